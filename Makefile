@@ -1,0 +1,68 @@
+# Makefile - builds every part into $(BUILD)/, runs the tests and the demo, installs.
+# Each part keeps its own rules in <part>/<part>.mk; this file holds what they share.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer (make check SAN=1).
+SAN ?=
+SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+
+PKGS := libcurl json-c libsodium lua5.4 libmicrohttpd cmocka
+pkgcflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkglibs = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -fPIC -fvisibility=hidden -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+          -Wformat=2 -Wno-format-nonliteral -I. $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+
+# Every part appends the commands of its tests here; tests/run.sh runs them all.
+TESTS :=
+ALL :=
+
+.PHONY: all check demo install deps clean bench
+.DEFAULT_GOAL := all
+
+include src/plugin.mk
+include keystore/keystore.mk
+include host/host.mk
+include sim/sim.mk
+include tests/tests.mk
+include bench/bench.mk
+
+all: $(ALL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PART_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+deps:
+	@sh tools/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tools/demo.sh
+
+clean:
+	rm -rf build
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/kkp/plugins $(DESTDIR)$(PREFIX)/bin \
+	        $(DESTDIR)$(PREFIX)/include/kkp $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0755 $(BUILD)/aircall.so $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.so
+	install -m 0644 manifest/aircall.json $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.json
+	install -m 0644 manifest/aircall.md $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.md
+	install -m 0755 $(BUILD)/kkp-host $(BUILD)/kkp-setup $(BUILD)/aircall-sim $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 plugin.h $(DESTDIR)$(PREFIX)/include/kkp/plugin.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/kkp.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kkp.pc

@@ -1,0 +1,1 @@
+# bench.mk - rules for bench/ (included by the top Makefile).

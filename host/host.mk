@@ -1,0 +1,1 @@
+# host.mk - rules for host/ (included by the top Makefile).

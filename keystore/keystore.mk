@@ -1,0 +1,1 @@
+# keystore.mk - rules for keystore/ (included by the top Makefile).

@@ -1,0 +1,1 @@
+# sim.mk - rules for sim/ (included by the top Makefile).

@@ -1,0 +1,1 @@
+# plugin.mk - rules for src/ (included by the top Makefile).

@@ -1,0 +1,1 @@
+# tests.mk - rules for tests/ (included by the top Makefile).

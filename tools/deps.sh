@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages the build, the tests and the demo need, when run as
+# root; otherwise prints the exact apt-get line to run.
+pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev \
+liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq $missing >/dev/null || {
+    echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
+else
+  echo "missing Debian packages. Run as root:" >&2
+  echo "  apt-get update && apt-get install -y$missing" >&2
+  exit 1
+fi
