@@ -1,1 +1,31 @@
-# keystore.mk - rules for keystore/ (included by the top Makefile).
+# keystore.mk - rules for keystore/ (included by the top Makefile): libks.a (linked
+# into plugins, hidden), kkp-setup, and the keystore tests under tests/keystore/.
+
+KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystore/hostkey.c \
+               keystore/record.c keystore/listing.c
+KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
+KS_SETUP_OBJS := $(BUILD)/keystore/setup.o $(BUILD)/keystore/secret_input.o
+
+$(KS_LIB_OBJS) $(KS_SETUP_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium)
+$(BUILD)/keystore/setup.o: PART_CFLAGS := $(call pkgcflags,libsodium) -DKKP_VERSION='"$(VERSION)"'
+
+$(BUILD)/libks.a: $(KS_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/kkp-setup: $(KS_SETUP_OBJS) $(BUILD)/libks.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium)
+
+ALL += $(BUILD)/libks.a $(BUILD)/kkp-setup
+
+# Tests: cmocka programs (library) and shell scripts (kkp-setup).
+KS_TEST_PROGS := $(BUILD)/tests/keystore/ks_probe
+KS_TEST_OBJS := $(KS_TEST_PROGS:%=%.o)
+$(KS_TEST_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium cmocka)
+
+$(KS_TEST_PROGS): %: %.o $(BUILD)/libks.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium cmocka)
+
+ALL += $(KS_TEST_PROGS)
+TESTS += tests/keystore/setup_test.sh

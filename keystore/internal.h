@@ -1,0 +1,80 @@
+/*
+ * internal.h - declarations shared by the keystore's own files (not by its users):
+ * error filling, little-endian codecs, and the secure file layer (atomic_file.c).
+ */
+#ifndef KS_INTERNAL_H
+#define KS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "keystore/ks.h"
+
+#define KS_FORMAT_VERSION 1
+#define KS_NAME_MAX 64
+/* Longest secret (token, api id, api token, passphrase) accepted, in bytes. */
+#define KS_SECRET_MAX 4096
+/* No keystore file is larger than this; a bigger one is refused before reading. */
+#define KS_FILE_MAX 16384
+
+/* Fills err (which may be NULL) and returns st, so a failure is one line. */
+ks_status ks_fail(struct ks_error *err, ks_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* sodium_init once; KS_OK or KS_ERR_NOMEM with a message. */
+ks_status ks_sodium_ready(struct ks_error *err);
+
+static inline void ks_put_u64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint64_t ks_get_u64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+static inline void ks_put_u16(unsigned char *p, unsigned v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+}
+static inline unsigned ks_get_u16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
+
+/* Joins a/b (b may be NULL) into buf; KS_ERR_INVALID when it does not fit. */
+ks_status ks_path(char *buf, size_t cap, const char *a, const char *b, struct ks_error *err);
+
+/* How strictly a file's mode is checked: secrets refuse any group/other bit,
+ * public files refuse only group/other write. */
+enum ks_mode_rule { KS_MODE_SECRET, KS_MODE_PUBLIC };
+
+/* The folder exists, is ours, and has no group/other bits. NOT_FOUND or PERMISSION. */
+ks_status ks_dir_check(const char *path, struct ks_error *err);
+/* Creates path (0700, independent of umask) when missing, then ks_dir_check. */
+ks_status ks_dir_make(const char *path, struct ks_error *err);
+
+/* Reads a whole keystore file after checking owner, type, mode and size. On KS_OK
+ * *data is sodium_malloc'd (it may hold a secret): caller frees with sodium_free. */
+ks_status ks_file_read(const char *path, enum ks_mode_rule rule, unsigned char **data, size_t *len,
+                       struct ks_error *err);
+
+/* Writes dir/name atomically: a unique temp file (pid + random, O_EXCL, 0600), fsync,
+ * then rename (replace) or link (no replace: KS_ERR_EXISTS when name exists), then
+ * fsync of dir. Readers see the old file or the new one, never a part. */
+ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len,
+                        int replace, struct ks_error *err);
+
+/* Removes temp files left in dir by writers that died (their pid is gone). */
+void ks_temp_clean(const char *dir);
+
+/* 1 when name is one of our temp files. */
+int ks_temp_name(const char *name);
+
+/* Internal host key handling (hostkey.c). */
+struct ks_hostkey {
+  unsigned char pk[32];
+  unsigned char sk[32];
+};
+/* Loads host.pub (the only thing `add` needs). */
+ks_status ks_hostpub_load(const char *dir, unsigned char pk[32], struct ks_error *err);
+/* Loads host.key; *out is sodium_malloc'd, caller frees with sodium_free. */
+ks_status ks_hostkey_load(const char *dir, const char *passphrase, struct ks_hostkey **out,
+                          struct ks_error *err);
+
+#endif

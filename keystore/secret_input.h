@@ -1,0 +1,20 @@
+/*
+ * secret_input.h - reading one secret line for kkp-setup: from the terminal with
+ * echo off, or from stdin when it is a pipe. Never from argv or the environment.
+ */
+#ifndef KS_SECRET_INPUT_H
+#define KS_SECRET_INPUT_H
+
+#include <stddef.h>
+
+#include "keystore/ks.h"
+
+/* 1 when secrets come from a terminal (prompts are shown, confirmations asked). */
+int ks_secret_interactive(void);
+
+/* Reads one line (the trailing newline stripped), refusing empty lines, control
+ * characters and lines over 4096 bytes; what names the secret in messages ("token").
+ * On KS_OK *out is sodium_malloc'd: caller frees with sodium_free (which wipes). */
+ks_status ks_secret_read(const char *prompt, const char *what, char **out, struct ks_error *err);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * setup.c - kkp-setup, the provisioning command: creates the host key, seals
+ * credentials into the keystore, lists and removes them, changes the passphrase.
+ * Exit status: 0 ok, 1 failure, 2 usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "keystore/ks.h"
+#include "keystore/secret_input.h"
+
+#ifndef KKP_VERSION
+#define KKP_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: kkp-setup [--keystore DIR] COMMAND [OPTIONS]\n"
+    "\n"
+    "Provisions the keystore that KosmoKrator plugins read their credentials from.\n"
+    "\n"
+    "commands:\n"
+    "  init [--passphrase] [--force] [--kdf LEVEL]\n"
+    "        create the keystore folder and the host key pair (host.pub, host.key);\n"
+    "        --passphrase wraps host.key with a passphrase (Argon2id), --force replaces\n"
+    "        an existing host key (records sealed to the old one must be added again)\n"
+    "  add PLUGIN [--account NAME] [--basic] [--force]\n"
+    "        seal a credential for PLUGIN (account default: \"default\"); reads one line:\n"
+    "        a bearer token, or API_ID:API_TOKEN with --basic. Needs only host.pub\n"
+    "  list  print plugin, account, kind and creation time (UTC) of every record\n"
+    "  remove PLUGIN --account NAME\n"
+    "        delete one record\n"
+    "  passwd [--plain] [--kdf LEVEL]\n"
+    "        change the passphrase of host.key (reads the current one if set, then the\n"
+    "        new one); --plain removes the passphrase\n"
+    "\n"
+    "options:\n"
+    "  --keystore DIR   the keystore folder (default: $KKP_KEYSTORE, else\n"
+    "                   $KOSMO_HOME/keystore, else ~/.kosmokrator/keystore)\n"
+    "  --kdf LEVEL      Argon2id cost: moderate (default), interactive, or min (tests only)\n"
+    "  -h, --help       this help;  --version  the version\n"
+    "\n"
+    "Secrets are read from the terminal without echo, or as lines on stdin when stdin\n"
+    "is not a terminal; never from arguments or the environment.\n"
+    "Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+struct opts {
+  const char *keystore;
+  const char *cmd;
+  const char *plugin;
+  const char *account;
+  const char *kdf;
+  int passphrase, force, basic, plain;
+};
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "kkp-setup: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nrun `kkp-setup --help` for usage\n");
+  return EXIT_USAGE;
+}
+
+static int fail(const struct ks_error *e) {
+  fprintf(stderr, "kkp-setup: %s\n", e->message);
+  return 1;
+}
+
+static int kdf_limits(const char *level, struct ks_kdf_limits *l) {
+  if (!level || strcmp(level, "moderate") == 0) {
+    l->opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+    l->memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+  } else if (strcmp(level, "interactive") == 0) {
+    l->opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    l->memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  } else if (strcmp(level, "min") == 0) {
+    l->opslimit = crypto_pwhash_argon2id_OPSLIMIT_MIN;
+    l->memlimit = crypto_pwhash_argon2id_MEMLIMIT_MIN;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* Reads a new passphrase; on a terminal asks twice and compares. */
+static ks_status read_new_passphrase(char **out, struct ks_error *err) {
+  char *a = NULL, *b = NULL;
+  ks_status st = ks_secret_read("New passphrase: ", "passphrase", &a, err);
+  if (st != KS_OK || !ks_secret_interactive()) goto out;
+  if ((st = ks_secret_read("Repeat the passphrase: ", "passphrase", &b, err)) != KS_OK) goto out;
+  size_t la = strlen(a), lb = strlen(b);
+  if (la != lb || sodium_memcmp(a, b, la) != 0) {
+    snprintf(err->message, sizeof err->message,
+             "the two passphrases differ: run the command again and type the same one twice");
+    st = KS_ERR_INVALID;
+  }
+out:
+  if (st == KS_OK) {
+    *out = a;
+    a = NULL;
+  }
+  if (a) sodium_free(a);
+  if (b) sodium_free(b);
+  return st;
+}
+
+static int cmd_init(const char *dir, const struct opts *o) {
+  struct ks_error e;
+  struct ks_kdf_limits l;
+  char *pass = NULL;
+  kdf_limits(o->kdf, &l);
+  if (o->passphrase && read_new_passphrase(&pass, &e) != KS_OK) return fail(&e);
+  ks_status st = ks_hostkey_create(dir, pass, &l, o->force, &e);
+  if (pass) sodium_free(pass);
+  if (st != KS_OK) return fail(&e);
+  fprintf(stderr, "kkp-setup: created the host key in %s (%s)\n", dir,
+          o->passphrase ? "host.key wrapped with a passphrase" : "host.key plain, mode 0600");
+  return 0;
+}
+
+static int cmd_add(const char *dir, const struct opts *o) {
+  struct ks_error e;
+  struct ks_credential c;
+  char *line = NULL, path[4200];
+  const char *account = o->account ? o->account : "default";
+  int rc = 1;
+  memset(&c, 0, sizeof c);
+  if (!ks_name_valid(o->plugin))
+    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ -", o->plugin);
+  if (!ks_name_valid(account))
+    return usage_error("invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ -", account);
+  /* Fail before asking for the secret when the answer is known already. */
+  snprintf(path, sizeof path, "%s/host.pub", dir);
+  if (access(path, F_OK) != 0) {
+    fprintf(stderr, "kkp-setup: no host key in %s (host.pub is missing): run `kkp-setup init`\n", dir);
+    return 1;
+  }
+  snprintf(path, sizeof path, "%s/%s/%s.tok", dir, o->plugin, account);
+  if (!o->force && access(path, F_OK) == 0) {
+    fprintf(stderr,
+            "kkp-setup: a record for %s account %s already exists: use --force to replace it\n",
+            o->plugin, account);
+    return 1;
+  }
+  const char *prompt = o->basic ? "API id and token as API_ID:API_TOKEN: " : "Token: ";
+  if (ks_secret_read(prompt, o->basic ? "API_ID:API_TOKEN pair" : "token", &line, &e) != KS_OK)
+    return fail(&e);
+  if (o->basic) {
+    char *colon = strchr(line, ':');
+    if (!colon || colon == line || colon[1] == 0) {
+      fprintf(stderr, "kkp-setup: --basic expects one line API_ID:API_TOKEN with both parts "
+                      "non-empty\n");
+      goto out;
+    }
+    *colon = 0;
+    c.kind = KS_KIND_BASIC;
+    c.api_id = line;
+    c.api_token = colon + 1;
+  } else {
+    c.kind = KS_KIND_BEARER;
+    c.token = line;
+  }
+  if (ks_record_add(dir, o->plugin, account, &c, o->force, &e) != KS_OK) {
+    fail(&e);
+    goto out;
+  }
+  fprintf(stderr, "kkp-setup: sealed the %s credential for %s account %s\n",
+          o->basic ? "basic" : "bearer", o->plugin, account);
+  rc = 0;
+out:
+  sodium_free(line);
+  return rc;
+}
+
+static int cmd_list(const char *dir) {
+  struct ks_error e;
+  struct ks_record_info *v = NULL;
+  size_t n = 0;
+  int rc = 0;
+  if (ks_records_list(dir, &v, &n, &e) != KS_OK) return fail(&e);
+  for (size_t i = 0; i < n; i++) {
+    if (v[i].status != KS_OK) {
+      fprintf(stderr, "kkp-setup: unreadable record: %s\n", v[i].problem);
+      rc = 1;
+      continue;
+    }
+    char when[32] = "?";
+    time_t t = (time_t)v[i].created;
+    struct tm tm;
+    if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("%s\t%s\t%s\t%s\n", v[i].plugin, v[i].account, ks_kind_name(v[i].kind), when);
+  }
+  if (n == 0) fprintf(stderr, "kkp-setup: no records in %s: add one with `kkp-setup add PLUGIN`\n", dir);
+  ks_records_free(v);
+  return rc;
+}
+
+static int cmd_remove(const char *dir, const struct opts *o) {
+  struct ks_error e;
+  if (!o->account) return usage_error("remove needs --account NAME%s", "");
+  if (ks_record_remove(dir, o->plugin, o->account, &e) != KS_OK) return fail(&e);
+  fprintf(stderr, "kkp-setup: removed the record for %s account %s\n", o->plugin, o->account);
+  return 0;
+}
+
+static int cmd_passwd(const char *dir, const struct opts *o) {
+  struct ks_error e;
+  struct ks_kdf_limits l;
+  char *old = NULL, *neu = NULL;
+  int wrapped = 0, rc = 1;
+  kdf_limits(o->kdf, &l);
+  if (ks_hostkey_wrapped(dir, &wrapped, &e) != KS_OK) return fail(&e);
+  if (wrapped && ks_secret_read("Current passphrase: ", "current passphrase", &old, &e) != KS_OK)
+    goto fail;
+  if (!o->plain && read_new_passphrase(&neu, &e) != KS_OK) goto fail;
+  if (ks_hostkey_passwd(dir, old, neu, &l, &e) != KS_OK) goto fail;
+  fprintf(stderr, "kkp-setup: %s\n",
+          o->plain ? "host.key is now plain (no passphrase)" : "changed the passphrase of host.key");
+  rc = 0;
+  goto out;
+fail:
+  fail(&e);
+out:
+  if (old) sodium_free(old);
+  if (neu) sodium_free(neu);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  struct opts o;
+  memset(&o, 0, sizeof o);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char **val = NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage_text, stdout);
+      return 0;
+    }
+    if (strcmp(a, "--version") == 0) {
+      printf("kkp-setup %s (keystore format 1)\n", KKP_VERSION);
+      return 0;
+    }
+    if (strcmp(a, "--keystore") == 0) val = &o.keystore;
+    else if (strcmp(a, "--account") == 0) val = &o.account;
+    else if (strcmp(a, "--kdf") == 0) val = &o.kdf;
+    else if (strcmp(a, "--passphrase") == 0) o.passphrase = 1;
+    else if (strcmp(a, "--force") == 0) o.force = 1;
+    else if (strcmp(a, "--basic") == 0) o.basic = 1;
+    else if (strcmp(a, "--plain") == 0) o.plain = 1;
+    else if (a[0] == '-' && a[1] != 0) return usage_error("unknown option %s", a);
+    else if (!o.cmd) o.cmd = a;
+    else if (!o.plugin) o.plugin = a;
+    else return usage_error("unexpected argument \"%.80s\"", a);
+    if (val) {
+      if (i + 1 >= argc) return usage_error("%s needs a value", a);
+      *val = argv[++i];
+    }
+  }
+  if (!o.cmd) return usage_error("no command given (init, add, list, remove, passwd)%s", "");
+
+  struct { const char *name; int plugin; int passphrase, force, basic, account, plain, kdf; } rules[] = {
+      {"init", 0, 1, 1, 0, 0, 0, 1},  {"add", 1, 0, 1, 1, 1, 0, 0}, {"list", 0, 0, 0, 0, 0, 0, 0},
+      {"remove", 1, 0, 0, 0, 1, 0, 0}, {"passwd", 0, 0, 0, 0, 0, 1, 1},
+  };
+  int r = -1;
+  for (int i = 0; i < 5; i++)
+    if (strcmp(o.cmd, rules[i].name) == 0) r = i;
+  if (r < 0) return usage_error("unknown command \"%.80s\" (init, add, list, remove, passwd)", o.cmd);
+  if (rules[r].plugin && !o.plugin) return usage_error("%s needs a PLUGIN name", o.cmd);
+  if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
+  if ((o.passphrase && !rules[r].passphrase) || (o.force && !rules[r].force) ||
+      (o.basic && !rules[r].basic) || (o.account && !rules[r].account) ||
+      (o.plain && !rules[r].plain) || (o.kdf && !rules[r].kdf))
+    return usage_error("an option given does not apply to %s", o.cmd);
+  struct ks_kdf_limits l;
+  if (o.kdf && !kdf_limits(o.kdf, &l))
+    return usage_error("unknown --kdf level \"%.40s\": use moderate, interactive or min", o.kdf);
+  if (o.plain && o.kdf) return usage_error("--plain and --kdf do not go together%s", "");
+  if (o.account && !ks_name_valid(o.account))
+    return usage_error("invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
+                       o.account);
+
+  char dir[4096];
+  struct ks_error e;
+  if (o.keystore) {
+    if (!*o.keystore) return usage_error("--keystore needs a folder%s", "");
+    snprintf(dir, sizeof dir, "%s", o.keystore);
+  } else if (ks_dir_default(dir, sizeof dir, &e) != KS_OK) {
+    return fail(&e);
+  }
+  if (sodium_init() < 0) {
+    fprintf(stderr, "kkp-setup: libsodium could not be initialised\n");
+    return 1;
+  }
+  switch (r) {
+  case 0: return cmd_init(dir, &o);
+  case 1: return cmd_add(dir, &o);
+  case 2: return cmd_list(dir);
+  case 3: return cmd_remove(dir, &o);
+  default: return cmd_passwd(dir, &o);
+  }
+}
