@@ -1,0 +1,74 @@
+/* answer.c - fills a sim_resp: JSON bodies, the two error shapes Aircall uses (the edge's
+ * {"message"} and the application's {"error","troubleshoot"}), and extra headers. */
+#include "sim/sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *sim_reason(int status) {
+  switch (status) {
+  case 200: return "OK";
+  case 201: return "Created";
+  case 202: return "Accepted";
+  case 204: return "No Content";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 409: return "Conflict";
+  case 410: return "Gone";
+  case 413: return "Payload Too Large";
+  case 422: return "Unprocessable Entity";
+  case 429: return "Too Many Requests";
+  case 500: return "Internal Server Error";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  case 504: return "Gateway Timeout";
+  default: return "Error";
+  }
+}
+
+void sim_resp_clear(struct sim_resp *rs) {
+  free(rs->body);
+  for (size_t i = 0; i < rs->nheaders; i++) free(rs->headers[i].name), free(rs->headers[i].value);
+  memset(rs, 0, sizeof *rs);
+}
+
+static void set_body(struct sim_resp *rs, int status, char *body, const char *type) {
+  free(rs->body);
+  rs->status = status;
+  rs->body = body;
+  rs->content_type = type;
+}
+
+void sim_resp_json(struct sim_resp *rs, int status, json_object *obj) {
+  const char *txt =
+      json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  set_body(rs, status, strdup(txt ? txt : "null"), "application/json; charset=utf-8");
+  json_object_put(obj);
+}
+
+void sim_resp_text(struct sim_resp *rs, int status, const char *body, const char *type) {
+  set_body(rs, status, body ? strdup(body) : NULL, type);
+}
+
+void sim_resp_error(struct sim_resp *rs, int status, const char *troubleshoot) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "error", json_object_new_string(sim_reason(status)));
+  json_object_object_add(o, "troubleshoot", json_object_new_string(troubleshoot));
+  sim_resp_json(rs, status, o);
+}
+
+void sim_resp_message(struct sim_resp *rs, int status, const char *message) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "message", json_object_new_string(message));
+  sim_resp_json(rs, status, o);
+}
+
+void sim_resp_header(struct sim_resp *rs, const char *name, const char *value) {
+  if (rs->nheaders >= sizeof rs->headers / sizeof rs->headers[0]) return;
+  rs->headers[rs->nheaders].name = strdup(name);
+  rs->headers[rs->nheaders].value = strdup(value);
+  rs->nheaders++;
+}

@@ -1,0 +1,157 @@
+/* main.c - aircall-sim's command line: parses the options and credentials, builds each
+ * company's data set, starts the server on 127.0.0.1, prints "listening on URL" and runs until
+ * SIGTERM or SIGINT. */
+#include "sim/sim.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] =
+    "usage: aircall-sim [--port N] [--seed N] [--calls N] [--contacts N] [--users N]\n"
+    "                   [--numbers N] [--rate-limit N] [--bearer TOKEN=COMPANY]...\n"
+    "                   [--basic ID:SECRET=COMPANY]...\n"
+    "A local imitation of the Aircall REST API on 127.0.0.1, for tests and benchmarks.\n"
+    "  --port N         port to listen on; 0 (default) picks a free one\n"
+    "  --seed N         data seed (default 1): same seed, same data\n"
+    "  --calls N        calls per company (default 500, at least 8)\n"
+    "  --contacts N     contacts per company (default 200, at least 4)\n"
+    "  --users N        users per company (default 60, at least 4)\n"
+    "  --numbers N      numbers per company (default 6, at least 1)\n"
+    "  --rate-limit N   requests per 60 s per company (default 120, 0 = off)\n"
+    "  --bearer T=C     accept 'Authorization: Bearer T' for company C (repeatable)\n"
+    "  --basic I:S=C    accept HTTP Basic with id I and secret S for company C (repeatable)\n"
+    "Without any credential option: --bearer sim-token=acme --basic sim-id:sim-secret=acme.\n"
+    "Controls (no auth): POST /__sim/faults, GET /__sim/requests, POST /__sim/reset,\n"
+    "GET /__sim/health. See sim/README.md.\n";
+
+static int num_arg(const char *opt, const char *v, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long n = v ? strtol(v, &end, 10) : 0;
+  if (!v || errno || *end || !*v || n < min || n > max) {
+    fprintf(stderr, "aircall-sim: %s needs an integer between %ld and %ld (got %s)\n", opt, min,
+            max, v ? v : "nothing");
+    return -1;
+  }
+  *out = n;
+  return 0;
+}
+
+static size_t company_index(struct sim *s, const char *name) {
+  for (size_t i = 0; i < s->ncompanies; i++)
+    if (strcmp(s->companies[i].name, name) == 0) return i;
+  struct sim_company *nc = realloc(s->companies, (s->ncompanies + 1) * sizeof *nc);
+  if (!nc) return SIZE_MAX;
+  s->companies = nc;
+  memset(&nc[s->ncompanies], 0, sizeof *nc);
+  nc[s->ncompanies].name = strdup(name);
+  if (!nc[s->ncompanies].name) return SIZE_MAX;
+  return s->ncompanies++;
+}
+
+/* "SECRET=COMPANY": the company is after the last '='. */
+static int add_cred(struct sim *s, enum sim_cred_kind kind, const char *arg) {
+  const char *eq = arg ? strrchr(arg, '=') : NULL;
+  const char *opt = kind == SIM_CRED_BEARER ? "--bearer TOKEN=COMPANY" : "--basic ID:SECRET=COMPANY";
+  if (!eq || eq == arg || !eq[1] ||
+      (kind == SIM_CRED_BASIC && (!memchr(arg, ':', (size_t)(eq - arg)) || arg[0] == ':'))) {
+    fprintf(stderr, "aircall-sim: %s expected (got %s)\n", opt, arg ? arg : "nothing");
+    return -1;
+  }
+  struct sim_cred *nc = realloc(s->creds, (s->ncreds + 1) * sizeof *nc);
+  if (!nc) return -1;
+  s->creds = nc;
+  nc[s->ncreds].kind = kind;
+  nc[s->ncreds].secret = strndup(arg, (size_t)(eq - arg));
+  nc[s->ncreds].company = company_index(s, eq + 1);
+  if (!nc[s->ncreds].secret || nc[s->ncreds].company == SIZE_MAX) return -1;
+  s->ncreds++;
+  return 0;
+}
+
+static int parse_args(struct sim *s, int argc, char **argv) {
+  struct {
+    const char *name;
+    long *dst;
+    long min, max;
+  } nums[] = {{"--port", NULL, 0, 65535},           {"--calls", &s->cfg.calls, 8, 5000000},
+              {"--contacts", &s->cfg.contacts, 4, 1000000}, {"--users", &s->cfg.users, 4, 100000},
+              {"--numbers", &s->cfg.numbers, 1, 10000},     {"--rate-limit", &s->cfg.rate_limit, 0, 100000000},
+              {"--seed", NULL, 0, 2147483647}};
+  long port = 0, seed = 1;
+  nums[0].dst = &port;
+  nums[6].dst = &seed;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    bool done = false;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      fputs(USAGE, stdout);
+      return 1;
+    }
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+      if (strcmp(a, nums[k].name) == 0) {
+        if (num_arg(a, i + 1 < argc ? argv[i + 1] : NULL, nums[k].min, nums[k].max, nums[k].dst))
+          return -1;
+        i++, done = true;
+      }
+    if (done) continue;
+    if (strcmp(a, "--bearer") == 0 || strcmp(a, "--basic") == 0) {
+      if (add_cred(s, a[2] == 'b' && a[3] == 'e' ? SIM_CRED_BEARER : SIM_CRED_BASIC,
+                   i + 1 < argc ? argv[i + 1] : NULL))
+        return -1;
+      i++;
+      continue;
+    }
+    fprintf(stderr, "aircall-sim: unknown option %s (see --help)\n", a);
+    return -1;
+  }
+  s->cfg.port = (int)port;
+  s->cfg.seed = (uint64_t)seed;
+  if (s->ncreds == 0 &&
+      (add_cred(s, SIM_CRED_BEARER, "sim-token=acme") ||
+       add_cred(s, SIM_CRED_BASIC, "sim-id:sim-secret=acme")))
+    return -1;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  struct sim s;
+  struct MHD_Daemon *d = NULL;
+  char *err = NULL;
+  sigset_t set;
+  int sig, rc = 1;
+  memset(&s, 0, sizeof s);
+  s.cfg.calls = 500, s.cfg.contacts = 200, s.cfg.users = 60, s.cfg.numbers = 6;
+  s.cfg.rate_limit = 120;
+  pthread_mutex_init(&s.lock, NULL);
+  int pr = parse_args(&s, argc, argv);
+  if (pr) {
+    rc = pr > 0 ? 0 : 2;
+    goto out;
+  }
+  if (sim_reset_data(&s, &err)) goto out;
+  /* Block the stop signals in every thread; main waits for them with sigwait. */
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  d = sim_server_start(&s, &err);
+  if (!d) goto out;
+  printf("listening on %s\n", s.base_url);
+  fflush(stdout);
+  while (sigwait(&set, &sig) != 0) {
+  }
+  rc = 0;
+out:
+  if (err) fprintf(stderr, "aircall-sim: %s\n", err);
+  free(err);
+  if (d) MHD_stop_daemon(d);
+  sim_state_free(&s);
+  pthread_mutex_destroy(&s.lock);
+  return rc;
+}

@@ -1,0 +1,390 @@
+/* server.c - the HTTP side of aircall-sim on libmicrohttpd: reads each request (raw URI and
+ * body), resolves the credential to a company, applies a queued fault, the edge checks and the
+ * rate limit, routes, logs, and sends the answer (or a broken one, when a fault says so). */
+#include "sim/sim.h"
+
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define SIM_BODY_MAX (1024 * 1024)
+#define SIM_WINDOW_S 60
+
+/* One request in flight; created by the URI logger, freed when MHD completes the request. */
+struct conn_req {
+  char *uri; /* raw, as sent: path?query */
+  char *body;
+  size_t len, cap;
+  bool started;
+  bool too_large;
+};
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *c) {
+  (void)cls, (void)c;
+  struct conn_req *r = calloc(1, sizeof *r);
+  if (r) r->uri = strdup(uri ? uri : "/");
+  return r;
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)cls, (void)c, (void)toe;
+  struct conn_req *r = *req_cls;
+  if (!r) return;
+  free(r->uri);
+  free(r->body);
+  free(r);
+  *req_cls = NULL;
+}
+
+static int b64val(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+/* Decodes standard base64 into out (NUL-terminated); false when malformed. */
+static bool b64decode(const char *in, char *out, size_t cap) {
+  size_t n = 0;
+  unsigned acc = 0;
+  int bits = 0;
+  for (; *in && *in != '='; in++) {
+    int v = b64val(*in);
+    if (v < 0) return false;
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n + 1 >= cap) return false;
+      out[n++] = (char)((acc >> bits) & 0xff);
+    }
+  }
+  out[n] = '\0';
+  return n > 0 && memchr(out, '\0', n) == NULL;
+}
+
+/* The company behind an Authorization value. Returns 401 (none), 403 (bad) or 0. */
+static int resolve(const struct sim *s, const char *auth, struct sim_company **co,
+                   enum sim_cred_kind *kind) {
+  char dec[512];
+  *co = NULL, *kind = SIM_CRED_NONE;
+  if (!auth) return 401;
+  while (*auth == ' ') auth++;
+  if (!*auth) return 401;
+  const char *secret = NULL;
+  enum sim_cred_kind k = SIM_CRED_NONE;
+  if (strncasecmp(auth, "Bearer ", 7) == 0) {
+    k = SIM_CRED_BEARER, secret = auth + 7;
+    while (*secret == ' ') secret++;
+  } else if (strncasecmp(auth, "Basic ", 6) == 0) {
+    const char *b = auth + 6;
+    while (*b == ' ') b++;
+    if (!b64decode(b, dec, sizeof dec)) return 403;
+    k = SIM_CRED_BASIC, secret = dec;
+  } else {
+    return 403;
+  }
+  for (size_t i = 0; i < s->ncreds; i++)
+    if (s->creds[i].kind == k && strcmp(s->creds[i].secret, secret) == 0) {
+      *co = &s->companies[s->creds[i].company];
+      *kind = k;
+      return 0;
+    }
+  return 403;
+}
+
+/* Per-company fixed window; true when the request may go on. */
+static bool rate_admit(struct sim *s, struct sim_company *co, struct sim_resp *rs) {
+  int64_t now = (int64_t)time(NULL);
+  char b[32], msg[200];
+  if (s->cfg.rate_limit <= 0) return true;
+  if (co->window_start == 0 || now >= co->window_start + SIM_WINDOW_S) {
+    co->window_start = now;
+    co->window_count = 0;
+  }
+  if (co->window_count < s->cfg.rate_limit) {
+    co->window_count++;
+    return true;
+  }
+  /* PICK: the 429 body is UNCERTAIN in aircall-api.md; this is its "likely" shape. */
+  snprintf(msg, sizeof msg,
+           "Rate limit of %ld requests per minute reached for this company; retry after the time "
+           "in X-AircallApi-Reset",
+           s->cfg.rate_limit);
+  sim_resp_error(rs, 429, msg);
+  snprintf(b, sizeof b, "%ld", s->cfg.rate_limit);
+  sim_resp_header(rs, "X-AircallApi-Limit", b);
+  sim_resp_header(rs, "X-AircallApi-Remaining", "0");
+  snprintf(b, sizeof b, "%lld", (long long)(co->window_start + SIM_WINDOW_S));
+  sim_resp_header(rs, "X-AircallApi-Reset", b);
+  return false;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
+struct trunc_body {
+  char *data;
+  size_t send; /* bytes actually sent before the connection is cut */
+};
+
+static ssize_t trunc_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+  struct trunc_body *t = cls;
+  if (pos >= t->send) return MHD_CONTENT_READER_END_WITH_ERROR;
+  size_t n = t->send - (size_t)pos;
+  if (n > max) n = max;
+  memcpy(buf, t->data + pos, n);
+  return (ssize_t)n;
+}
+
+static void trunc_free(void *cls) {
+  struct trunc_body *t = cls;
+  free(t->data);
+  free(t);
+}
+
+/* Closing with SO_LINGER 0 makes the kernel send a RST: the client sees a reset connection. */
+static enum MHD_Result drop(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (ci) {
+    struct linger lg = {1, 0};
+    setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  return MHD_NO;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct sim_resp *rs, bool truncate) {
+  struct MHD_Response *r;
+  size_t len = rs->body ? strlen(rs->body) : 0;
+  enum MHD_Result ret;
+  if (truncate) {
+    struct trunc_body *t = malloc(sizeof *t);
+    if (!t) return MHD_NO;
+    t->data = rs->body;
+    t->send = len / 2;
+    rs->body = NULL;
+    r = MHD_create_response_from_callback(len, 4096, trunc_reader, t, trunc_free);
+    if (!r) {
+      trunc_free(t);
+      return MHD_NO;
+    }
+  } else {
+    r = MHD_create_response_from_buffer(len, rs->body ? rs->body : (char *)"",
+                                        rs->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!r) return MHD_NO;
+    rs->body = NULL; /* MHD frees it */
+  }
+  if (rs->content_type && rs->status != 204)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+  for (size_t i = 0; i < rs->nheaders; i++)
+    MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
+  ret = MHD_queue_response(c, (unsigned)rs->status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static void apply_hit_body(struct sim_resp *rs, const struct sim_fault_hit *hit,
+                           const char *fallback, const char *type) {
+  sim_resp_text(rs, hit->status, hit->body ? hit->body : fallback, type);
+  for (size_t i = 0; i < hit->nheaders; i++) {
+    if (strcasecmp(hit->headers[i].name, "Content-Type") == 0) rs->content_type = NULL;
+    sim_resp_header(rs, hit->headers[i].name, hit->headers[i].value);
+  }
+}
+
+static const char HTML_PAGE[] =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+
+/* Log slots are taken when a request arrives, so the log is in arrival order even when a
+ * delayed request finishes after later ones; the status is filled in when it is answered. */
+static size_t log_open(struct sim *s, const struct sim_req *rq, uint64_t *gen) {
+  *gen = s->log_gen;
+  return sim_log_add(s, rq, 0);
+}
+
+static void log_close(struct sim *s, size_t slot, uint64_t gen, int status) {
+  if (slot != SIZE_MAX && gen == s->log_gen && slot < s->nlog) sim_log_set_status(s, slot, status);
+}
+
+static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_req *rq,
+                           struct conn_req *cr) {
+  struct sim_resp rs = {0};
+  struct sim_fault_hit hit = {0};
+  enum MHD_Result ret = MHD_NO;
+  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  int edge = resolve(s, auth, &rq->co, &rq->cred);
+  bool faulted, truncate = false, reset = false;
+  uint64_t gen;
+  size_t slot;
+
+  pthread_mutex_lock(&s->lock);
+  slot = log_open(s, rq, &gen);
+  faulted = sim_fault_take(s, rq->method, rq->path, &hit);
+  pthread_mutex_unlock(&s->lock);
+
+  if (faulted && hit.delay_ms > 0) sleep_ms(hit.delay_ms);
+  if (cr->too_large) {
+    sim_resp_error(&rs, 413, "The request body is larger than 1 MiB");
+    goto answer;
+  }
+  if (faulted) {
+    switch (hit.kind) {
+    case SIM_FAULT_STATUS_BEFORE:
+      apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
+      if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_before)");
+      goto answer;
+    case SIM_FAULT_RESET:
+      reset = true;
+      goto answer;
+    case SIM_FAULT_INVALID_JSON:
+      apply_hit_body(&rs, &hit, "{\"calls\": [{\"id\": 1, \"direction\": \"inbound\",, <<not json",
+                     "application/json; charset=utf-8");
+      goto answer;
+    case SIM_FAULT_HTML:
+      apply_hit_body(&rs, &hit, HTML_PAGE, "text/html");
+      goto answer;
+    default:
+      break; /* the others process the request first */
+    }
+  }
+
+  pthread_mutex_lock(&s->lock);
+  if (edge == 401) sim_resp_message(&rs, 401, "Unauthorized");
+  else if (edge == 403) sim_resp_message(&rs, 403, "Forbidden");
+  else if (rate_admit(s, rq->co, &rs)) sim_route(s, rq, &rs);
+  pthread_mutex_unlock(&s->lock);
+
+  if (faulted) {
+    switch (hit.kind) {
+    case SIM_FAULT_STATUS_AFTER:
+      sim_resp_clear(&rs);
+      apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
+      if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_after)");
+      break;
+    case SIM_FAULT_RESET_AFTER:
+      reset = true;
+      break;
+    case SIM_FAULT_TRUNCATE:
+      truncate = true;
+      if (hit.body) apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
+      rs.status = hit.status;
+      if (!rs.body || strlen(rs.body) < 2) {
+        sim_resp_text(&rs, hit.status, "{\"message\":\"this body is cut in the middle\"}",
+                      "application/json; charset=utf-8");
+      }
+      break;
+    default:
+      break;
+    }
+  }
+
+answer:
+  pthread_mutex_lock(&s->lock);
+  log_close(s, slot, gen, reset ? 0 : rs.status);
+  pthread_mutex_unlock(&s->lock);
+  if (reset) ret = drop(c);
+  else ret = send_resp(c, &rs, truncate);
+  sim_resp_clear(&rs);
+  sim_fault_hit_clear(&hit);
+  return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *upload,
+                               size_t *upload_size, void **req_cls) {
+  struct sim *s = cls;
+  struct conn_req *cr = *req_cls;
+  struct sim_req rq = {0};
+  struct sim_resp rs = {0};
+  enum MHD_Result ret;
+  char *path = NULL;
+  (void)url, (void)version;
+  if (!cr) return MHD_NO;
+  if (!cr->started) {
+    cr->started = true;
+    return MHD_YES;
+  }
+  if (*upload_size) {
+    if (cr->len + *upload_size > SIM_BODY_MAX) {
+      cr->too_large = true;
+    } else if (!cr->too_large) {
+      if (cr->len + *upload_size + 1 > cr->cap) {
+        size_t cap = (cr->len + *upload_size + 1) * 2;
+        char *nb = realloc(cr->body, cap);
+        if (!nb) return MHD_NO;
+        cr->body = nb, cr->cap = cap;
+      }
+      memcpy(cr->body + cr->len, upload, *upload_size);
+      cr->len += *upload_size;
+      cr->body[cr->len] = '\0';
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  /* The whole request is here. */
+  const char *q = strchr(cr->uri, '?');
+  path = q ? strndup(cr->uri, (size_t)(q - cr->uri)) : strdup(cr->uri);
+  if (!path) return MHD_NO;
+  rq.method = method;
+  rq.path = path;
+  rq.query = q ? q + 1 : "";
+  rq.body = cr->body;
+  rq.body_len = cr->len;
+  if (rq.body && strlen(rq.body) != rq.body_len) rq.body_len = strlen(rq.body); /* NUL inside */
+  if (sim_params_parse(rq.query, &rq.params, &rq.nparams)) {
+    free(path);
+    return MHD_NO;
+  }
+  if (strncmp(path, "/__sim/", 7) == 0) {
+    pthread_mutex_lock(&s->lock);
+    sim_controls(s, &rq, &rs);
+    pthread_mutex_unlock(&s->lock);
+    ret = send_resp(c, &rs, false);
+    sim_resp_clear(&rs);
+  } else {
+    ret = api(s, c, &rq, cr);
+  }
+  sim_params_free(rq.params, rq.nparams);
+  free(path);
+  return ret;
+}
+
+struct MHD_Daemon *sim_server_start(struct sim *s, char **err) {
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)s->cfg.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+          MHD_USE_ERROR_LOG,
+      0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+  if (!d) {
+    char b[160];
+    snprintf(b, sizeof b, "cannot listen on 127.0.0.1:%d (port in use? try --port 0)", s->cfg.port);
+    *err = strdup(b);
+    return NULL;
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u",
+           info ? (unsigned)info->port : (unsigned)s->cfg.port);
+  return d;
+}
