@@ -9,7 +9,7 @@ CC ?= cc
 
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer (make check SAN=1).
 SAN ?=
-SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+SANFLAGS := $(if $(SAN),-fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 
 PKGS := libcurl json-c libsodium lua5.4 libmicrohttpd cmocka
 pkgcflags = $(shell pkg-config --cflags $(1) 2>/dev/null)

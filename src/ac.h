@@ -1,0 +1,215 @@
+/*
+ * ac.h - internals of the Aircall plugin shared between its files: the error
+ * object, the string builder, the account, one invocation's context, HTTP.
+ */
+#ifndef AC_H
+#define AC_H
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "plugin.h"
+
+#define AC_PLUGIN_NAME "aircall"
+
+/* ---- errors (error.c) ------------------------------------------------- */
+
+/* One error, filled by the first failure of an invocation. */
+struct ac_error {
+  int status;         /* enum kkp_status; KKP_OK when nothing failed */
+  char message[1024]; /* names the problem and the fix; never a secret */
+  long http_status;   /* 0 when no HTTP answer was involved */
+  long retry_after_s; /* -1 when not applicable */
+  int retryable;
+  json_object *details; /* owned; NULL when none */
+};
+
+void ac_error_init(struct ac_error *e);
+void ac_error_clear(struct ac_error *e);
+/* Sets the error (printf-style message); returns status for `return ac_fail(...)`. */
+int ac_fail(struct ac_error *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adds key=value (ownership of value taken) to the error's details. */
+void ac_error_detail(struct ac_error *e, const char *key, json_object *value);
+const char *ac_status_code(int status);
+/* The error JSON of SPEC §1, malloc'd (caller frees with free()). */
+char *ac_error_json(const struct ac_error *e);
+
+/* ---- strings (strbuf.c) ------------------------------------------------- */
+
+/* A growable NUL-terminated string. Zero-initialise; free with ac_buf_free. */
+struct ac_buf {
+  char *s;
+  size_t len, cap;
+  int oom;
+};
+void ac_buf_append(struct ac_buf *b, const char *s, size_t n);
+void ac_buf_puts(struct ac_buf *b, const char *s);
+void ac_buf_printf(struct ac_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s percent-encoded for a URL query value. */
+void ac_buf_urlencode(struct ac_buf *b, const char *s);
+/* Appends "&key=value" (or "?key=value" for the first one), value encoded. */
+void ac_buf_query(struct ac_buf *b, const char *key, const char *value);
+void ac_buf_query_int(struct ac_buf *b, const char *key, long long value);
+void ac_buf_free(struct ac_buf *b);
+
+/* ---- the manifest (manifest.c) ----------------------------------------- */
+
+extern const char ac_manifest_json[]; /* generated from manifest/aircall.json */
+/* The parsed manifest, built once, read-only afterwards. NULL only if the
+ * embedded manifest is broken (a build error). */
+json_object *ac_manifest(void);
+/* The function entry named name or full_name, or NULL. */
+json_object *ac_manifest_function(const char *name);
+/* The manifest's config schema. */
+json_object *ac_manifest_config(void);
+/* Frees the parsed manifest (at unload only). */
+void ac_manifest_release(void);
+
+/* ---- validation (validate.c) ------------------------------------------- */
+
+/* Checks value against schema (an object schema with properties). `what` names
+ * the thing for messages ("list_calls", "config"). */
+int ac_validate_object(const char *what, json_object *schema, json_object *value,
+                       struct ac_error *e);
+/* Levenshtein distance, capped: used for "did you mean". */
+size_t ac_edit_distance(const char *a, const char *b);
+/* The closest of names (a NULL-terminated array or a schema's properties) to
+ * word, or NULL when none is close enough to suggest. */
+const char *ac_closest(const char *word, const char *const *names, size_t n);
+
+/* ---- formats (iso8601.c, phone.c, names.c) ----------------------------- */
+
+/* Parses an ISO-8601 date-time ("2026-01-01T00:00:00Z", offsets, fractions)
+ * or a bare date into UNIX seconds. Returns 0 on success, -1 if malformed. */
+int ac_iso8601_parse(const char *s, long long *out);
+
+/* Counts the digits of a phone-like string; -1 when it holds a character other
+ * than digits and + ( ) - . space, or a '+' anywhere but first. */
+int ac_phone_digits(const char *s);
+/* Writes "+digits" (when s starts with '+') or "digits" into out. */
+void ac_phone_normalise(const char *s, char *out, size_t cap);
+/* 1 when s looks like an email: one '@' with text on both sides, no space. */
+int ac_email_valid(const char *s);
+/* Adds first_name/last_name split from name to user, when absent. */
+void ac_user_add_names(json_object *user);
+
+/* ---- the account (account.c) ------------------------------------------- */
+
+struct ac_config {
+  char *base_url;         /* without trailing slash */
+  char *keystore;         /* NULL: the keystore's default folder */
+  long connect_timeout_ms;
+  long timeout_ms;
+  int max_retries;
+  long max_rate_wait_ms;
+  int name_scan_pages;
+  int cache_ttl_s;
+  long retry_base_ms;
+};
+
+struct ac_tag {
+  long long id;
+  char *name;
+};
+
+struct ac_number_digits {
+  long long id;
+  char *digits;
+  time_t at;
+};
+
+#define AC_IDLE_HANDLES 8
+#define AC_NUMBER_CACHE 32
+
+struct kkp_account {
+  char *name;
+  struct ac_config cfg;
+  struct ks_credential *cred;
+  void (*log)(void *ctx, int level, const char *message);
+  void *log_ctx;
+
+  pthread_mutex_t lock; /* guards everything below */
+  void *idle[AC_IDLE_HANDLES]; /* CURL easy handles kept for connection reuse */
+  int n_idle;
+  unsigned rng;
+  struct ac_tag *tags; /* the company's tags, cached */
+  size_t n_tags;
+  time_t tags_at;
+  struct ac_number_digits numbers[AC_NUMBER_CACHE];
+};
+
+int ac_account_is_basic(const struct kkp_account *a);
+void ac_log(const struct kkp_account *a, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- one invocation ------------------------------------------------------ */
+
+struct ac_ctx {
+  struct kkp_account *acct;
+  void *curl; /* the easy handle borrowed for this invocation */
+  struct ac_error err;
+};
+
+/* ---- HTTP (transport.c) --------------------------------------------------- */
+
+struct ac_response {
+  long http_status;  /* 0 when no answer arrived */
+  json_object *json; /* parsed body of a 2xx answer, or NULL (204) */
+};
+
+enum ac_safety {
+  AC_SAFE,  /* may be retried on network errors, 429 and 5xx (GET, idempotent writes) */
+  AC_UNSAFE /* retried only when the server surely did not process it */
+};
+
+void ac_response_free(struct ac_response *r);
+/* Sends one request to base_url + path (path begins with '/', query encoded).
+ * body is JSON text or NULL. On a 2xx answer returns KKP_OK with r->json set
+ * (an object) or NULL for an empty body. Otherwise fills c->err and returns its
+ * status; r->http_status still tells which answer came (0 for none). */
+int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
+            enum ac_safety safety, struct ac_response *r);
+/* 1 when the last failed request may have been processed by Aircall (timeout,
+ * reset, 5xx): the caller of an unsafe request must reconcile. */
+int ac_http_ambiguous(const struct ac_ctx *c);
+/* Borrows/returns an easy handle of the account (thread-safe). */
+void *ac_curl_take(struct kkp_account *a);
+void ac_curl_give(struct kkp_account *a, void *curl);
+void ac_curl_free_all(struct kkp_account *a);
+/* Fetches every page of a v1/v2 list (per_page 50) and returns the items of
+ * `key` in one array (owned by caller), following next_page_link's presence. */
+int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out);
+
+/* ---- helpers over json-c (json.c) ---------------------------------------- */
+
+/* The member's value when it is a string / integer; NULL / fallback else. */
+const char *ac_json_str(json_object *o, const char *key);
+long long ac_json_int(json_object *o, const char *key, long long fallback);
+/* A reference-counted handover: returns obj after json_object_get. */
+json_object *ac_json_take(json_object *obj);
+
+/* ---- the functions (calls.c, contacts.c, users.c, numbers.c) -------------- */
+
+typedef int (*ac_handler)(struct ac_ctx *c, json_object *args, json_object **result);
+
+int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_list_numbers(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **result);
+
+/* The handler of manifest function `name` (short name), or NULL (plugin.c). */
+ac_handler ac_handler_find(const char *name);
+
+/* Adds "from" and "to" to a call object from its direction (calls.c). */
+void ac_call_add_parties(json_object *call);
+
+#endif

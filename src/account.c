@@ -1,0 +1,214 @@
+/*
+ * account.c - one Aircall account: its config (validated against the manifest's
+ * config schema), its credential from the keystore, and what it caches.
+ */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keystore/ks.h"
+#include "src/ac.h"
+#include "src/account.h"
+
+int ac_account_is_basic(const struct kkp_account *a) {
+  return a->cred && a->cred->kind == KS_KIND_BASIC;
+}
+
+void ac_log(const struct kkp_account *a, int level, const char *fmt, ...) {
+  if (!a || !a->log) return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  a->log(a->log_ctx, level, msg);
+}
+
+/* The schema default of a config key (the manifest is the one place for them). */
+static long long config_default(const char *key) {
+  json_object *props, *p;
+  if (json_object_object_get_ex(ac_manifest_config(), "properties", &props) &&
+      json_object_object_get_ex(props, key, &p))
+    return ac_json_int(p, "default", 0);
+  return 0;
+}
+
+static long long config_int(json_object *cfg, const char *key) {
+  return ac_json_int(cfg, key, config_default(key));
+}
+
+/* http:// is accepted only for a loopback host (the simulator, a local proxy). */
+static int is_loopback(const char *host, size_t len) {
+  if (len == 9 && strncasecmp(host, "localhost", 9) == 0) return 1;
+  if (len == 5 && strncmp(host, "[::1]", 5) == 0) return 1;
+  if (len >= 4 && strncmp(host, "127.", 4) == 0) {
+    for (size_t i = 4; i < len; i++)
+      if (!isdigit((unsigned char)host[i]) && host[i] != '.') return 0;
+    return 1;
+  }
+  return 0;
+}
+
+int ac_check_base_url(const char *url, struct ac_error *e) {
+  const char *rest;
+  int https = strncmp(url, "https://", 8) == 0;
+  if (https) rest = url + 8;
+  else if (strncmp(url, "http://", 7) == 0) rest = url + 7;
+  else
+    return ac_fail(e, KKP_ERR_CONFIG, "base_url must start with https:// (got \"%.80s\")", url);
+  size_t host_len = strcspn(rest, ":/");
+  if (rest[0] == '[') host_len = strcspn(rest, "]") + 1;
+  if (host_len == 0 || strpbrk(url, "@?# \t\r\n"))
+    return ac_fail(e, KKP_ERR_CONFIG,
+                   "base_url must be a plain URL such as https://api.aircall.io, without "
+                   "credentials, query or fragment (got \"%.80s\")",
+                   url);
+  if (!https && !is_loopback(rest, host_len))
+    return ac_fail(e, KKP_ERR_CONFIG,
+                   "base_url must use https:// so the token travels encrypted; http:// is allowed "
+                   "only for a loopback host such as 127.0.0.1 (got \"%.80s\")",
+                   url);
+  return KKP_OK;
+}
+
+static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e) {
+  int rc = ac_validate_object("config", ac_manifest_config(), cfg, e);
+  if (rc) {
+    e->status = KKP_ERR_CONFIG;
+    return rc == KKP_ERR_INVALID_ARGUMENT ? KKP_ERR_CONFIG : rc;
+  }
+  json_object *props, *p;
+  const char *url = ac_json_str(cfg, "base_url");
+  if (!url && json_object_object_get_ex(ac_manifest_config(), "properties", &props) &&
+      json_object_object_get_ex(props, "base_url", &p))
+    url = ac_json_str(p, "default");
+  if (!url || (rc = ac_check_base_url(url, e))) return rc ? rc : ac_fail(e, KKP_ERR_CONFIG, "no base_url");
+  c->base_url = strdup(url);
+  if (c->base_url) {
+    size_t n = strlen(c->base_url);
+    while (n > 0 && c->base_url[n - 1] == '/') c->base_url[--n] = '\0';
+  }
+  const char *ks = ac_json_str(cfg, "keystore");
+  c->keystore = ks ? strdup(ks) : NULL;
+  if (!c->base_url || (ks && !c->keystore)) return ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
+  c->connect_timeout_ms = config_int(cfg, "connect_timeout_ms");
+  c->timeout_ms = config_int(cfg, "timeout_ms");
+  c->max_retries = (int)config_int(cfg, "max_retries");
+  c->max_rate_wait_ms = config_int(cfg, "max_rate_wait_ms");
+  c->name_scan_pages = (int)config_int(cfg, "name_scan_pages");
+  c->cache_ttl_s = (int)config_int(cfg, "cache_ttl_s");
+  c->retry_base_ms = config_int(cfg, "retry_base_ms");
+  return KKP_OK;
+}
+
+/* The keystore passphrase: the host's get_secret first, then the environment. */
+static int passphrase(const struct kkp_host *host, char *buf, size_t cap) {
+  if (host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0 &&
+      host->get_secret && host->get_secret(host->ctx, "keystore_passphrase", buf, cap) >= 0)
+    return 1;
+  const char *env = getenv("KKP_KEYSTORE_PASSPHRASE");
+  if (env && strlen(env) < cap) {
+    memcpy(buf, env, strlen(env) + 1);
+    return 1;
+  }
+  return 0;
+}
+
+static int open_credential(struct kkp_account *a, const struct kkp_host *host, struct ac_error *e) {
+  char dir[4096], pass[1024];
+  struct ks_error kerr = {{0}};
+  if (a->cfg.keystore) snprintf(dir, sizeof(dir), "%s", a->cfg.keystore);
+  else if (ks_dir_default(dir, sizeof(dir), &kerr) != KS_OK)
+    return ac_fail(e, KKP_ERR_CONFIG, "%s", kerr.message);
+  int have = passphrase(host, pass, sizeof(pass));
+  ks_status ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);
+  sodium_memzero(pass, sizeof(pass));
+  if (ks == KS_OK) return KKP_OK;
+  if (ks == KS_ERR_NOT_FOUND) {
+    char **names = NULL;
+    size_t n = 0;
+    struct ac_buf list = {0};
+    struct ks_error lerr = {{0}};
+    if (ks_account_list(dir, AC_PLUGIN_NAME, &names, &n, &lerr) == KS_OK)
+      for (size_t i = 0; i < n; i++) ac_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    ac_fail(e, KKP_ERR_CONFIG,
+            "no Aircall credential for account \"%s\" (%s). Accounts in %s: %s. Add it with: "
+            "kkp-setup add aircall --account %s",
+            a->name, kerr.message, dir, list.s ? list.s : "none", a->name);
+    json_object *accounts = json_object_new_array();
+    for (size_t i = 0; i < n; i++) json_object_array_add(accounts, json_object_new_string(names[i]));
+    ac_error_detail(e, "accounts", accounts);
+    ks_names_free(names, n);
+    ac_buf_free(&list);
+    return e->status;
+  }
+  return ac_fail(e, KKP_ERR_CONFIG, "cannot open the Aircall credential of account \"%s\": %s", a->name,
+                 kerr.message);
+}
+
+int ac_account_new(const struct kkp_host *host, const char *account, const char *config_json,
+                   struct kkp_account **out, struct ac_error *e) {
+  struct kkp_account *a = NULL;
+  json_object *cfg = NULL;
+  int rc;
+  *out = NULL;
+  if (!account || !ks_name_valid(account)) {
+    rc = ac_fail(e, KKP_ERR_CONFIG,
+                 "account name \"%.70s\" is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -, e.g. \"sales\"",
+                 account ? account : "(null)");
+    goto out;
+  }
+  if (config_json) {
+    json_tokener *tok = json_tokener_new();
+    cfg = tok ? json_tokener_parse_ex(tok, config_json, (int)strlen(config_json)) : NULL;
+    int good = tok && json_tokener_get_error(tok) == json_tokener_success;
+    if (tok) json_tokener_free(tok);
+    if (!good) {
+      json_object_put(cfg);
+      cfg = NULL;
+      rc = ac_fail(e, KKP_ERR_CONFIG, "the config is not valid JSON: pass an object such as "
+                                      "{\"base_url\": \"https://api.aircall.io\"}");
+      goto out;
+    }
+  } else {
+    cfg = json_object_new_object();
+  }
+  a = calloc(1, sizeof(*a));
+  if (a) pthread_mutex_init(&a->lock, NULL);
+  if (!a || !(a->name = strdup(account))) {
+    rc = ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
+    goto out;
+  }
+  a->rng = randombytes_random();
+  if (host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0) {
+    a->log = host->log;
+    a->log_ctx = host->ctx;
+  }
+  if ((rc = read_config(cfg, &a->cfg, e))) goto out;
+  if ((rc = open_credential(a, host, e))) goto out;
+  ac_log(a, KKP_LOG_INFO, "account \"%s\" ready (%s credential, %s)", a->name,
+         ac_account_is_basic(a) ? "basic" : "bearer", a->cfg.base_url);
+  *out = a;
+  a = NULL;
+out:
+  json_object_put(cfg);
+  ac_account_free(a);
+  return rc;
+}
+
+void ac_account_free(struct kkp_account *a) {
+  if (!a) return;
+  ac_curl_free_all(a);
+  ks_credential_free(a->cred);
+  for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
+  free(a->tags);
+  for (int i = 0; i < AC_NUMBER_CACHE; i++) free(a->numbers[i].digits);
+  pthread_mutex_destroy(&a->lock);
+  free(a->cfg.base_url);
+  free(a->cfg.keystore);
+  free(a->name);
+  free(a);
+}

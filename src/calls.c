@@ -1,0 +1,306 @@
+/*
+ * calls.c - list_calls and get_call. Aircall's calls have no from/to, take UNIX
+ * seconds, filter only on /calls/search, know no number_id and take tag ids:
+ * this file bridges each of those gaps (SPEC §3).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "src/ac.h"
+
+/* Aircall refuses any page that starts past this many matches (aircall-api.md). */
+#define AC_RECORD_CAP 10000LL
+
+void ac_call_add_parties(json_object *call) {
+  const char *dir = ac_json_str(call, "direction");
+  const char *external = ac_json_str(call, "raw_digits"), *own = NULL, *from, *to;
+  json_object *number, *ignored;
+  if (json_object_object_get_ex(call, "number", &number)) own = ac_json_str(number, "digits");
+  if (external && !*external) external = NULL;
+  if (own && !*own) own = NULL;
+  if (dir && strcmp(dir, "outbound") == 0) {
+    from = own;
+    to = external;
+  } else if (dir && strcmp(dir, "inbound") == 0) {
+    from = external;
+    to = own;
+  } else {
+    from = to = NULL; /* no direction: which side is which is unknowable */
+  }
+  /* Added, never replacing a field Aircall may one day send itself. */
+  if (!json_object_object_get_ex(call, "from", &ignored))
+    json_object_object_add(call, "from", json_object_new_string(from ? from : "unknown"));
+  if (!json_object_object_get_ex(call, "to", &ignored))
+    json_object_object_add(call, "to", json_object_new_string(to ? to : "unknown"));
+}
+
+/* from/to as UNIX seconds: an integer, or an ISO-8601 string (validated already). */
+static int arg_time(json_object *args, const char *key, long long *out) {
+  json_object *v;
+  *out = -1;
+  if (!json_object_object_get_ex(args, key, &v)) return 0;
+  if (json_object_is_type(v, json_type_string)) return ac_iso8601_parse(json_object_get_string(v), out);
+  *out = json_object_get_int64(v);
+  return 0;
+}
+
+static void format_time(long long t, char *buf, size_t cap) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (gmtime_r(&tt, &tm)) strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  else snprintf(buf, cap, "%lld", t);
+}
+
+/* Loads the company's tags into the account cache (all pages of /v1/tags). */
+static int load_tags(struct ac_ctx *c) {
+  json_object *all;
+  int rc = ac_http_all_pages(c, "/v1/tags", "tags", &all);
+  if (rc) return rc;
+  size_t n = json_object_array_length(all);
+  struct ac_tag *tags = calloc(n ? n : 1, sizeof(*tags));
+  if (!tags) {
+    json_object_put(all);
+    return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_object *t = json_object_array_get_idx(all, i);
+    const char *name = ac_json_str(t, "name");
+    if (!name || !(tags[kept].name = strdup(name))) continue;
+    tags[kept++].id = ac_json_int(t, "id", 0);
+  }
+  json_object_put(all);
+  struct kkp_account *a = c->acct;
+  pthread_mutex_lock(&a->lock);
+  for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
+  free(a->tags);
+  a->tags = tags;
+  a->n_tags = kept;
+  a->tags_at = time(NULL);
+  pthread_mutex_unlock(&a->lock);
+  return KKP_OK;
+}
+
+/* The id of tag `name` (case-insensitive) from the cache, or -1. */
+static long long cached_tag(struct kkp_account *a, const char *name, int *fresh) {
+  long long id = -1;
+  pthread_mutex_lock(&a->lock);
+  *fresh = a->tags_at && time(NULL) - a->tags_at < a->cfg.cache_ttl_s;
+  for (size_t i = 0; *fresh && i < a->n_tags && id < 0; i++)
+    if (strcasecmp(a->tags[i].name, name) == 0) id = a->tags[i].id;
+  pthread_mutex_unlock(&a->lock);
+  return id;
+}
+
+static int unknown_tag(struct ac_ctx *c, const char *name) {
+  struct kkp_account *a = c->acct;
+  struct ac_buf list = {0};
+  json_object *known = json_object_new_array();
+  pthread_mutex_lock(&a->lock);
+  for (size_t i = 0; i < a->n_tags; i++) {
+    ac_buf_printf(&list, "%s\"%s\" (%lld)", i ? ", " : "", a->tags[i].name, a->tags[i].id);
+    json_object_array_add(known, json_object_new_string(a->tags[i].name));
+  }
+  pthread_mutex_unlock(&a->lock);
+  ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+          "tags: no tag named \"%.60s\" in this Aircall company. Known tags: %s. Pass tag names or "
+          "ids",
+          name, list.s ? list.s : "none");
+  ac_error_detail(&c->err, "parameter", json_object_new_string("tags"));
+  ac_error_detail(&c->err, "accepted", known);
+  ac_buf_free(&list);
+  return c->err.status;
+}
+
+/* Appends tags[]=ID for each tag, names resolved through /v1/tags. Aircall
+ * wants repeated keys of ids; comma-joined values or names match nothing. */
+static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
+  int loaded = 0;
+  for (size_t i = 0; i < json_object_array_length(tags); i++) {
+    json_object *t = json_object_array_get_idx(tags, i);
+    long long id;
+    if (!json_object_is_type(t, json_type_string)) {
+      id = json_object_get_int64(t);
+    } else {
+      const char *name = json_object_get_string(t);
+      char *end;
+      id = strtoll(name, &end, 10);
+      if (!*name || *end) { /* not a number: a name */
+        int fresh;
+        id = cached_tag(c->acct, name, &fresh);
+        if (id < 0 && !loaded) { /* stale cache, or a tag made since: ask once */
+          int rc = load_tags(c);
+          if (rc) return rc;
+          loaded = 1;
+          id = cached_tag(c->acct, name, &fresh);
+        }
+        if (id < 0) return unknown_tag(c, name);
+      }
+    }
+    if (id <= 0)
+      return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "tags[%zu] must be a tag name or a positive id", i + 1);
+    ac_buf_printf(q, "%stags[]=%lld", strchr(q->s, '?') ? "&" : "?", id);
+  }
+  return KKP_OK;
+}
+
+/* The E.164 digits of Aircall number `id`, cached per account. */
+static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) {
+  struct kkp_account *a = c->acct;
+  time_t now = time(NULL);
+  int found = 0;
+  pthread_mutex_lock(&a->lock);
+  for (int i = 0; i < AC_NUMBER_CACHE && !found; i++)
+    if (a->numbers[i].digits && a->numbers[i].id == id && now - a->numbers[i].at < a->cfg.cache_ttl_s) {
+      snprintf(out, cap, "%s", a->numbers[i].digits);
+      found = 1;
+    }
+  pthread_mutex_unlock(&a->lock);
+  if (found) return KKP_OK;
+
+  char path[64];
+  struct ac_response r;
+  snprintf(path, sizeof(path), "/v1/numbers/%lld", id);
+  int rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+  if (rc == KKP_ERR_NOT_FOUND) {
+    ac_error_clear(&c->err);
+    ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+            "number_id %lld is not a number of this Aircall company: list_numbers shows the ids", id);
+    ac_error_detail(&c->err, "parameter", json_object_new_string("number_id"));
+    return c->err.status;
+  }
+  if (rc) return rc;
+  json_object *num;
+  const char *digits = json_object_object_get_ex(r.json, "number", &num) ? ac_json_str(num, "digits") : NULL;
+  if (!digits || ac_phone_digits(digits) < 1) {
+    ac_response_free(&r);
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's number %lld has no usable digits", id);
+  }
+  ac_phone_normalise(digits, out, cap);
+  ac_response_free(&r);
+  pthread_mutex_lock(&a->lock);
+  int slot = 0;
+  for (int i = 1; i < AC_NUMBER_CACHE; i++) /* the oldest entry gives way */
+    if (a->numbers[i].at < a->numbers[slot].at) slot = i;
+  free(a->numbers[slot].digits);
+  a->numbers[slot].digits = strdup(out);
+  a->numbers[slot].id = id;
+  a->numbers[slot].at = now;
+  pthread_mutex_unlock(&a->lock);
+  return KKP_OK;
+}
+
+int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
+  struct ac_buf q = {0};
+  struct ac_response r = {0};
+  long long from, to;
+  int rc = KKP_OK;
+  json_object *direction = NULL, *user = NULL, *number = NULL, *tags = NULL, *calls;
+  arg_time(args, "from", &from);
+  arg_time(args, "to", &to);
+  if (from >= 0 && to >= 0 && from > to) {
+    char f[32], t[32];
+    format_time(from, f, sizeof(f));
+    format_time(to, t, sizeof(t));
+    rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "from (%s) is after to (%s): swap them", f, t);
+    ac_error_detail(&c->err, "parameter", json_object_new_string("from"));
+    goto out;
+  }
+  long long per_page = ac_json_int(args, "per_page", 0), page = ac_json_int(args, "page", 0);
+  if ((page - 1) * per_page >= AC_RECORD_CAP) {
+    rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                 "page %lld with per_page %lld starts past record 10,000, the most Aircall returns "
+                 "for one query: narrow from/to (e.g. one week at a time) and page again from 1",
+                 page, per_page);
+    ac_error_detail(&c->err, "parameter", json_object_new_string("page"));
+    ac_error_detail(&c->err, "max_page", json_object_new_int64((AC_RECORD_CAP - 1) / per_page + 1));
+    goto out;
+  }
+  json_object_object_get_ex(args, "direction", &direction);
+  json_object_object_get_ex(args, "user_id", &user);
+  json_object_object_get_ex(args, "number_id", &number);
+  json_object_object_get_ex(args, "tags", &tags);
+  if (tags && json_object_array_length(tags) == 0) tags = NULL;
+  /* The filters exist only on /calls/search; /calls would ignore them silently. */
+  ac_buf_puts(&q, direction || user || number || tags ? "/v1/calls/search" : "/v1/calls");
+  ac_buf_query_int(&q, "per_page", per_page);
+  ac_buf_query_int(&q, "page", page);
+  ac_buf_query(&q, "order", ac_json_str(args, "order"));
+  if (from >= 0) ac_buf_query_int(&q, "from", from);
+  if (to >= 0) ac_buf_query_int(&q, "to", to);
+  if (direction) ac_buf_query(&q, "direction", json_object_get_string(direction));
+  if (user) ac_buf_query_int(&q, "user_id", json_object_get_int64(user));
+  if (number) {
+    /* No number_id filter exists: search by the number's digits, keep its calls. */
+    char digits[64];
+    if ((rc = number_digits(c, json_object_get_int64(number), digits, sizeof(digits)))) goto out;
+    ac_buf_query(&q, "phone_number", digits);
+  }
+  if (tags && (rc = add_tags(c, tags, &q))) goto out;
+  if (q.oom) {
+    rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+    goto out;
+  }
+  if ((rc = ac_http(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
+  if (!json_object_object_get_ex(r.json, "calls", &calls) || !json_object_is_type(calls, json_type_array)) {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/calls has no \"calls\" list");
+    goto out;
+  }
+  if (number) {
+    long long want = json_object_get_int64(number);
+    json_object *kept = json_object_new_array(), *meta;
+    size_t dropped = 0;
+    for (size_t i = 0; i < json_object_array_length(calls); i++) {
+      json_object *call = json_object_array_get_idx(calls, i), *num;
+      if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
+        json_object_array_add(kept, json_object_get(call));
+      else
+        dropped++;
+    }
+    json_object_object_add(r.json, "calls", kept);
+    calls = kept;
+    if (json_object_object_get_ex(r.json, "meta", &meta)) {
+      /* Aircall counted calls of the other party's number too: say so. */
+      json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(kept)));
+      json_object_object_add(meta, "filtered_out", json_object_new_int64((int64_t)dropped));
+    }
+  }
+  for (size_t i = 0; i < json_object_array_length(calls); i++)
+    ac_call_add_parties(json_object_array_get_idx(calls, i));
+  *result = r.json;
+  r.json = NULL;
+out:
+  ac_response_free(&r);
+  ac_buf_free(&q);
+  return rc;
+}
+
+int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
+  long long id = ac_json_int(args, "call_id", 0);
+  char path[64];
+  struct ac_response r;
+  snprintf(path, sizeof(path), "/v1/calls/%lld", id);
+  int rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+  if (rc == KKP_ERR_NOT_FOUND) {
+    long http = c->err.http_status;
+    ac_error_clear(&c->err);
+    ac_fail(&c->err, KKP_ERR_NOT_FOUND,
+            "call %lld does not exist in this Aircall company (or is older than Aircall's call "
+            "history, about 6 months): list_calls shows the ids",
+            id);
+    c->err.http_status = http;
+    return c->err.status;
+  }
+  if (rc) return rc;
+  json_object *call;
+  if (!json_object_object_get_ex(r.json, "call", &call) || !json_object_is_type(call, json_type_object)) {
+    ac_response_free(&r);
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"call\" object", path);
+  }
+  ac_call_add_parties(call);
+  *result = r.json;
+  return KKP_OK;
+}

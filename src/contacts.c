@@ -1,0 +1,615 @@
+/*
+ * contacts.c - list_contacts, create_contact and update_contact. Aircall has no
+ * name search, no idempotent create and updates by POST plus sub-resources; this
+ * file gives agents the search, the safety and the replace-all they expect.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "src/ac.h"
+
+/* A reconciling search accepts a contact created this long before the POST started. */
+#define AC_RECONCILE_SLACK_S 120
+
+static int blank(const char *s) {
+  for (; s && *s; s++)
+    if (!isspace((unsigned char)*s)) return 0;
+  return 1;
+}
+
+/* ---- list_contacts ---------------------------------------------------- */
+
+static int name_matches(json_object *contact, const char *q) {
+  static const char *const fields[] = {"first_name", "last_name", "company_name"};
+  for (size_t i = 0; i < 3; i++) {
+    const char *v = ac_json_str(contact, fields[i]);
+    if (v && strcasestr(v, q)) return 1;
+  }
+  /* "John Smith" finds first_name John + last_name Smith. */
+  const char *first = ac_json_str(contact, "first_name"), *last = ac_json_str(contact, "last_name");
+  if (first && last) {
+    char full[512];
+    snprintf(full, sizeof(full), "%s %s", first, last);
+    if (strcasestr(full, q)) return 1;
+  }
+  return 0;
+}
+
+/* The API cannot search names: read pages of 50 and keep the matches, within a
+ * budget of name_scan_pages pages; meta says how much was read and whether the
+ * answer is complete. */
+static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long long page,
+                      const char *order, json_object **result) {
+  json_object *found = json_object_new_array();
+  long long skip = (page - 1) * per_page, scanned = 0;
+  int pages = 0, complete = 0, more = 0, rc = KKP_OK;
+  for (int p = 1; p <= c->acct->cfg.name_scan_pages && !more; p++) {
+    struct ac_buf path = {0};
+    struct ac_response r;
+    json_object *contacts, *meta, *next;
+    ac_buf_puts(&path, "/v1/contacts");
+    ac_buf_query_int(&path, "per_page", 50);
+    ac_buf_query_int(&path, "page", p);
+    ac_buf_query(&path, "order", order);
+    rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
+    ac_buf_free(&path);
+    if (rc) break;
+    pages++;
+    if (!json_object_object_get_ex(r.json, "contacts", &contacts) || !json_object_is_type(contacts, json_type_array)) {
+      ac_response_free(&r);
+      rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/contacts has no \"contacts\" list");
+      break;
+    }
+    for (size_t i = 0; i < json_object_array_length(contacts); i++) {
+      json_object *contact = json_object_array_get_idx(contacts, i);
+      scanned++;
+      if (!name_matches(contact, q)) continue;
+      if (skip > 0) {
+        skip--;
+      } else if ((long long)json_object_array_length(found) < per_page) {
+        json_object_array_add(found, json_object_get(contact));
+      } else {
+        more = 1; /* one match past this page: the page is full and exact */
+        break;
+      }
+    }
+    int last = !(json_object_object_get_ex(r.json, "meta", &meta) && json_object_object_get_ex(meta, "next_page_link", &next) &&
+                 json_object_is_type(next, json_type_string));
+    ac_response_free(&r);
+    if (last) {
+      complete = 1;
+      break;
+    }
+  }
+  if (rc) {
+    json_object_put(found);
+    return rc;
+  }
+  json_object *meta = json_object_new_object();
+  json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(found)));
+  json_object_object_add(meta, "current_page", json_object_new_int64(page));
+  json_object_object_add(meta, "per_page", json_object_new_int64(per_page));
+  json_object_object_add(meta, "search", json_object_new_string("name"));
+  json_object_object_add(meta, "scanned", json_object_new_int64(scanned));
+  json_object_object_add(meta, "scanned_pages", json_object_new_int(pages));
+  json_object_object_add(meta, "complete", json_object_new_boolean(complete || more));
+  json_object_object_add(meta, "has_more", json_object_new_boolean(more));
+  if (!complete && !more)
+    json_object_object_add(meta, "note", json_object_new_string(
+        "Aircall cannot search names: only the contacts read so far were searched. Search by "
+        "phone number or email, or raise name_scan_pages, for a complete answer."));
+  *result = json_object_new_object();
+  json_object_object_add(*result, "contacts", found);
+  json_object_object_add(*result, "meta", meta);
+  return KKP_OK;
+}
+
+int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) {
+  const char *q = ac_json_str(args, "q"), *order = ac_json_str(args, "order");
+  long long per_page = ac_json_int(args, "per_page", 0), page = ac_json_int(args, "page", 0);
+  struct ac_buf path = {0};
+  struct ac_response r = {0};
+  const char *search = NULL;
+  char trimmed[256];
+  int rc;
+  if (q) {
+    while (isspace((unsigned char)*q)) q++;
+    snprintf(trimmed, sizeof(trimmed), "%s", q);
+    for (size_t n = strlen(trimmed); n > 0 && isspace((unsigned char)trimmed[n - 1]); n--) trimmed[n - 1] = '\0';
+    q = trimmed;
+    if (!*q) q = NULL;
+  }
+  if ((page - 1) * per_page >= 10000)
+    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                   "page %lld with per_page %lld starts past record 10,000, the most Aircall returns "
+                   "for one query: search with q instead",
+                   page, per_page);
+  int digits = q ? ac_phone_digits(q) : -1;
+  if (q && strchr(q, '@')) {
+    search = "email";
+    ac_buf_puts(&path, "/v1/contacts/search");
+    ac_buf_query(&path, "email", q);
+  } else if (q && digits >= 6 && digits <= 15) {
+    char e164[64];
+    ac_phone_normalise(q, e164, sizeof(e164));
+    search = "phone_number";
+    ac_buf_puts(&path, "/v1/contacts/search");
+    ac_buf_query(&path, "phone_number", e164);
+  } else if (q) {
+    return scan_names(c, q, per_page, page, order, result);
+  } else {
+    ac_buf_puts(&path, "/v1/contacts");
+  }
+  ac_buf_query_int(&path, "per_page", per_page);
+  ac_buf_query_int(&path, "page", page);
+  ac_buf_query(&path, "order", order);
+  if (path.oom) {
+    ac_buf_free(&path);
+    return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+  }
+  rc = ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
+  ac_buf_free(&path);
+  if (rc) return rc;
+  json_object *contacts, *meta;
+  if (!json_object_object_get_ex(r.json, "contacts", &contacts)) {
+    ac_response_free(&r);
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's contact list has no \"contacts\"");
+  }
+  if (search && json_object_object_get_ex(r.json, "meta", &meta))
+    json_object_object_add(meta, "search", json_object_new_string(search));
+  *result = r.json;
+  return KKP_OK;
+}
+
+/* ---- checks shared by create and update ------------------------------- */
+
+/* Phone numbers and emails: non-blank label and value, phones of 6..15 digits,
+ * emails with one '@', no value twice. */
+static int check_entries(struct ac_ctx *c, json_object *list, const char *param, int phone) {
+  size_t n = list ? json_object_array_length(list) : 0;
+  for (size_t i = 0; i < n; i++) {
+    json_object *e = json_object_array_get_idx(list, i);
+    const char *label = ac_json_str(e, "label"), *value = ac_json_str(e, "value");
+    int rc = KKP_OK;
+    if (blank(label))
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu].label must not be blank (e.g. \"Work\")", param, i + 1);
+    else if (blank(value))
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu].value must not be blank", param, i + 1);
+    else if (phone && (ac_phone_digits(value) < 6 || ac_phone_digits(value) > 15))
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                   "%s[%zu].value \"%.40s\" is not a phone number: use 6 to 15 digits, ideally in "
+                   "E.164 such as \"+33612345678\"",
+                   param, i + 1, value);
+    else if (!phone && !ac_email_valid(value))
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                   "%s[%zu].value \"%.60s\" is not an email address: it needs one @ with text on both "
+                   "sides, such as \"jane.smith@acme.example\"",
+                   param, i + 1, value);
+    for (size_t j = 0; rc == KKP_OK && j < i; j++) {
+      const char *other = ac_json_str(json_object_array_get_idx(list, j), "value");
+      char a[64], b[64];
+      int same;
+      if (phone) {
+        ac_phone_normalise(value, a, sizeof(a));
+        ac_phone_normalise(other, b, sizeof(b));
+        same = strcmp(a[0] == '+' ? a + 1 : a, b[0] == '+' ? b + 1 : b) == 0;
+      } else {
+        same = strcasecmp(value, other) == 0;
+      }
+      if (same)
+        rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu] repeats the value of %s[%zu] (\"%.40s\")",
+                     param, i + 1, param, j + 1, value);
+    }
+    if (rc) {
+      char where[64];
+      snprintf(where, sizeof(where), "%s[%zu]", param, i + 1);
+      ac_error_detail(&c->err, "parameter", json_object_new_string(where));
+      return rc;
+    }
+  }
+  return KKP_OK;
+}
+
+/* {label, value} as sent: a phone that starts with '+' goes as E.164. */
+static json_object *entry_body(json_object *entry, int phone) {
+  json_object *o = json_object_new_object();
+  const char *value = ac_json_str(entry, "value");
+  char e164[64];
+  if (phone && value[strspn(value, " ")] == '+') {
+    ac_phone_normalise(value, e164, sizeof(e164));
+    value = e164;
+  }
+  json_object_object_add(o, "label", json_object_new_string(ac_json_str(entry, "label")));
+  json_object_object_add(o, "value", json_object_new_string(value));
+  return o;
+}
+
+/* Digits of a phone without '+', or the lowercased email: what makes two entries the same. */
+static void entry_key(const char *value, int phone, char *out, size_t cap) {
+  if (phone) {
+    char tmp[64];
+    ac_phone_normalise(value, tmp, sizeof(tmp));
+    snprintf(out, cap, "%s", tmp[0] == '+' ? tmp + 1 : tmp);
+  } else {
+    size_t i = 0;
+    for (; value[i] && i + 1 < cap; i++) out[i] = (char)tolower((unsigned char)value[i]);
+    out[i] = '\0';
+  }
+}
+
+static int list_has(json_object *list, const char *value, int phone) {
+  char want[256], have[256];
+  entry_key(value, phone, want, sizeof(want));
+  for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+    const char *v = ac_json_str(json_object_array_get_idx(list, i), "value");
+    if (!v) continue;
+    entry_key(v, phone, have, sizeof(have));
+    if (strcmp(want, have) == 0) return 1;
+  }
+  return 0;
+}
+
+static const char *const scalar_fields[] = {"first_name", "last_name", "company_name", "information"};
+
+/* ---- create_contact --------------------------------------------------- */
+
+static int same_name(json_object *a, json_object *b, const char *key) {
+  const char *x = ac_json_str(a, key), *y = ac_json_str(b, key);
+  return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* After an ambiguous failure: did Aircall create the contact anyway? Looks for
+ * one with the same names and numbers created since the POST began. */
+static int find_created(struct ac_ctx *c, json_object *args, time_t started, json_object **found) {
+  json_object *phones, *emails = NULL;
+  struct ac_buf path = {0};
+  struct ac_response r;
+  char e164[64];
+  *found = NULL;
+  json_object_object_get_ex(args, "phone_numbers", &phones);
+  json_object_object_get_ex(args, "emails", &emails);
+  ac_phone_normalise(ac_json_str(json_object_array_get_idx(phones, 0), "value"), e164, sizeof(e164));
+  ac_buf_puts(&path, "/v1/contacts/search");
+  ac_buf_query(&path, "phone_number", e164);
+  ac_buf_query_int(&path, "per_page", 50);
+  ac_buf_query(&path, "order", "desc");
+  int rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
+  ac_buf_free(&path);
+  if (rc) return rc;
+  json_object *contacts;
+  if (json_object_object_get_ex(r.json, "contacts", &contacts) && json_object_is_type(contacts, json_type_array)) {
+    for (size_t i = 0; i < json_object_array_length(contacts) && !*found; i++) {
+      json_object *k = json_object_array_get_idx(contacts, i), *have_phones, *have_emails = NULL;
+      if (ac_json_int(k, "created_at", 0) < (long long)started - AC_RECONCILE_SLACK_S) continue;
+      if (!same_name(k, args, "first_name") || !same_name(k, args, "last_name")) continue;
+      json_object_object_get_ex(k, "phone_numbers", &have_phones);
+      json_object_object_get_ex(k, "emails", &have_emails);
+      int all = 1;
+      for (size_t j = 0; all && j < json_object_array_length(phones); j++)
+        all = list_has(have_phones, ac_json_str(json_object_array_get_idx(phones, j), "value"), 1);
+      for (size_t j = 0; all && emails && j < json_object_array_length(emails); j++)
+        all = list_has(have_emails, ac_json_str(json_object_array_get_idx(emails, j), "value"), 0);
+      if (all) *found = json_object_get(k);
+    }
+  }
+  ac_response_free(&r);
+  return KKP_OK;
+}
+
+int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result) {
+  json_object *phones = NULL, *emails = NULL, *body = NULL, *contact;
+  struct ac_response r = {0};
+  int rc;
+  json_object_object_get_ex(args, "phone_numbers", &phones);
+  json_object_object_get_ex(args, "emails", &emails);
+  for (size_t i = 0; i < 4; i++) {
+    const char *v = ac_json_str(args, scalar_fields[i]);
+    if (v && blank(v)) {
+      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s is blank: leave it out or give it a value", scalar_fields[i]);
+      ac_error_detail(&c->err, "parameter", json_object_new_string(scalar_fields[i]));
+      return c->err.status;
+    }
+  }
+  if (!ac_json_str(args, "first_name") && !ac_json_str(args, "last_name"))
+    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "create_contact needs a first_name or a last_name");
+  if (!phones || json_object_array_length(phones) == 0) {
+    ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+            "Aircall requires at least one phone number for a contact%s: add phone_numbers = "
+            "{{label = \"Work\", value = \"+33612345678\"}}",
+            emails && json_object_array_length(emails) ? " (an email alone is not enough)" : "");
+    ac_error_detail(&c->err, "parameter", json_object_new_string("phone_numbers"));
+    return c->err.status;
+  }
+  if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0)))
+    return rc;
+
+  body = json_object_new_object();
+  for (size_t i = 0; i < 4; i++) {
+    const char *v = ac_json_str(args, scalar_fields[i]);
+    if (v) json_object_object_add(body, scalar_fields[i], json_object_new_string(v));
+  }
+  json_object *list = json_object_new_array();
+  for (size_t i = 0; i < json_object_array_length(phones); i++)
+    json_object_array_add(list, entry_body(json_object_array_get_idx(phones, i), 1));
+  json_object_object_add(body, "phone_numbers", list);
+  list = json_object_new_array();
+  for (size_t i = 0; emails && i < json_object_array_length(emails); i++)
+    json_object_array_add(list, entry_body(json_object_array_get_idx(emails, i), 0));
+  json_object_object_add(body, "emails", list);
+  const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+  time_t started = time(NULL);
+  /* Never retried blindly: Aircall has no idempotency key, so a second POST
+   * after a lost answer makes a duplicate contact. */
+  rc = ac_http(c, "POST", "/v1/contacts", text, AC_UNSAFE, &r);
+  if (rc && ac_http_ambiguous(c)) {
+    struct ac_error first = c->err;
+    json_object *found = NULL;
+    ac_error_init(&c->err);
+    ac_log(c->acct, KKP_LOG_WARN, "create_contact: the answer was lost (%s); checking whether Aircall created it", first.message);
+    int frc = find_created(c, args, started, &found);
+    if (frc == KKP_OK && found) {
+      ac_error_clear(&first);
+      *result = json_object_new_object();
+      json_object_object_add(*result, "contact", found);
+      json_object_object_add(*result, "reconciled", json_object_new_boolean(1));
+      rc = KKP_OK;
+      goto out;
+    }
+    if (frc != KKP_OK) {
+      /* Unknown either way: retrying could duplicate, so say what to check. */
+      ac_error_clear(&c->err);
+      c->err = first;
+      size_t len = strlen(c->err.message);
+      snprintf(c->err.message + len, sizeof(c->err.message) - len,
+               ". The contact may or may not exist now: check with list_contacts{q = \"%s\"} "
+               "before creating it again",
+               ac_json_str(json_object_array_get_idx(phones, 0), "value"));
+      rc = c->err.status;
+      goto out;
+    }
+    ac_error_clear(&first);
+    ac_log(c->acct, KKP_LOG_INFO, "create_contact: not created; sending once more");
+    rc = ac_http(c, "POST", "/v1/contacts", text, AC_UNSAFE, &r);
+  }
+  if (rc) goto out;
+  if (!json_object_object_get_ex(r.json, "contact", &contact) || !json_object_is_type(contact, json_type_object)) {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to POST /v1/contacts has no \"contact\"");
+    goto out;
+  }
+  *result = json_object_new_object();
+  json_object_object_add(*result, "contact", json_object_get(contact));
+out:
+  ac_response_free(&r);
+  json_object_put(body);
+  return rc;
+}
+
+/* ---- update_contact --------------------------------------------------- */
+
+struct step {
+  const char *method; /* POST (add), PUT (relabel), DELETE (remove) */
+  char path[128];
+  json_object *body; /* owned; NULL for DELETE */
+  char what[160];    /* for "applied" */
+  const char *value; /* the entry's value (borrowed), to check after a lost answer */
+  int phone;
+};
+
+/* Plans one list's replacement: adds, relabels and removals (SPEC §3). */
+static int plan_entries(long long id, json_object *current, json_object *desired, int phone,
+                        struct step *steps, size_t *n, size_t cap) {
+  const char *sub = phone ? "phone_details" : "email_details", *kind = phone ? "phone" : "email";
+  size_t cur_n = current ? json_object_array_length(current) : 0;
+  for (size_t i = 0; i < json_object_array_length(desired); i++) {
+    json_object *want = json_object_array_get_idx(desired, i);
+    const char *value = ac_json_str(want, "value"), *label = ac_json_str(want, "label");
+    json_object *match = NULL;
+    char k1[256], k2[256];
+    entry_key(value, phone, k1, sizeof(k1));
+    for (size_t j = 0; j < cur_n && !match; j++) {
+      json_object *have = json_object_array_get_idx(current, j);
+      const char *hv = ac_json_str(have, "value");
+      if (!hv) continue;
+      entry_key(hv, phone, k2, sizeof(k2));
+      if (strcmp(k1, k2) == 0) match = have;
+    }
+    if (*n >= cap) return -1;
+    struct step *s = &steps[*n];
+    memset(s, 0, sizeof(*s));
+    s->phone = phone;
+    s->value = value;
+    if (!match) {
+      s->method = "POST";
+      snprintf(s->path, sizeof(s->path), "/v1/contacts/%lld/%s", id, sub);
+      s->body = entry_body(want, phone);
+      snprintf(s->what, sizeof(s->what), "added %s %.60s", kind, value);
+      (*n)++;
+    } else if (!ac_json_str(match, "label") || strcmp(ac_json_str(match, "label"), label) != 0) {
+      s->method = "PUT";
+      snprintf(s->path, sizeof(s->path), "/v1/contacts/%lld/%s/%lld", id, sub, ac_json_int(match, "id", 0));
+      s->body = json_object_new_object();
+      json_object_object_add(s->body, "label", json_object_new_string(label));
+      json_object_object_add(s->body, "value", json_object_new_string(ac_json_str(match, "value")));
+      snprintf(s->what, sizeof(s->what), "relabelled %s %.60s as %.40s", kind, value, label);
+      (*n)++;
+    }
+  }
+  for (size_t j = 0; j < cur_n; j++) {
+    json_object *have = json_object_array_get_idx(current, j);
+    const char *hv = ac_json_str(have, "value");
+    if (!hv || list_has(desired, hv, phone)) continue;
+    if (*n >= cap) return -1;
+    struct step *s = &steps[*n];
+    memset(s, 0, sizeof(*s));
+    s->method = "DELETE";
+    s->phone = phone;
+    s->value = hv;
+    snprintf(s->path, sizeof(s->path), "/v1/contacts/%lld/%s/%lld", id, sub, ac_json_int(have, "id", 0));
+    snprintf(s->what, sizeof(s->what), "removed %s %.60s", kind, hv);
+    (*n)++;
+  }
+  return 0;
+}
+
+static int step_rank(const struct step *s) {
+  return s->method[0] == 'P' && s->method[1] == 'O' ? 0 : s->method[0] == 'P' ? 1 : 2;
+}
+
+static int by_rank(const void *a, const void *b) {
+  return step_rank(a) - step_rank(b);
+}
+
+static int contact_not_found(struct ac_ctx *c, long long id) {
+  long http = c->err.http_status;
+  ac_error_clear(&c->err);
+  ac_fail(&c->err, KKP_ERR_NOT_FOUND, "contact %lld does not exist (or is not shared): list_contacts shows the ids", id);
+  c->err.http_status = http;
+  return c->err.status;
+}
+
+/* Has a lost POST added the entry after all? Reads the contact back. */
+static int entry_present(struct ac_ctx *c, long long id, const struct step *s) {
+  char path[64];
+  struct ac_response r;
+  json_object *contact, *list;
+  snprintf(path, sizeof(path), "/v1/contacts/%lld", id);
+  struct ac_error saved = c->err;
+  ac_error_init(&c->err);
+  int rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+  ac_error_clear(&c->err);
+  c->err = saved;
+  if (rc) return 0;
+  int present = json_object_object_get_ex(r.json, "contact", &contact) &&
+                json_object_object_get_ex(contact, s->phone ? "phone_numbers" : "emails", &list) &&
+                list_has(list, s->value, s->phone);
+  ac_response_free(&r);
+  return present;
+}
+
+int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result) {
+  long long id = ac_json_int(args, "contact_id", 0);
+  json_object *phones = NULL, *emails = NULL, *fields = json_object_new_object(), *applied = json_object_new_array();
+  json_object *current = NULL;
+  struct step steps[128];
+  size_t n_steps = 0;
+  struct ac_response r = {0};
+  char path[64];
+  int rc = KKP_OK;
+  json_object_object_get_ex(args, "phone_numbers", &phones);
+  json_object_object_get_ex(args, "emails", &emails);
+  for (size_t i = 0; i < 4; i++) {
+    const char *v = ac_json_str(args, scalar_fields[i]);
+    if (!v) continue;
+    if (blank(v)) {
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                   "%s must not be blank: Aircall cannot clear a field, so give a new value or leave "
+                   "%s out",
+                   scalar_fields[i], scalar_fields[i]);
+      ac_error_detail(&c->err, "parameter", json_object_new_string(scalar_fields[i]));
+      goto out;
+    }
+    json_object_object_add(fields, scalar_fields[i], json_object_new_string(v));
+  }
+  if (json_object_object_length(fields) == 0 && !phones && !emails) {
+    rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                 "update_contact has nothing to change: pass at least one of first_name, last_name, "
+                 "company_name, information, phone_numbers, emails");
+    goto out;
+  }
+  if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0))) goto out;
+
+  snprintf(path, sizeof(path), "/v1/contacts/%lld", id);
+  if (json_object_object_length(fields) > 0) {
+    /* POST, not PUT: Aircall's one update that is not a PUT. Idempotent, so safe to retry. */
+    const char *text = json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    rc = ac_http(c, "POST", path, text, AC_SAFE, &r);
+    ac_response_free(&r);
+    if (rc == KKP_ERR_NOT_FOUND) {
+      rc = contact_not_found(c, id);
+      goto out;
+    }
+    if (rc) goto out;
+    struct ac_buf what = {0};
+    ac_buf_puts(&what, "set");
+    json_object_object_foreach(fields, key, val) {
+      (void)val;
+      ac_buf_printf(&what, " %s", key);
+    }
+    json_object_array_add(applied, json_object_new_string(what.s ? what.s : "set"));
+    ac_buf_free(&what);
+  }
+  if (phones || emails) {
+    json_object *contact, *cur_phones = NULL, *cur_emails = NULL;
+    rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+    if (rc == KKP_ERR_NOT_FOUND) {
+      rc = contact_not_found(c, id);
+      goto out;
+    }
+    if (rc) goto out;
+    if (!json_object_object_get_ex(r.json, "contact", &contact)) {
+      rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"contact\"", path);
+      goto out;
+    }
+    current = json_object_get(contact);
+    ac_response_free(&r);
+    json_object_object_get_ex(current, "phone_numbers", &cur_phones);
+    json_object_object_get_ex(current, "emails", &cur_emails);
+    if ((phones && plan_entries(id, cur_phones, phones, 1, steps, &n_steps, 128)) ||
+        (emails && plan_entries(id, cur_emails, emails, 0, steps, &n_steps, 128))) {
+      rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "too many changes planned for one contact");
+      goto out;
+    }
+    /* Adds first, removals last: a failure half-way never leaves fewer entries. */
+    qsort(steps, n_steps, sizeof(steps[0]), by_rank);
+    for (size_t i = 0; i < n_steps; i++) {
+      struct step *s = &steps[i];
+      const char *text = s->body ? json_object_to_json_string_ext(s->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+      int add = step_rank(s) == 0;
+      rc = ac_http(c, s->method, s->path, text, add ? AC_UNSAFE : AC_SAFE, &r);
+      ac_response_free(&r);
+      if (rc && add && ac_http_ambiguous(c) && entry_present(c, id, s)) {
+        ac_error_clear(&c->err);
+        rc = KKP_OK; /* the lost POST did land */
+      }
+      if (rc == KKP_ERR_NOT_FOUND && s->method[0] == 'D') {
+        ac_error_clear(&c->err);
+        rc = KKP_OK; /* already gone: a retried DELETE or a concurrent change */
+      }
+      if (rc) {
+        json_object *pending = json_object_new_array();
+        for (size_t j = i; j < n_steps; j++) json_object_array_add(pending, json_object_new_string(steps[j].what));
+        ac_error_detail(&c->err, "not_applied", pending);
+        goto out;
+      }
+      json_object_array_add(applied, json_object_new_string(s->what));
+    }
+  }
+  rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+  if (rc == KKP_ERR_NOT_FOUND) rc = contact_not_found(c, id);
+  if (rc) goto out;
+  json_object *contact;
+  if (!json_object_object_get_ex(r.json, "contact", &contact)) {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"contact\"", path);
+    goto out;
+  }
+  *result = json_object_new_object();
+  json_object_object_add(*result, "contact", json_object_get(contact));
+out:
+  if (rc && json_object_array_length(applied) > 0) {
+    size_t len = strlen(c->err.message);
+    snprintf(c->err.message + len, sizeof(c->err.message) - len,
+             " (already applied: %zu change%s, see details.applied)", json_object_array_length(applied),
+             json_object_array_length(applied) == 1 ? "" : "s");
+    ac_error_detail(&c->err, "applied", json_object_get(applied));
+  }
+  for (size_t i = 0; i < n_steps; i++) json_object_put(steps[i].body);
+  ac_response_free(&r);
+  json_object_put(current);
+  json_object_put(fields);
+  json_object_put(applied);
+  return rc;
+}

@@ -1,0 +1,189 @@
+/*
+ * plugin.c - the ABI surface of aircall.so: the one exported entry point, the
+ * function table, and invoke's path (find, parse, validate, dispatch, answer).
+ */
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/account.h"
+#include "src/ac.h"
+
+/* The C side of each manifest function. Names and parameters live in the
+ * manifest; tests check that this table and the manifest agree. */
+static const struct {
+  const char *name;
+  ac_handler run;
+} handlers[] = {
+    {"list_calls", ac_list_calls},         {"get_call", ac_get_call},
+    {"list_contacts", ac_list_contacts},   {"create_contact", ac_create_contact},
+    {"update_contact", ac_update_contact}, {"list_users", ac_list_users},
+    {"list_numbers", ac_list_numbers},     {"get_current_user", ac_get_current_user},
+};
+
+ac_handler ac_handler_find(const char *name) {
+  for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+    if (strcmp(handlers[i].name, name) == 0) return handlers[i].run;
+  return NULL;
+}
+
+static pthread_once_t libs_once = PTHREAD_ONCE_INIT;
+static int libs_ok; /* one-time library init result */
+
+static void libs_init(void) {
+  libs_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK && sodium_init() >= 0 && ac_manifest() != NULL;
+}
+
+static char *answer(const struct ac_error *e) {
+  return ac_error_json(e);
+}
+
+static const char *describe(void) {
+  return ac_manifest_json;
+}
+
+static int account_init(const struct kkp_host *host, const char *account, const char *config_json,
+                        struct kkp_account **out, char **error_json) {
+  struct ac_error e;
+  ac_error_init(&e);
+  if (out) *out = NULL;
+  if (error_json) *error_json = NULL;
+  pthread_once(&libs_once, libs_init);
+  if (!out || !error_json) return KKP_ERR_INVALID_ARGUMENT;
+  int rc = libs_ok ? ac_account_new(host, account, config_json, out, &e)
+                   : ac_fail(&e, KKP_ERR_INTERNAL, "libcurl or libsodium failed to initialise");
+  if (rc) *error_json = answer(&e);
+  ac_error_clear(&e);
+  return rc;
+}
+
+/* "unknown function" with the closest name and the list. */
+static int unknown_function(const char *name, struct ac_error *e) {
+  const char *names[16];
+  size_t n = 0;
+  json_object *fns;
+  struct ac_buf list = {0};
+  json_object_object_get_ex(ac_manifest(), "functions", &fns);
+  for (size_t i = 0; i < json_object_array_length(fns) && n < 16; i++) {
+    names[n] = ac_json_str(json_object_array_get_idx(fns, i), "name");
+    ac_buf_printf(&list, "%s%s", n ? ", " : "", names[n]);
+    n++;
+  }
+  const char *near = ac_closest(name, names, n);
+  if (near)
+    ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "unknown function \"%.60s\". Did you mean \"%s\"? Functions: %s",
+            name, near, list.s ? list.s : "");
+  else
+    ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "unknown function \"%.60s\". Functions: %s", name,
+            list.s ? list.s : "");
+  ac_buf_free(&list);
+  return e->status;
+}
+
+/* Fills in the schema's defaults, so handlers read one value (the manifest's). */
+static void add_defaults(json_object *params, json_object *args) {
+  json_object *props, *def, *ignored;
+  if (!json_object_object_get_ex(params, "properties", &props)) return;
+  json_object_object_foreach(props, key, schema) {
+    if (json_object_object_get_ex(schema, "default", &def) && !json_object_object_get_ex(args, key, &ignored))
+      json_object_object_add(args, key, json_object_get(def));
+  }
+}
+
+static int invoke(struct kkp_account *acct, const char *function, const char *args_json,
+                  char **result_json) {
+  struct ac_ctx c = {.acct = acct};
+  json_object *args = NULL, *result = NULL, *fn;
+  ac_handler run = NULL;
+  int rc;
+  ac_error_init(&c.err);
+  if (!result_json) return KKP_ERR_INVALID_ARGUMENT;
+  *result_json = NULL;
+  if (!acct) {
+    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "invoke needs an account from account_init");
+    goto out;
+  }
+  if (!function || !(fn = ac_manifest_function(function))) {
+    rc = unknown_function(function ? function : "(null)", &c.err);
+    goto out;
+  }
+  const char *name = ac_json_str(fn, "name");
+  if (!(run = ac_handler_find(name))) {
+    rc = ac_fail(&c.err, KKP_ERR_UNSUPPORTED, "%s is described but not implemented", name);
+    goto out;
+  }
+  json_tokener *tok = json_tokener_new();
+  const char *text = args_json ? args_json : "{}";
+  args = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
+  int good = tok && json_tokener_get_error(tok) == json_tokener_success &&
+             (size_t)json_tokener_get_parse_end(tok) == strlen(text);
+  if (tok) json_tokener_free(tok);
+  if (!good) {
+    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT,
+                 "the arguments of %s are not valid JSON: pass an object such as {\"per_page\": 10}", name);
+    goto out;
+  }
+  json_object *params;
+  json_object_object_get_ex(fn, "parameters", &params);
+  if ((rc = ac_validate_object(name, params, args, &c.err))) goto out;
+  add_defaults(params, args);
+  if (!(c.curl = ac_curl_take(acct))) {
+    rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
+    goto out;
+  }
+  rc = run(&c, args, &result);
+  ac_curl_give(acct, c.curl);
+out:
+  if (rc == KKP_OK && result) {
+    const char *s = json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    *result_json = s ? strdup(s) : NULL;
+    if (!*result_json) {
+      rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "out of memory serialising the result");
+    }
+  } else if (rc == KKP_OK) {
+    rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "%s produced no result", function);
+  }
+  if (rc != KKP_OK) {
+    if (c.err.status == KKP_OK) ac_fail(&c.err, rc, "%s failed", function ? function : "invoke");
+    *result_json = answer(&c.err);
+  }
+  json_object_put(args);
+  json_object_put(result);
+  ac_error_clear(&c.err);
+  return rc;
+}
+
+static void account_free(struct kkp_account *acct) {
+  ac_account_free(acct);
+}
+
+static void free_string(char *s) {
+  free(s);
+}
+
+static const struct kkp_plugin plugin = {
+    .abi_major = KKP_ABI_MAJOR,
+    .abi_minor = KKP_ABI_MINOR,
+    .struct_size = sizeof(struct kkp_plugin),
+    .name = AC_PLUGIN_NAME,
+    .version = AC_VERSION,
+    .describe = describe,
+    .account_init = account_init,
+    .invoke = invoke,
+    .account_free = account_free,
+    .free_string = free_string,
+};
+
+__attribute__((visibility("default"))) const struct kkp_plugin *kkp_plugin_entry(uint32_t host_abi_major,
+                                                                                 uint32_t host_abi_minor) {
+  (void)host_abi_minor; /* every 1.x host can use this table: it reads struct_size */
+  if (host_abi_major != KKP_ABI_MAJOR) return NULL;
+  pthread_once(&libs_once, libs_init);
+  return libs_ok ? &plugin : NULL;
+}
+
+/* The parsed manifest lives for the process; free it at unload so leak checkers stay quiet. */
+__attribute__((destructor)) static void plugin_unload(void) {
+  ac_manifest_release();
+}
