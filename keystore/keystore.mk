@@ -20,7 +20,9 @@ $(BUILD)/kkp-setup: $(KS_SETUP_OBJS) $(BUILD)/libks.a
 ALL += $(BUILD)/libks.a $(BUILD)/kkp-setup
 
 # Tests: cmocka programs (library) and shell scripts (kkp-setup).
-KS_TEST_PROGS := $(BUILD)/tests/keystore/ks_probe
+KS_TEST_UNITS := $(BUILD)/tests/keystore/names_test $(BUILD)/tests/keystore/record_test \
+                 $(BUILD)/tests/keystore/golden_test
+KS_TEST_PROGS := $(KS_TEST_UNITS) $(BUILD)/tests/keystore/ks_probe
 KS_TEST_OBJS := $(KS_TEST_PROGS:%=%.o)
 $(KS_TEST_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium cmocka)
 
@@ -28,4 +30,4 @@ $(KS_TEST_PROGS): %: %.o $(BUILD)/libks.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium cmocka)
 
 ALL += $(KS_TEST_PROGS)
-TESTS += tests/keystore/setup_test.sh
+TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh
