@@ -177,7 +177,7 @@ void ks_temp_clean(const char *dir) {
   closedir(d);
 }
 
-static ks_status fsync_dir(const char *dir, struct ks_error *err) {
+ks_status ks_dir_sync(const char *dir, struct ks_error *err) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ks_fail(err, KS_ERR_IO, "cannot open folder %s: %s", dir, strerror(errno));
   int rc = fsync(fd);
@@ -253,7 +253,7 @@ ks_status ks_file_write(const char *dir, const char *name, const unsigned char *
       goto out;
     }
   }
-  st = fsync_dir(dir, err);
+  st = ks_dir_sync(dir, err);
 out:
   if (fd >= 0) close(fd);
   if (have_tmp) unlink(tmp);

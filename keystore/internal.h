@@ -60,6 +60,9 @@ ks_status ks_file_read(const char *path, enum ks_mode_rule rule, unsigned char *
 ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len,
                         int replace, struct ks_error *err);
 
+/* fsync of a folder, so a rename or unlink in it survives a crash. */
+ks_status ks_dir_sync(const char *dir, struct ks_error *err);
+
 /* Removes temp files left in dir by writers that died (their pid is gone). */
 void ks_temp_clean(const char *dir);
 

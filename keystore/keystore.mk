@@ -30,4 +30,4 @@ $(KS_TEST_PROGS): %: %.o $(BUILD)/libks.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium cmocka)
 
 ALL += $(KS_TEST_PROGS)
-TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh
+TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh tests/keystore/stress_test.sh

@@ -319,5 +319,5 @@ ks_status ks_record_remove(const char *dir, const char *plugin, const char *acco
     return ks_fail(err, KS_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
   }
   ks_temp_clean(pdir);
-  return KS_OK;
+  return ks_dir_sync(pdir, err);
 }
