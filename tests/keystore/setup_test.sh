@@ -42,6 +42,10 @@ run "" -- ; equals "no command is a usage error (2)" "$rc" 2
 run "" -- frobnicate; equals "unknown command is a usage error (2)" "$rc" 2
 run "" -- add; equals "add without PLUGIN is a usage error" "$rc" 2
 run "" -- add aircall --token x; equals "unknown option is a usage error" "$rc" 2
+out=$("$S" list --keystore 2>&1); rc=$?
+equals "--keystore without a value is a usage error" "$rc" 2
+run "" -- init --basic; equals "an option of another command is a usage error" "$rc" 2
+run "" -- init --kdf huge; equals "an unknown --kdf level is a usage error" "$rc" 2
 run "" -- remove aircall; equals "remove without --account is a usage error" "$rc" 2
 contains "remove says what is missing" "$out" "--account"
 run "" -- add 'air/call'; equals "bad plugin name is a usage error" "$rc" 2
@@ -179,6 +183,8 @@ probe default "$PASS1" "$TOK1"; equals "opens with the passphrase" "$prc" 0
 probe default "$PASS2" "$TOK1"; equals "a wrong passphrase fails (passphrase)" "$prc" 5
 contains "and says the passphrase is wrong" "$pout" "wrong passphrase"
 probe default "" "$TOK1"; equals "no passphrase fails (passphrase)" "$prc" 5
+run "" -- list; equals "list of a wrapped keystore needs no passphrase" "$rc" 0
+contains "and shows the record" "$out" "$(printf 'aircall\tdefault\tbearer')"
 contains "and says one is needed" "$pout" "protected by a passphrase"
 out=$(printf '%s\n%s\n' "$PASS2" "$PASS1" | "$S" --keystore "$K" passwd --kdf min 2>&1); rc=$?
 printf '%s\n' "$out" >>"$LOG"
