@@ -219,6 +219,10 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
     goto out;
   }
   curl_easy_setopt(h, CURLOPT_URL, url.s);
+  /* libcurl silently re-sends a request whose reused connection died before any
+   * answer byte. For a request that is not idempotent that can make a second
+   * contact, so it gets a connection of its own that libcurl will not re-send on. */
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, safety == AC_UNSAFE ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   if (strcmp(method, "GET") == 0) {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

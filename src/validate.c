@@ -44,6 +44,9 @@ const char *ac_closest(const char *word, const char *const *names, size_t n) {
   /* Close enough to be a typo: two edits, or a third of the word. */
   size_t len = strlen(word);
   if (best && (best_d <= 2 || best_d * 3 <= len)) return best;
+  /* Or a name cut short ("timeout" for "timeout_ms"). */
+  for (size_t i = 0; len >= 3 && i < n; i++)
+    if (strncmp(names[i], word, len) == 0) return names[i];
   return NULL;
 }
 

@@ -1,0 +1,839 @@
+/*
+ * plugin_test.c - aircall.so, dlopen'ed for real, against aircall-sim over real
+ * HTTP: what each function returns and what went over the wire (the
+ * simulator's request log). Started by tests/integration/run.sh, which sets
+ * SIM_URL, SIM_LIMITED_URL, KKP_KEYSTORE and BUILD.
+ */
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "plugin.h"
+
+/* The secrets provisioned by run.sh: no output may ever contain them. */
+static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret"};
+
+static const struct kkp_plugin *P;
+static void *lib;
+static const char *sim_url, *limited_url;
+static struct text {
+  char *s;
+  size_t len;
+} seen; /* every string the plugin returned, for the secret check */
+
+/* ---- talking to the simulator directly ---------------------------------- */
+
+static size_t collect(char *d, size_t sz, size_t n, void *u) {
+  struct text *t = u;
+  t->s = realloc(t->s, t->len + sz * n + 1);
+  memcpy(t->s + t->len, d, sz * n);
+  t->len += sz * n;
+  t->s[t->len] = '\0';
+  return sz * n;
+}
+
+static json_object *sim(const char *method, const char *path, const char *body) {
+  CURL *h = curl_easy_init();
+  struct text t = {0};
+  char url[512];
+  struct curl_slist *hd = curl_slist_append(NULL, "Authorization: Bearer tok-acme-5ecret");
+  hd = curl_slist_append(hd, "Content-Type: application/json");
+  snprintf(url, sizeof(url), "%s%s", sim_url, path);
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+  if (body) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  assert_int_equal(curl_easy_perform(h), CURLE_OK);
+  curl_slist_free_all(hd);
+  curl_easy_cleanup(h);
+  json_object *j = t.s ? json_tokener_parse(t.s) : NULL;
+  free(t.s);
+  return j;
+}
+
+static void fault(const char *json) {
+  json_object_put(sim("POST", "/__sim/faults", json));
+}
+
+/* The request log since the last reset, without the test's own direct calls. */
+static json_object *wire(void) {
+  json_object *log = sim("GET", "/__sim/requests", NULL), *reqs;
+  assert_true(json_object_object_get_ex(log, "requests", &reqs));
+  json_object_get(reqs);
+  json_object_put(log);
+  return reqs;
+}
+
+static int count(json_object *reqs, const char *method, const char *path) {
+  int n = 0;
+  for (size_t i = 0; i < json_object_array_length(reqs); i++) {
+    json_object *r = json_object_array_get_idx(reqs, i), *m, *p;
+    json_object_object_get_ex(r, "method", &m);
+    json_object_object_get_ex(r, "path", &p);
+    if (strcmp(json_object_get_string(m), method) == 0 && strcmp(json_object_get_string(p), path) == 0) n++;
+  }
+  return n;
+}
+
+static const char *field(json_object *reqs, size_t i, const char *key) {
+  json_object *v;
+  if (i >= json_object_array_length(reqs)) return "";
+  if (!json_object_object_get_ex(json_object_array_get_idx(reqs, i), key, &v) || !v) return "";
+  return json_object_get_string(v);
+}
+
+static int reset(void **state) {
+  (void)state;
+  json_object_put(sim("POST", "/__sim/reset", NULL));
+  return 0;
+}
+
+/* ---- calling the plugin ------------------------------------------------- */
+
+static struct kkp_account *open_account(const char *name, const char *url, const char *extra) {
+  char cfg[512];
+  struct kkp_account *a = NULL;
+  char *err = NULL;
+  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"retry_base_ms\":5%s%s}", url, extra ? "," : "", extra ? extra : "");
+  int rc = P->account_init(NULL, name, cfg, &a, &err);
+  if (rc) fail_msg("account_init(%s): %s", name, err);
+  return a;
+}
+
+static json_object *call(struct kkp_account *a, const char *fn, const char *args, int *status) {
+  char *out = NULL;
+  *status = P->invoke(a, fn, args, &out);
+  assert_non_null(out);
+  seen.s = realloc(seen.s, seen.len + strlen(out) + 2);
+  memcpy(seen.s + seen.len, out, strlen(out) + 1);
+  seen.len += strlen(out);
+  json_object *j = json_tokener_parse(out);
+  if (!j) fail_msg("%s returned invalid JSON: %s", fn, out);
+  P->free_string(out);
+  return j;
+}
+
+static json_object *ok(struct kkp_account *a, const char *fn, const char *args) {
+  int st;
+  json_object *j = call(a, fn, args, &st);
+  if (st != KKP_OK) fail_msg("%s %s: %s", fn, args, json_object_to_json_string(j));
+  return j;
+}
+
+/* Expects failure `status` whose message contains `needle`. */
+static json_object *fails(struct kkp_account *a, const char *fn, const char *args, int status, const char *needle) {
+  int st;
+  json_object *j = call(a, fn, args, &st), *e, *m;
+  assert_true(json_object_object_get_ex(j, "error", &e));
+  json_object_object_get_ex(e, "message", &m);
+  if (st != status || !strstr(json_object_get_string(m), needle))
+    fail_msg("%s %s: want status %d with \"%s\", got %d: %s", fn, args, status, needle, st, json_object_get_string(m));
+  return j;
+}
+
+static json_object *get(json_object *o, const char *path) {
+  char buf[256], *save = NULL;
+  snprintf(buf, sizeof(buf), "%s", path);
+  for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save)) {
+    json_object *next = NULL;
+    if (json_object_is_type(o, json_type_array)) next = json_object_array_get_idx(o, (size_t)atoi(k));
+    else json_object_object_get_ex(o, k, &next);
+    o = next;
+  }
+  return o;
+}
+
+static const char *str(json_object *o, const char *path) {
+  json_object *v = get(o, path);
+  return v ? json_object_get_string(v) : "(absent)";
+}
+
+static struct kkp_account *acme, *basic, *globex, *fast;
+
+/* ---- calls ---------------------------------------------------------------- */
+
+static void get_call_adds_from_and_to(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "get_call", "{\"call_id\":12345}"), *direct = sim("GET", "/v1/calls/12345", NULL);
+  assert_string_equal(str(r, "call.direction"), "inbound");
+  assert_string_equal(str(r, "call.from"), str(direct, "call.raw_digits"));
+  assert_string_equal(str(r, "call.to"), str(direct, "call.number.digits"));
+  assert_string_equal(str(r, "call.duration"), str(direct, "call.duration"));
+  assert_null(get(direct, "call.from")); /* Aircall has none: the plugin adds them */
+  json_object *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 2);
+  json_object_put(w);
+  json_object_put(r);
+  json_object_put(direct);
+}
+
+static void get_call_unknown_is_not_found(void **state) {
+  (void)state;
+  json_object *r = fails(acme, "get_call", "{\"call_id\":999999999}", KKP_ERR_NOT_FOUND, "call 999999999 does not exist");
+  assert_int_equal(json_object_get_int(get(r, "error.http_status")), 404);
+  json_object_put(r);
+  /* 64-bit ids survive the round trip. */
+  r = ok(acme, "list_calls", "{\"per_page\":50,\"order\":\"desc\"}");
+  json_object *calls = get(r, "calls");
+  long long big = 0;
+  for (size_t i = 0; i < json_object_array_length(calls); i++) {
+    long long id = json_object_get_int64(get(json_object_array_get_idx(calls, i), "id"));
+    if (id > 4294967296LL) big = id;
+  }
+  json_object_put(r);
+  if (big) {
+    char args[64];
+    snprintf(args, sizeof(args), "{\"call_id\":%lld}", big);
+    r = ok(acme, "get_call", args);
+    assert_int_equal(json_object_get_int64(get(r, "call.id")), big);
+    json_object_put(r);
+  }
+}
+
+static void list_calls_defaults_on_the_wire(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_calls", "{}"), *w = wire();
+  assert_int_equal(json_object_array_length(get(r, "calls")), 20);
+  assert_string_equal(field(w, 0, "path"), "/v1/calls");
+  assert_string_equal(field(w, 0, "query"), "per_page=20&page=1&order=desc");
+  assert_non_null(get(r, "meta.next_page_link"));
+  for (size_t i = 0; i < 20; i++) {
+    json_object *c = json_object_array_get_idx(get(r, "calls"), i);
+    assert_non_null(get(c, "from"));
+    assert_non_null(get(c, "to"));
+  }
+  json_object_put(w);
+  json_object_put(r);
+}
+
+static void filters_go_to_search(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_calls", "{\"per_page\":10,\"order\":\"desc\",\"direction\":\"inbound\",\"user_id\":1001}");
+  json_object *w = wire(), *calls = get(r, "calls");
+  assert_string_equal(field(w, 0, "path"), "/v1/calls/search");
+  assert_string_equal(field(w, 0, "query"), "per_page=10&page=1&order=desc&direction=inbound&user_id=1001");
+  assert_true(json_object_array_length(calls) > 0);
+  for (size_t i = 0; i < json_object_array_length(calls); i++) {
+    json_object *c = json_object_array_get_idx(calls, i);
+    assert_string_equal(str(c, "direction"), "inbound");
+    assert_int_equal(json_object_get_int(get(c, "user.id")), 1001);
+    assert_string_equal(str(c, "from"), str(c, "raw_digits"));
+  }
+  json_object_put(w);
+  json_object_put(r);
+}
+
+static void dates_are_sent_as_unix_seconds(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_calls", "{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-31T23:59:59+00:00\"}");
+  json_object *w = wire();
+  assert_string_equal(field(w, 0, "query"), "per_page=20&page=1&order=desc&from=1767225600&to=1769903999");
+  for (size_t i = 0; i < json_object_array_length(get(r, "calls")); i++) {
+    long long t = json_object_get_int64(get(json_object_array_get_idx(get(r, "calls"), i), "started_at"));
+    assert_true(t >= 1767225600 && t <= 1769903999);
+  }
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  r = ok(acme, "list_calls", "{\"from\":1767225600,\"to\":\"2026-02-01\"}");
+  w = wire();
+  assert_string_equal(field(w, 0, "query"), "per_page=20&page=1&order=desc&from=1767225600&to=1769904000");
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  json_object_put(fails(acme, "list_calls", "{\"from\":\"2026-02-01\",\"to\":\"2026-01-01\"}", KKP_ERR_INVALID_ARGUMENT,
+                        "from (2026-02-01T00:00:00Z) is after to (2026-01-01T00:00:00Z)"));
+  json_object_put(fails(acme, "list_calls", "{\"from\":\"last tuesday\"}", KKP_ERR_INVALID_ARGUMENT, "from must be an ISO-8601"));
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 0); /* refused before any request */
+  json_object_put(w);
+}
+
+static void bad_arguments_send_nothing(void **state) {
+  (void)state;
+  json_object_put(fails(acme, "list_calls", "{\"per_page\":80}", KKP_ERR_INVALID_ARGUMENT,
+                        "per_page must be between 1 and 50 (got 80)"));
+  json_object_put(fails(acme, "list_calls", "{\"per_page\":50,\"page\":201}", KKP_ERR_INVALID_ARGUMENT,
+                        "starts past record 10,000"));
+  json_object_put(fails(acme, "lst_calls", "{}", KKP_ERR_INVALID_ARGUMENT, "Did you mean \"list_calls\""));
+  json_object_put(fails(acme, "list_calls", "{\"per_page\":", KKP_ERR_INVALID_ARGUMENT, "not valid JSON"));
+  json_object_put(fails(acme, "list_contacts", "{\"query\":\"x\"}", KKP_ERR_INVALID_ARGUMENT, "unknown parameter \"query\""));
+  json_object *w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+  /* The last page under the cap is sent. */
+  json_object_put(ok(acme, "list_calls", "{\"per_page\":50,\"page\":200}"));
+  w = wire();
+  assert_string_equal(field(w, 0, "query"), "per_page=50&page=200&order=desc");
+  json_object_put(w);
+  /* Aircall-style function names resolve too. */
+  json_object_put(ok(acme, "aircall_list_calls", "{\"per_page\":1}"));
+}
+
+static void tags_by_name_become_repeated_ids(void **state) {
+  (void)state;
+  json_object *tags = sim("GET", "/v1/tags", NULL);
+  const char *name0 = str(tags, "tags.0.name"), *name1 = str(tags, "tags.1.name");
+  long long id0 = json_object_get_int64(get(tags, "tags.0.id")), id1 = json_object_get_int64(get(tags, "tags.1.id"));
+  char args[256], want[256];
+  reset(NULL);
+  snprintf(args, sizeof(args), "{\"tags\":[\"%s\",%lld],\"per_page\":50}", name0, id1);
+  json_object *r = ok(acme, "list_calls", args), *w = wire();
+  snprintf(want, sizeof(want), "per_page=50&page=1&order=desc&tags[]=%lld&tags[]=%lld", id0, id1);
+  assert_int_equal(count(w, "GET", "/v1/tags"), 1);
+  assert_string_equal(field(w, 1, "path"), "/v1/calls/search");
+  assert_string_equal(field(w, 1, "query"), want);
+  /* Every call carries both tags (AND), never comma-joined. */
+  json_object *calls = get(r, "calls");
+  for (size_t i = 0; i < json_object_array_length(calls); i++) {
+    json_object *ct = get(json_object_array_get_idx(calls, i), "tags");
+    int has0 = 0, has1 = 0;
+    for (size_t k = 0; k < json_object_array_length(ct); k++) {
+      long long id = json_object_get_int64(get(json_object_array_get_idx(ct, k), "id"));
+      has0 |= id == id0;
+      has1 |= id == id1;
+    }
+    assert_true(has0 && has1);
+  }
+  json_object_put(w);
+  json_object_put(r);
+  /* The tag list is cached: a second call asks /v1/tags no more. */
+  reset(NULL);
+  snprintf(args, sizeof(args), "{\"tags\":[\"%s\"]}", name1);
+  json_object_put(ok(acme, "list_calls", args));
+  w = wire();
+  assert_int_equal(count(w, "GET", "/v1/tags"), 0);
+  json_object_put(w);
+  json_object *e = fails(acme, "list_calls", "{\"tags\":[\"no such tag\"]}", KKP_ERR_INVALID_ARGUMENT, "no tag named \"no such tag\"");
+  assert_non_null(strstr(str(e, "error.message"), name0));
+  json_object_put(e);
+  json_object_put(tags);
+}
+
+static void number_id_searches_by_digits_and_keeps_that_number(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_calls", "{\"number_id\":2001,\"per_page\":50}"), *w = wire();
+  assert_string_equal(field(w, 0, "path"), "/v1/numbers/2001");
+  assert_string_equal(field(w, 1, "path"), "/v1/calls/search");
+  assert_string_equal(field(w, 1, "query"), "per_page=50&page=1&order=desc&phone_number=%2B33176111111");
+  json_object *calls = get(r, "calls");
+  assert_true(json_object_array_length(calls) > 0);
+  for (size_t i = 0; i < json_object_array_length(calls); i++)
+    assert_int_equal(json_object_get_int(get(json_object_array_get_idx(calls, i), "number.id")), 2001);
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  json_object_put(ok(acme, "list_calls", "{\"number_id\":2001}"));
+  w = wire();
+  assert_int_equal(count(w, "GET", "/v1/numbers/2001"), 0); /* cached */
+  json_object_put(w);
+  json_object_put(fails(acme, "list_calls", "{\"number_id\":99999}", KKP_ERR_INVALID_ARGUMENT, "number_id 99999 is not a number"));
+}
+
+/* ---- contacts ------------------------------------------------------------ */
+
+static void name_search_scans_pages_without_q_on_the_wire(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_contacts", "{\"q\":\"John\",\"per_page\":10}"), *w = wire();
+  json_object *contacts = get(r, "contacts");
+  assert_true(json_object_array_length(contacts) >= 3);
+  for (size_t i = 0; i < json_object_array_length(contacts); i++) {
+    json_object *c = json_object_array_get_idx(contacts, i);
+    char all[512];
+    snprintf(all, sizeof(all), "%s %s %s", str(c, "first_name"), str(c, "last_name"), str(c, "company_name"));
+    assert_non_null(strcasestr(all, "john"));
+  }
+  for (size_t i = 0; i < json_object_array_length(w); i++) {
+    assert_string_equal(field(w, i, "path"), "/v1/contacts");
+    assert_null(strstr(field(w, i, "query"), "q="));
+    assert_non_null(strstr(field(w, i, "query"), "per_page=50"));
+  }
+  assert_string_equal(str(r, "meta.search"), "name");
+  assert_true(json_object_get_int(get(r, "meta.scanned")) > 0);
+  assert_true(json_object_get_boolean(get(r, "meta.complete")));
+  json_object_put(w);
+  json_object_put(r);
+}
+
+static void name_search_budget_is_honest(void **state) {
+  (void)state;
+  struct kkp_account *tight = open_account("default", sim_url, "\"name_scan_pages\":1");
+  json_object *r = ok(tight, "list_contacts", "{\"q\":\"Zebediah-nobody\"}"), *w = wire();
+  assert_int_equal(json_object_array_length(w), 1);
+  assert_int_equal(json_object_array_length(get(r, "contacts")), 0);
+  assert_false(json_object_get_boolean(get(r, "meta.complete")));
+  assert_int_equal(json_object_get_int(get(r, "meta.scanned")), 50);
+  json_object_put(w);
+  json_object_put(r);
+  P->account_free(tight);
+}
+
+static void email_and_phone_use_search(void **state) {
+  (void)state;
+  json_object *c = sim("GET", "/v1/contacts/5678", NULL);
+  char args[256];
+  const char *email = str(c, "contact.emails.0.value");
+  reset(NULL);
+  snprintf(args, sizeof(args), "{\"q\":\"%s\"}", email);
+  json_object *r = ok(acme, "list_contacts", args), *w = wire();
+  assert_string_equal(field(w, 0, "path"), "/v1/contacts/search");
+  assert_non_null(strstr(field(w, 0, "query"), "email="));
+  assert_int_equal(json_object_get_int(get(r, "contacts.0.id")), 5678);
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  snprintf(args, sizeof(args), "{\"q\":\"%s\"}", str(c, "contact.phone_numbers.0.value"));
+  r = ok(acme, "list_contacts", args);
+  w = wire();
+  assert_string_equal(field(w, 0, "path"), "/v1/contacts/search");
+  assert_non_null(strstr(field(w, 0, "query"), "phone_number="));
+  assert_int_equal(json_object_get_int(get(r, "contacts.0.id")), 5678);
+  json_object_put(w);
+  json_object_put(r);
+  json_object_put(c);
+}
+
+static const char *jane = "{\"first_name\":\"Jane\",\"last_name\":\"Smith\",\"company_name\":\"Acme Corp\","
+                          "\"phone_numbers\":[{\"label\":\"Work\",\"value\":\"+33 6 12 34 56 78\"}],"
+                          "\"emails\":[{\"label\":\"Work\",\"value\":\"jane.smith@acme.example\"}]}";
+
+static int contacts_with_phone(const char *e164) {
+  char path[128];
+  snprintf(path, sizeof(path), "/v1/contacts/search?phone_number=%%2B%s", e164 + 1);
+  json_object *r = sim("GET", path, NULL);
+  int n = (int)json_object_array_length(get(r, "contacts"));
+  json_object_put(r);
+  return n;
+}
+
+static void create_contact_posts_e164(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "create_contact", jane), *w = wire();
+  assert_true(json_object_get_int64(get(r, "contact.id")) > 0);
+  assert_string_equal(field(w, 0, "method"), "POST");
+  assert_string_equal(field(w, 0, "path"), "/v1/contacts");
+  assert_non_null(strstr(field(w, 0, "body"), "\"value\":\"+33612345678\""));
+  assert_null(get(r, "reconciled"));
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"emails\":[{\"label\":\"Work\",\"value\":\"jo@x.example\"}]}",
+                        KKP_ERR_INVALID_ARGUMENT, "an email alone is not enough"));
+  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"Work\",\"value\":\"12\"}]}",
+                        KKP_ERR_INVALID_ARGUMENT, "phone_numbers[1].value \"12\" is not a phone number"));
+  json_object_put(fails(acme, "create_contact", "{\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}]}",
+                        KKP_ERR_INVALID_ARGUMENT, "needs a first_name or a last_name"));
+  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}],\"emails\":[{\"label\":\"W\",\"value\":\"jo.example\"}]}",
+                        KKP_ERR_INVALID_ARGUMENT, "is not an email address"));
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+}
+
+static void create_after_lost_answer_is_reconciled_not_duplicated(void **state) {
+  (void)state;
+  /* Aircall commits, then the answer is a 503: searching finds the contact. */
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_after\",\"status\":503}");
+  json_object *r = ok(acme, "create_contact", jane), *w = wire();
+  if (!json_object_get_boolean(get(r, "reconciled")))
+    fail_msg("not reconciled: %s\nwire: %s", json_object_to_json_string(r), json_object_to_json_string(w));
+  assert_string_equal(str(r, "contact.first_name"), "Jane");
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 1);
+  assert_int_equal(contacts_with_phone("+33612345678"), 1);
+  json_object_put(w);
+  json_object_put(r);
+  /* The connection drops after the commit: the same. */
+  reset(NULL);
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"reset_after\"}");
+  r = ok(acme, "create_contact", jane);
+  w = wire();
+  assert_true(json_object_get_boolean(get(r, "reconciled")));
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 1); /* libcurl did not re-send it either */
+  assert_int_equal(contacts_with_phone("+33612345678"), 1);
+  json_object_put(w);
+  json_object_put(r);
+  /* Dropped before processing: nothing found, sent once more, made once. */
+  reset(NULL);
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"reset\"}");
+  r = ok(acme, "create_contact", jane);
+  w = wire();
+  assert_null(get(r, "reconciled"));
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 2);
+  assert_int_equal(contacts_with_phone("+33612345678"), 1);
+  json_object_put(w);
+  json_object_put(r);
+  /* A plain 422 is not ambiguous: no search, no retry. */
+  reset(NULL);
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_before\",\"status\":422,"
+        "\"body\":\"{\\\"error\\\":\\\"Unprocessable Entity\\\",\\\"errors\\\":{\\\"phone_numbers\\\":[\\\"is invalid\\\"]}}\"}");
+  json_object_put(fails(acme, "create_contact", jane, KKP_ERR_INVALID_ARGUMENT, "Unprocessable Entity"));
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 1);
+  json_object_put(w);
+}
+
+static void update_contact_posts_scalars(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "update_contact", "{\"contact_id\":5678,\"company_name\":\"New Corp\",\"information\":\"VIP client - priority support\"}");
+  json_object *w = wire();
+  assert_string_equal(field(w, 0, "method"), "POST");
+  assert_string_equal(field(w, 0, "path"), "/v1/contacts/5678");
+  assert_int_equal(count(w, "PUT", "/v1/contacts/5678"), 0);
+  assert_string_equal(str(r, "contact.company_name"), "New Corp");
+  assert_string_equal(str(r, "contact.information"), "VIP client - priority support");
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  json_object_put(fails(acme, "update_contact", "{\"contact_id\":5678,\"last_name\":\"   \"}", KKP_ERR_INVALID_ARGUMENT,
+                        "Aircall cannot clear a field"));
+  json_object_put(fails(acme, "update_contact", "{\"contact_id\":5678}", KKP_ERR_INVALID_ARGUMENT, "nothing to change"));
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+  json_object_put(fails(acme, "update_contact", "{\"contact_id\":987654321,\"first_name\":\"X\"}", KKP_ERR_NOT_FOUND,
+                        "contact 987654321 does not exist"));
+}
+
+static void update_contact_replaces_lists_adds_first(void **state) {
+  (void)state;
+  json_object *before = sim("GET", "/v1/contacts/5678", NULL);
+  const char *keep = str(before, "contact.phone_numbers.0.value");
+  char args[512];
+  snprintf(args, sizeof(args),
+           "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Relabelled\",\"value\":\"%s\"},"
+           "{\"label\":\"Mobile\",\"value\":\"+33 6 99 88 77 66\"}],\"emails\":[{\"label\":\"Work\",\"value\":\"new@acme.example\"}]}",
+           keep);
+  reset(NULL);
+  json_object *r = ok(acme, "update_contact", args), *w = wire();
+  json_object *phones = get(r, "contact.phone_numbers");
+  assert_int_equal(json_object_array_length(phones), 2);
+  assert_int_equal(json_object_array_length(get(r, "contact.emails")), 1);
+  assert_string_equal(str(r, "contact.emails.0.value"), "new@acme.example");
+  /* Every add comes before every delete. */
+  size_t last_add = 0, first_delete = (size_t)-1;
+  for (size_t i = 0; i < json_object_array_length(w); i++) {
+    const char *m = field(w, i, "method");
+    if (strcmp(m, "POST") == 0 && strstr(field(w, i, "path"), "_details")) last_add = i;
+    if (strcmp(m, "DELETE") == 0 && i < first_delete) first_delete = i;
+  }
+  assert_true(last_add > 0);
+  assert_true(first_delete == (size_t)-1 || last_add < first_delete);
+  json_object_put(w);
+  json_object_put(r);
+  json_object_put(before);
+}
+
+static void update_failure_half_way_loses_nothing(void **state) {
+  (void)state;
+  struct kkp_account *once = open_account("default", sim_url, "\"max_retries\":0");
+  json_object *before = sim("GET", "/v1/contacts/5678", NULL);
+  size_t had = json_object_array_length(get(before, "contact.phone_numbers"));
+  reset(NULL);
+  fault("{\"method\":\"DELETE\",\"path\":\"/v1/contacts/5678/phone_details\",\"kind\":\"status_before\",\"status\":500}");
+  json_object *e = fails(once, "update_contact",
+                         "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Only\",\"value\":\"+44 20 7946 0000\"}]}",
+                         KKP_ERR_UPSTREAM, "already applied");
+  assert_non_null(get(e, "error.details.applied"));
+  assert_non_null(get(e, "error.details.not_applied"));
+  json_object *after = sim("GET", "/v1/contacts/5678", NULL);
+  assert_true(json_object_array_length(get(after, "contact.phone_numbers")) >= had);
+  json_object_put(after);
+  json_object_put(before);
+  json_object_put(e);
+  P->account_free(once);
+}
+
+/* ---- users, numbers, identity ------------------------------------------- */
+
+static void list_users_reads_every_v2_page(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_users", "{}"), *w = wire(), *users = get(r, "users");
+  json_object *direct = sim("GET", "/v2/users?per_page=1", NULL);
+  assert_int_equal(json_object_array_length(users), json_object_get_int(get(direct, "meta.total")));
+  assert_true(json_object_array_length(users) > 50);
+  assert_int_equal(count(w, "GET", "/v2/users"), 2);
+  assert_int_equal(count(w, "GET", "/v1/users"), 0);
+  for (size_t i = 0; i < json_object_array_length(users); i++) {
+    json_object *u = json_object_array_get_idx(users, i);
+    char full[256];
+    snprintf(full, sizeof(full), "%s%s%s", str(u, "first_name"), *str(u, "last_name") ? " " : "", str(u, "last_name"));
+    assert_string_equal(full, str(u, "name"));
+  }
+  json_object_put(direct);
+  json_object_put(w);
+  json_object_put(r);
+  /* v2 gone for a company: /v1/users serves. */
+  reset(NULL);
+  fault("{\"path\":\"/v2/users\",\"kind\":\"status_before\",\"status\":404,\"body\":\"{\\\"message\\\":\\\"Not Found\\\"}\"}");
+  r = ok(acme, "list_users", "{}");
+  w = wire();
+  assert_int_equal(count(w, "GET", "/v1/users"), 2);
+  assert_true(json_object_array_length(get(r, "users")) > 50);
+  assert_non_null(get(r, "users.0.last_name"));
+  json_object_put(w);
+  json_object_put(r);
+}
+
+static void list_numbers_adds_number_and_e164(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "list_numbers", "{}"), *n = get(r, "numbers");
+  assert_true(json_object_array_length(n) >= 1);
+  for (size_t i = 0; i < json_object_array_length(n); i++) {
+    json_object *x = json_object_array_get_idx(n, i);
+    assert_string_equal(str(x, "number"), str(x, "digits"));
+    assert_int_equal(str(x, "e164")[0], '+');
+    assert_null(strpbrk(str(x, "e164"), " -"));
+  }
+  json_object_put(r);
+}
+
+static void current_user_comes_from_the_integration(void **state) {
+  (void)state;
+  json_object *r = ok(acme, "get_current_user", "{}"), *w = wire();
+  assert_string_equal(field(w, 0, "path"), "/v1/integrations/me");
+  assert_int_equal(count(w, "GET", "/v1/users/me"), 0);
+  assert_string_equal(str(r, "user.role"), "integration_installer");
+  assert_non_null(get(r, "user.first_name"));
+  assert_non_null(get(r, "user.email"));
+  assert_non_null(get(r, "integration"));
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  json_object_put(fails(basic, "get_current_user", "{}", KKP_ERR_UNSUPPORTED, "API key pair"));
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+  /* Basic credentials work everywhere else. */
+  json_object_put(ok(basic, "get_call", "{\"call_id\":12345}"));
+}
+
+/* ---- transport ------------------------------------------------------------ */
+
+static void accounts_reach_their_own_company(void **state) {
+  (void)state;
+  json_object_put(ok(acme, "list_numbers", "{}"));
+  json_object_put(ok(globex, "list_numbers", "{}"));
+  json_object *w = wire();
+  assert_string_equal(field(w, 0, "company"), "acme");
+  assert_string_equal(field(w, 1, "company"), "globex");
+  json_object_put(w);
+}
+
+static void bad_token_is_unauthorized_and_named(void **state) {
+  (void)state;
+  struct kkp_account *wrong = open_account("wrong", sim_url, NULL);
+  json_object *e = fails(wrong, "get_call", "{\"call_id\":12345}", KKP_ERR_UNAUTHORIZED, "account \"wrong\"");
+  assert_int_equal(json_object_get_int(get(e, "error.http_status")), 403);
+  assert_false(json_object_get_boolean(get(e, "error.retryable")));
+  json_object_put(e);
+  P->account_free(wrong);
+}
+
+static void safe_requests_retry_5xx_and_broken_bodies(void **state) {
+  (void)state;
+  fault("[{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":503},"
+        "{\"path\":\"/v1/calls/12345\",\"kind\":\"truncate\"},{\"path\":\"/v1/calls/12345\",\"kind\":\"html\"}]");
+  json_object *r = ok(acme, "get_call", "{\"call_id\":12345}"), *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 4); /* 3 failures then the answer */
+  assert_string_equal(str(r, "call.id"), "12345");
+  json_object_put(w);
+  json_object_put(r);
+  reset(NULL);
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":502,\"count\":10}");
+  json_object *e = fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "after 4 attempts");
+  assert_true(json_object_get_boolean(get(e, "error.retryable")));
+  assert_int_equal(json_object_get_int(get(e, "error.http_status")), 502);
+  json_object_put(e);
+  reset(NULL);
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"invalid_json\"}");
+  json_object_put(fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "not the expected JSON"));
+  reset(NULL);
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":405,"
+        "\"body\":\"{\\\"error\\\":\\\"Method Not Allowed\\\",\\\"troubleshoot\\\":\\\"The user is currently unavailable\\\"}\"}");
+  json_object_put(fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "The user is currently unavailable"));
+}
+
+static void rate_limits_wait_for_the_reset(void **state) {
+  (void)state;
+  char f[512];
+  /* Reset in UNIX seconds, one second ahead: waited for, then served. */
+  snprintf(f, sizeof(f), "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+                         "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}", (long long)time(NULL) + 1);
+  fault(f);
+  json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
+  /* Reset in milliseconds. */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  snprintf(f, sizeof(f), "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+                         "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 300);
+  fault(f);
+  json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
+  json_object *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 4);
+  json_object_put(w);
+}
+
+static void rate_limit_beyond_the_wait_budget_fails_fast(void **state) {
+  (void)state;
+  /* The limited simulator allows 3 requests a minute for its company. */
+  struct kkp_account *lim = open_account("default", limited_url, "\"max_rate_wait_ms\":1000");
+  for (int i = 0; i < 3; i++) json_object_put(ok(lim, "get_call", "{\"call_id\":12345}"));
+  time_t t0 = time(NULL);
+  json_object *e = fails(lim, "get_call", "{\"call_id\":12345}", KKP_ERR_RATE_LIMITED, "rate limit");
+  assert_true(time(NULL) - t0 < 30); /* not a timing claim: it must not sit out the 60 s window */
+  assert_true(json_object_get_int(get(e, "error.retry_after_s")) > 1);
+  assert_true(json_object_get_boolean(get(e, "error.retryable")));
+  assert_int_equal(json_object_get_int(get(e, "error.http_status")), 429);
+  json_object_put(e);
+  P->account_free(lim);
+}
+
+static void network_failures_are_network_errors(void **state) {
+  (void)state;
+  /* Nothing listens on port 9 of loopback here. */
+  struct kkp_account *dead = open_account("default", "http://127.0.0.1:9", "\"max_retries\":1");
+  json_object *e = fails(dead, "get_call", "{\"call_id\":12345}", KKP_ERR_NETWORK, "after 2 attempts");
+  assert_true(json_object_get_boolean(get(e, "error.retryable")));
+  json_object_put(e);
+  P->account_free(dead);
+  struct kkp_account *impatient = open_account("default", sim_url, "\"timeout_ms\":200,\"max_retries\":0");
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"delay\",\"delay_ms\":1500}");
+  json_object_put(fails(impatient, "get_call", "{\"call_id\":12345}", KKP_ERR_NETWORK, "imeout"));
+  P->account_free(impatient);
+}
+
+static void config_errors_at_init(void **state) {
+  (void)state;
+  static const struct {
+    const char *account, *cfg, *needle;
+  } rows[] = {
+      {"default", "{\"base_url\":\"http://api.aircall.io\"}", "must use https://"},
+      {"default", "{\"base_url\":\"https://api.aircall.io\",\"timeout\":5}", "Did you mean \\\"timeout_ms"},
+      {"default", "{not json", "not valid JSON"},
+      {"nobody", NULL, "kkp-setup add aircall --account nobody"},
+      {"../etc", NULL, "is not valid"},
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    struct kkp_account *a = (struct kkp_account *)1;
+    char *err = NULL;
+    int rc = P->account_init(NULL, rows[i].account, rows[i].cfg, &a, &err);
+    assert_int_equal(rc, KKP_ERR_CONFIG);
+    assert_null(a);
+    if (!strstr(err, rows[i].needle)) fail_msg("row %zu: %s", i, err);
+    assert_non_null(strstr(err, "\"code\":\"config_error\""));
+    P->free_string(err);
+  }
+}
+
+struct worker {
+  struct kkp_account *a;
+  int failures;
+};
+
+static void *hammer(void *arg) {
+  struct worker *w = arg;
+  for (int i = 0; i < 25; i++) {
+    char *out = NULL;
+    int rc = P->invoke(w->a, i % 2 ? "get_call" : "list_calls", i % 2 ? "{\"call_id\":12345}" : "{\"per_page\":5}", &out);
+    if (rc != KKP_OK || !strstr(out, "\"from\"")) w->failures++;
+    P->free_string(out);
+  }
+  return NULL;
+}
+
+static void invoke_is_thread_safe(void **state) {
+  (void)state;
+  pthread_t t[6];
+  struct worker w[6];
+  for (int i = 0; i < 6; i++) {
+    w[i] = (struct worker){i % 3 == 2 ? globex : acme, 0};
+    pthread_create(&t[i], NULL, hammer, &w[i]);
+  }
+  for (int i = 0; i < 6; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(w[i].failures, 0);
+  }
+}
+
+static void no_secret_in_any_output(void **state) {
+  (void)state;
+  assert_true(seen.len > 10000);
+  for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+    if (strstr(seen.s, secrets[i])) fail_msg("a result or error contains a provisioned secret");
+  json_object *log = sim("GET", "/__sim/requests", NULL);
+  const char *text = json_object_to_json_string(log);
+  for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) assert_null(strstr(text, secrets[i]));
+  json_object_put(log);
+}
+
+int main(void) {
+  char so[512];
+  sim_url = getenv("SIM_URL");
+  limited_url = getenv("SIM_LIMITED_URL");
+  if (!sim_url || !limited_url || !getenv("KKP_KEYSTORE")) {
+    fprintf(stderr, "run through tests/integration/run.sh (needs SIM_URL, SIM_LIMITED_URL, KKP_KEYSTORE)\n");
+    return 2;
+  }
+  snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
+  lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    fprintf(stderr, "%s\n", dlerror());
+    return 2;
+  }
+  kkp_plugin_entry_fn entry = (kkp_plugin_entry_fn)dlsym(lib, KKP_PLUGIN_ENTRY_SYMBOL);
+  P = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  acme = open_account("default", sim_url, NULL);
+  basic = open_account("basic", sim_url, NULL);
+  globex = open_account("globex", sim_url, NULL);
+  fast = NULL;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(get_call_adds_from_and_to, reset),
+      cmocka_unit_test_setup(get_call_unknown_is_not_found, reset),
+      cmocka_unit_test_setup(list_calls_defaults_on_the_wire, reset),
+      cmocka_unit_test_setup(filters_go_to_search, reset),
+      cmocka_unit_test_setup(dates_are_sent_as_unix_seconds, reset),
+      cmocka_unit_test_setup(bad_arguments_send_nothing, reset),
+      cmocka_unit_test_setup(tags_by_name_become_repeated_ids, reset),
+      cmocka_unit_test_setup(number_id_searches_by_digits_and_keeps_that_number, reset),
+      cmocka_unit_test_setup(name_search_scans_pages_without_q_on_the_wire, reset),
+      cmocka_unit_test_setup(name_search_budget_is_honest, reset),
+      cmocka_unit_test_setup(email_and_phone_use_search, reset),
+      cmocka_unit_test_setup(create_contact_posts_e164, reset),
+      cmocka_unit_test_setup(create_after_lost_answer_is_reconciled_not_duplicated, reset),
+      cmocka_unit_test_setup(update_contact_posts_scalars, reset),
+      cmocka_unit_test_setup(update_contact_replaces_lists_adds_first, reset),
+      cmocka_unit_test_setup(update_failure_half_way_loses_nothing, reset),
+      cmocka_unit_test_setup(list_users_reads_every_v2_page, reset),
+      cmocka_unit_test_setup(list_numbers_adds_number_and_e164, reset),
+      cmocka_unit_test_setup(current_user_comes_from_the_integration, reset),
+      cmocka_unit_test_setup(accounts_reach_their_own_company, reset),
+      cmocka_unit_test_setup(bad_token_is_unauthorized_and_named, reset),
+      cmocka_unit_test_setup(safe_requests_retry_5xx_and_broken_bodies, reset),
+      cmocka_unit_test_setup(rate_limits_wait_for_the_reset, reset),
+      cmocka_unit_test_setup(rate_limit_beyond_the_wait_budget_fails_fast, reset),
+      cmocka_unit_test_setup(network_failures_are_network_errors, reset),
+      cmocka_unit_test_setup(config_errors_at_init, reset),
+      cmocka_unit_test_setup(invoke_is_thread_safe, reset),
+      cmocka_unit_test(no_secret_in_any_output),
+  };
+  int failed = cmocka_run_group_tests(tests, NULL, NULL);
+  P->account_free(acme);
+  P->account_free(basic);
+  P->account_free(globex);
+  free(seen.s);
+  curl_global_cleanup();
+  dlclose(lib);
+  return failed;
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs the plugin's integration tests: two simulators (one with a tight rate
+# limit), a throw-away keystore with accounts for two companies and both
+# credential kinds, then the C test binary that dlopens aircall.so.
+set -u
+BUILD=${BUILD:-build}
+. tests/lib/sim.sh
+work=$(mktemp -d)
+limited_pid=
+cleanup() {
+  sim_stop
+  [ -n "$limited_pid" ] && kill "$limited_pid" 2>/dev/null && wait "$limited_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+export KKP_KEYSTORE="$work/keystore"
+"$BUILD/kkp-setup" init >/dev/null || exit 1
+echo tok-acme-5ecret | "$BUILD/kkp-setup" add aircall --account default >/dev/null || exit 1
+echo tok-globex-5ecret | "$BUILD/kkp-setup" add aircall --account globex >/dev/null || exit 1
+echo key-id:key-5ecret | "$BUILD/kkp-setup" add aircall --account basic --basic >/dev/null || exit 1
+echo wrong-5ecret | "$BUILD/kkp-setup" add aircall --account wrong >/dev/null || exit 1
+
+sim_start --rate-limit 3 --bearer tok-acme-5ecret=acme || exit 1
+export SIM_LIMITED_URL=$SIM_URL
+limited_pid=$SIM_PID
+SIM_PID=
+sim_start --rate-limit 0 --bearer tok-acme-5ecret=acme --bearer tok-globex-5ecret=globex \
+  --basic key-id:key-5ecret=acme || exit 1
+export SIM_URL BUILD
+"$BUILD/tests/integration/plugin_test"
