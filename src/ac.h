@@ -133,6 +133,9 @@ struct kkp_account {
   void (*log)(void *ctx, int level, const char *message);
   void *log_ctx;
 
+  void *headers;           /* struct curl_slist: Accept (built once, read-only) */
+  void *headers_json_body; /* the same plus Content-Type: application/json */
+
   pthread_mutex_t lock; /* guards everything below */
   void *idle[AC_IDLE_HANDLES]; /* CURL easy handles kept for connection reuse */
   int n_idle;

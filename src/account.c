@@ -3,6 +3,7 @@
  * config schema), its credential from the keystore, and what it caches.
  */
 #include <ctype.h>
+#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,13 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
     a->log_ctx = host->ctx;
   }
   if ((rc = read_config(cfg, &a->cfg, e))) goto out;
+  a->headers = curl_slist_append(NULL, "Accept: application/json");
+  a->headers_json_body = curl_slist_append(NULL, "Accept: application/json");
+  if (a->headers_json_body) a->headers_json_body = curl_slist_append(a->headers_json_body, "Content-Type: application/json");
+  if (!a->headers || !a->headers_json_body) {
+    rc = ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
+    goto out;
+  }
   if ((rc = open_credential(a, host, e))) goto out;
   ac_log(a, KKP_LOG_INFO, "account \"%s\" ready (%s credential, %s)", a->name,
          ac_account_is_basic(a) ? "basic" : "bearer", a->cfg.base_url);
@@ -202,6 +210,8 @@ out:
 void ac_account_free(struct kkp_account *a) {
   if (!a) return;
   ac_curl_free_all(a);
+  curl_slist_free_all(a->headers);
+  curl_slist_free_all(a->headers_json_body);
   ks_credential_free(a->cred);
   for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
   free(a->tags);

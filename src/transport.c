@@ -203,8 +203,7 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
   struct kkp_account *a = c->acct;
   CURL *h = c->curl;
   struct ac_buf url = {0};
-  struct curl_slist *headers = NULL;
-  struct exchange x;
+  struct exchange x = {0};
   int rc = KKP_OK;
 
   memset(r, 0, sizeof(*r));
@@ -212,9 +211,7 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
   c->err.status = KKP_OK;
   ac_buf_puts(&url, a->cfg.base_url);
   ac_buf_puts(&url, path);
-  headers = curl_slist_append(headers, "Accept: application/json");
-  if (body) headers = curl_slist_append(headers, "Content-Type: application/json");
-  if (url.oom || !headers) {
+  if (url.oom) {
     rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building a request");
     goto out;
   }
@@ -223,7 +220,7 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
    * answer byte. For a request that is not idempotent that can make a second
    * contact, so it gets a connection of its own that libcurl will not re-send on. */
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, safety == AC_UNSAFE ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? a->headers_json_body : a->headers);
   if (strcmp(method, "GET") == 0) {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
@@ -234,8 +231,13 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
   }
 
   for (int attempt = 0;; attempt++) {
+    ac_buf_free(&x.body);
     memset(&x, 0, sizeof(x));
     x.reset = -1;
+    /* One allocation for a typical answer (a call is about 3 KiB) instead of a doubling series. */
+    x.body.s = malloc(x.body.cap = 16384);
+    if (!x.body.s) x.body.cap = 0;
+    else x.body.s[0] = '\0';
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
     long long t0 = now_ms();
@@ -329,8 +331,6 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
 out:
   ac_buf_free(&x.body);
   ac_buf_free(&url);
-  curl_slist_free_all(headers);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
   return rc;
 }
 
