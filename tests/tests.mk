@@ -7,3 +7,19 @@ $(BUILD)/tests/integration/plugin_test: $(BUILD)/tests/integration/plugin_test.o
 
 ALL += $(BUILD)/tests/integration/plugin_test
 TESTS += tests/integration/run.sh
+
+# Fuzz targets (tests/fuzz/, libFuzzer): `make fuzz` builds them with clang and runs
+# each for FUZZ_SECONDS; their seed corpora are in tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := args_fuzz formats_fuzz
+FUZZ_SRCS := $(filter-out src/plugin.c,$(wildcard src/*.c))
+.PHONY: fuzz
+fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
+	@mkdir -p $(BUILD)/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -std=c11 -D_GNU_SOURCE -I. -DAC_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
+	    $(call pkgcflags,libcurl json-c libsodium) tests/fuzz/$$t.c src/plugin.c $(FUZZ_SRCS) $(BUILD)/gen/manifest_data.c \
+	    -o $(BUILD)/fuzz/$$t $(BUILD)/libks.a $(call pkglibs,libcurl json-c libsodium) -lpthread -lm || exit 1; \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
