@@ -28,4 +28,4 @@ SIM_PID=
 sim_start --rate-limit 0 --bearer tok-acme-5ecret=acme --bearer tok-globex-5ecret=globex \
   --basic key-id:key-5ecret=acme || exit 1
 export SIM_URL BUILD
-"$BUILD/tests/integration/plugin_test"
+${VALGRIND:-} "$BUILD/tests/integration/plugin_test"
