@@ -124,7 +124,9 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
   if (a->cfg.keystore) snprintf(dir, sizeof(dir), "%s", a->cfg.keystore);
   else if (ks_dir_default(dir, sizeof(dir), &kerr) != KS_OK)
     return ac_fail(e, KKP_ERR_CONFIG, "%s", kerr.message);
-  int have = passphrase(host, pass, sizeof(pass));
+  int wrapped = 0;
+  ks_hostkey_wrapped(dir, &wrapped, &kerr); /* ask for a passphrase only when one is needed */
+  int have = wrapped && passphrase(host, pass, sizeof(pass));
   ks_status ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);
   sodium_memzero(pass, sizeof(pass));
   if (ks == KS_OK) return KKP_OK;

@@ -20,7 +20,7 @@
 #include "plugin.h"
 
 /* The secrets provisioned by run.sh: no output may ever contain them. */
-static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret"};
+static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret", "pass-5ecret"};
 
 static const struct kkp_plugin *P;
 static void *lib;
@@ -736,6 +736,41 @@ static void config_errors_at_init(void **state) {
   }
 }
 
+static int host_secret(void *ctx, const char *name, char *buf, size_t cap) {
+  const char *pass = ctx;
+  if (strcmp(name, "keystore_passphrase") != 0 || strlen(pass) >= cap) return -1;
+  strcpy(buf, pass);
+  return (int)strlen(pass);
+}
+
+static void wrapped_keystore_needs_the_passphrase(void **state) {
+  (void)state;
+  char cfg[512], *err = NULL;
+  struct kkp_account *a = NULL;
+  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"keystore\":\"%s\"}", sim_url, getenv("WRAPPED_KEYSTORE"));
+  /* No passphrase anywhere: a config error that says where it comes from. */
+  unsetenv("KKP_KEYSTORE_PASSPHRASE");
+  assert_int_equal(P->account_init(NULL, "default", cfg, &a, &err), KKP_ERR_CONFIG);
+  assert_non_null(strstr(err, "passphrase"));
+  P->free_string(err);
+  /* From the host's get_secret callback. */
+  struct kkp_host host = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host), (void *)"pass-5ecret", NULL, host_secret};
+  assert_int_equal(P->account_init(&host, "default", cfg, &a, &err), KKP_OK);
+  json_object_put(ok(a, "get_call", "{\"call_id\":12345}"));
+  P->account_free(a);
+  /* A wrong one is refused. */
+  host.ctx = (void *)"not-it";
+  assert_int_equal(P->account_init(&host, "default", cfg, &a, &err), KKP_ERR_CONFIG);
+  assert_null(a);
+  assert_null(strstr(err, "not-it"));
+  P->free_string(err);
+  /* From the environment. */
+  setenv("KKP_KEYSTORE_PASSPHRASE", "pass-5ecret", 1);
+  assert_int_equal(P->account_init(NULL, "default", cfg, &a, &err), KKP_OK);
+  P->account_free(a);
+  unsetenv("KKP_KEYSTORE_PASSPHRASE");
+}
+
 struct worker {
   struct kkp_account *a;
   int failures;
@@ -825,6 +860,7 @@ int main(void) {
       cmocka_unit_test_setup(rate_limit_beyond_the_wait_budget_fails_fast, reset),
       cmocka_unit_test_setup(network_failures_are_network_errors, reset),
       cmocka_unit_test_setup(config_errors_at_init, reset),
+      cmocka_unit_test_setup(wrapped_keystore_needs_the_passphrase, reset),
       cmocka_unit_test_setup(invoke_is_thread_safe, reset),
       cmocka_unit_test(no_secret_in_any_output),
   };

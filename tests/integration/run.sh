@@ -21,6 +21,11 @@ echo tok-globex-5ecret | "$BUILD/kkp-setup" add aircall --account globex >/dev/n
 echo key-id:key-5ecret | "$BUILD/kkp-setup" add aircall --account basic --basic >/dev/null || exit 1
 echo wrong-5ecret | "$BUILD/kkp-setup" add aircall --account wrong >/dev/null || exit 1
 
+# A second keystore whose host.key is wrapped with a passphrase (cheapest KDF: tests only).
+export WRAPPED_KEYSTORE="$work/wrapped"
+echo "pass-5ecret" | "$BUILD/kkp-setup" --keystore "$WRAPPED_KEYSTORE" init --passphrase --kdf min >/dev/null || exit 1
+echo tok-acme-5ecret | "$BUILD/kkp-setup" --keystore "$WRAPPED_KEYSTORE" add aircall >/dev/null || exit 1
+
 sim_start --rate-limit 3 --bearer tok-acme-5ecret=acme || exit 1
 export SIM_LIMITED_URL=$SIM_URL
 limited_pid=$SIM_PID
