@@ -156,6 +156,7 @@ struct ac_ctx {
   struct kkp_account *acct;
   void *curl; /* the easy handle borrowed for this invocation */
   struct ac_error err;
+  char *result_text; /* a handler's result as JSON text, when it built it itself (malloc'd) */
 };
 
 /* ---- HTTP (transport.c) --------------------------------------------------- */
@@ -163,6 +164,8 @@ struct ac_ctx {
 struct ac_response {
   long http_status;  /* 0 when no answer arrived */
   json_object *json; /* parsed body of a 2xx answer, or NULL (204) */
+  char *text;        /* ac_http_text: the raw body of a 2xx answer (malloc'd), or NULL */
+  size_t text_len;
 };
 
 enum ac_safety {
@@ -177,6 +180,9 @@ void ac_response_free(struct ac_response *r);
  * status; r->http_status still tells which answer came (0 for none). */
 int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
             enum ac_safety safety, struct ac_response *r);
+/* As ac_http, but a 2xx body is handed over unparsed in r->text. */
+int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
+                 enum ac_safety safety, struct ac_response *r);
 /* 1 when the last failed request may have been processed by Aircall (timeout,
  * reset, 5xx): the caller of an unsafe request must reconcile. */
 int ac_http_ambiguous(const struct ac_ctx *c);
@@ -187,6 +193,16 @@ void ac_curl_free_all(struct kkp_account *a);
 /* Fetches every page of a v1/v2 list (per_page 50) and returns the items of
  * `key` in one array (owned by caller), following next_page_link's presence. */
 int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out);
+
+/* ---- scanning JSON text without a tree (json_scan.c) ---------------------- */
+
+struct ac_span {
+  const char *start, *end; /* one JSON value's bytes, [start, end) */
+};
+/* 0 when text is exactly one valid JSON object (white space around allowed). */
+int ac_json_scan_object(const char *text, size_t len, struct ac_span *root);
+/* 1 and the value's span when the (validated) object has member key. */
+int ac_json_member(struct ac_span obj, const char *key, struct ac_span *value);
 
 /* ---- helpers over json-c (json.c) ---------------------------------------- */
 
@@ -214,5 +230,8 @@ ac_handler ac_handler_find(const char *name);
 
 /* Adds "from" and "to" to a call object from its direction (calls.c). */
 void ac_call_add_parties(json_object *call);
+/* The same on JSON text: {"call": {...}} with from/to spliced into the call,
+ * malloc'd; NULL when text is not such an object (calls.c). */
+char *ac_call_splice_parties(const char *text, size_t len);
 
 #endif

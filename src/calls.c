@@ -37,6 +37,57 @@ void ac_call_add_parties(json_object *call) {
     json_object_object_add(call, "to", json_object_new_string(to ? to : "unknown"));
 }
 
+/* The first byte after white space. */
+static const char *skip_to_content(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  return p;
+}
+
+/* The JSON string token of a member, or NULL when absent, not a string, or "". */
+static const char *string_token(struct ac_span obj, const char *key, size_t *len) {
+  struct ac_span v;
+  if (!ac_json_member(obj, key, &v) || *v.start != '"' || v.end - v.start <= 2) return NULL;
+  *len = (size_t)(v.end - v.start);
+  return v.start;
+}
+
+char *ac_call_splice_parties(const char *text, size_t len) {
+  struct ac_span root, call, number, ignored;
+  if (ac_json_scan_object(text, len, &root) != 0 || !ac_json_member(root, "call", &call) || *call.start != '{')
+    return NULL;
+  /* The same rules as ac_call_add_parties, on tokens: a valid JSON string token
+   * is copied as it is, escapes and all. */
+  size_t dlen = 0, elen = 0, olen = 0;
+  const char *dir = string_token(call, "direction", &dlen), *external = string_token(call, "raw_digits", &elen);
+  const char *own = NULL, *from = NULL, *to = NULL;
+  size_t from_len = 0, to_len = 0;
+  if (ac_json_member(call, "number", &number) && *number.start == '{') own = string_token(number, "digits", &olen);
+  if (dir && dlen == 10 && memcmp(dir, "\"outbound\"", 10) == 0) {
+    from = own, from_len = olen, to = external, to_len = elen;
+  } else if (dir && dlen == 9 && memcmp(dir, "\"inbound\"", 9) == 0) {
+    from = external, from_len = elen, to = own, to_len = olen;
+  }
+  struct ac_buf out = {0};
+  const char *close = call.end - 1; /* the call's '}' */
+  int empty = *skip_to_content(call.start + 1, close) == '}';
+  ac_buf_append(&out, text, (size_t)(close - text));
+  if (!ac_json_member(call, "from", &ignored)) {
+    ac_buf_puts(&out, empty ? "\"from\":" : ",\"from\":");
+    ac_buf_append(&out, from ? from : "\"unknown\"", from ? from_len : 9);
+    empty = 0;
+  }
+  if (!ac_json_member(call, "to", &ignored)) {
+    ac_buf_puts(&out, empty ? "\"to\":" : ",\"to\":");
+    ac_buf_append(&out, to ? to : "\"unknown\"", to ? to_len : 9);
+  }
+  ac_buf_append(&out, close, (size_t)(text + len - close));
+  if (out.oom) {
+    ac_buf_free(&out);
+    return NULL;
+  }
+  return out.s;
+}
+
 /* from/to as UNIX seconds: an integer, or an ISO-8601 string (validated already). */
 static int arg_time(json_object *args, const char *key, long long *out) {
   json_object *v;
@@ -282,8 +333,9 @@ int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
   long long id = ac_json_int(args, "call_id", 0);
   char path[64];
   struct ac_response r;
+  (void)result; /* the answer is built as text: c->result_text */
   snprintf(path, sizeof(path), "/v1/calls/%lld", id);
-  int rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
+  int rc = ac_http_text(c, "GET", path, NULL, AC_SAFE, &r);
   if (rc == KKP_ERR_NOT_FOUND) {
     long http = c->err.http_status;
     ac_error_clear(&c->err);
@@ -295,12 +347,15 @@ int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
     return c->err.status;
   }
   if (rc) return rc;
-  json_object *call;
-  if (!json_object_object_get_ex(r.json, "call", &call) || !json_object_is_type(call, json_type_object)) {
-    ac_response_free(&r);
-    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"call\" object", path);
+  /* Spliced, not parsed and re-printed: see json_scan.c. */
+  c->result_text = r.text ? ac_call_splice_parties(r.text, r.text_len) : NULL;
+  if (!c->result_text) {
+    ac_fail(&c->err, KKP_ERR_UPSTREAM,
+            "Aircall answered GET %s with HTTP %ld but the body is not the expected {\"call\": {...}} "
+            "JSON object (starts with \"%.40s\")",
+            path, r.http_status, r.text ? r.text : "");
+    c->err.http_status = r.http_status;
   }
-  ac_call_add_parties(call);
-  *result = r.json;
-  return KKP_OK;
+  ac_response_free(&r);
+  return c->result_text ? KKP_OK : c->err.status;
 }

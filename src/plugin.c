@@ -135,7 +135,10 @@ static int invoke(struct kkp_account *acct, const char *function, const char *ar
   rc = run(&c, args, &result);
   ac_curl_give(acct, c.curl);
 out:
-  if (rc == KKP_OK && result) {
+  if (rc == KKP_OK && c.result_text) {
+    *result_json = c.result_text; /* already JSON text: handed over as it is */
+    c.result_text = NULL;
+  } else if (rc == KKP_OK && result) {
     const char *s = json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     *result_json = s ? strdup(s) : NULL;
     if (!*result_json) {
@@ -148,6 +151,7 @@ out:
     if (c.err.status == KKP_OK) ac_fail(&c.err, rc, "%s failed", function ? function : "invoke");
     *result_json = answer(&c.err);
   }
+  free(c.result_text);
   json_object_put(args);
   json_object_put(result);
   ac_error_clear(&c.err);

@@ -111,6 +111,7 @@ void ac_curl_free_all(struct kkp_account *a) {
 
 void ac_response_free(struct ac_response *r) {
   json_object_put(r->json);
+  free(r->text);
   memset(r, 0, sizeof(*r));
 }
 
@@ -198,8 +199,8 @@ static int never_sent(CURLcode rc) {
          rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
-int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
-            enum ac_safety safety, struct ac_response *r) {
+static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
+                    enum ac_safety safety, struct ac_response *r, int parse) {
   struct kkp_account *a = c->acct;
   CURL *h = c->curl;
   struct ac_buf url = {0};
@@ -272,6 +273,12 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
 
     if (status >= 200 && status < 300) {
       if (x.body.len == 0) goto out; /* 204: no content */
+      if (!parse) {
+        r->text = x.body.s;
+        r->text_len = x.body.len;
+        memset(&x.body, 0, sizeof(x.body));
+        goto out;
+      }
       json_tokener *tok = json_tokener_new();
       json_object *j = tok ? json_tokener_parse_ex(tok, x.body.s, (int)x.body.len) : NULL;
       int complete = tok && json_tokener_get_error(tok) == json_tokener_success &&
@@ -332,6 +339,16 @@ out:
   ac_buf_free(&x.body);
   ac_buf_free(&url);
   return rc;
+}
+
+int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
+            enum ac_safety safety, struct ac_response *r) {
+  return exchange(c, method, path, body, safety, r, 1);
+}
+
+int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
+                 enum ac_safety safety, struct ac_response *r) {
+  return exchange(c, method, path, body, safety, r, 0);
 }
 
 int ac_http_ambiguous(const struct ac_ctx *c) {
