@@ -106,6 +106,7 @@ int ac_json_scan_object(const char *text, size_t len, struct ac_span *root) {
 int ac_json_member(struct ac_span obj, const char *key, struct ac_span *value) {
   const char *p = obj.start, *e = obj.end;
   size_t klen = strlen(key);
+  int found = 0;
   if (p >= e || *p != '{') return 0;
   p = skip_ws(p + 1, e);
   while (p < e && *p == '"') {
@@ -114,13 +115,13 @@ int ac_json_member(struct ac_span obj, const char *key, struct ac_span *value) {
     p = skip_ws(skip_ws(kend, e) + 1, e); /* past ':' */
     const char *vend = scan_value(p, e, 1);
     if (!vend) return 0;
-    if (match) {
+    if (match) { /* the last of duplicate keys wins, as in json-c */
       value->start = p;
       value->end = vend;
-      return 1;
+      found = 1;
     }
     p = skip_ws(vend, e);
     if (p < e && *p == ',') p = skip_ws(p + 1, e);
   }
-  return 0;
+  return found;
 }

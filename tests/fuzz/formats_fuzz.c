@@ -27,6 +27,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   json_object_object_add(u, "raw_digits", json_object_new_string(s));
   ac_call_add_parties(u);
   json_object_put(u);
+  /* Whatever the scanner accepts and splices, json-c must read as the same call plus from/to. */
+  char *spliced = ac_call_splice_parties(s, size);
+  if (spliced) {
+    json_object *a = json_tokener_parse(spliced), *b = json_tokener_parse(s), *call;
+    if (!a || !b || !json_object_object_get_ex(b, "call", &call)) abort();
+    ac_call_add_parties(call);
+    if (!json_object_equal(a, b)) abort();
+    json_object_put(a);
+    json_object_put(b);
+    free(spliced);
+  }
   free(s);
   return 0;
 }

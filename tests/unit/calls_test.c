@@ -50,6 +50,7 @@ static void splicing_agrees_with_the_tree(void **state) {
       "{\"direction\":\"outbound\",\"raw_digits\":\"\",\"number\":{\"digits\":\"+33 1\"}}",
       "{\"raw_digits\":\"+1 800\"}",
       "{}",
+      "{\"direction\":\"outbound\",\"number\":{\"digits\":\"first\"},\"number\":{\"digits\":\"last wins\"}}",
       " { \"direction\" : \"inbound\" , \"raw_digits\" : \"+1\" , \"from\" : \"kept\" } ",
       "{\"direction\":\"inbound\",\"to\":\"kept\",\"nested\":{\"from\":1,\"a\":[1,2,{\"b\":null}]},\"raw_digits\":\"x\"}",
   };
