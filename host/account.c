@@ -1,0 +1,222 @@
+/*
+ * account.c - what the host lends a plugin (log and get_secret callbacks, the config
+ * JSON built from flags and the environment), opening and calling accounts, and the
+ * permission gate in front of write functions.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "host/host.h"
+
+static const char *const status_codes[] = {"ok",           "invalid_argument", "unauthorized",
+                                           "not_found",    "rate_limited",     "upstream_error",
+                                           "network_error", "config_error",    "unsupported",
+                                           "internal_error"};
+
+const char *host_status_code(int status) {
+  if (status < 0 || status > KKP_ERR_INTERNAL) status = KKP_ERR_INTERNAL; /* unknown: internal */
+  return status_codes[status];
+}
+
+int host_exit_for_status(int status) {
+  if (status == KKP_OK) return HOST_EXIT_OK;
+  if (status < 0 || status > KKP_ERR_INTERNAL) status = KKP_ERR_INTERNAL;
+  return 2 + status;
+}
+
+char *host_error_json(const char *code, const char *message) {
+  json_object *root = json_object_new_object(), *e = json_object_new_object();
+  char *s = NULL;
+  if (root && e) {
+    json_object_object_add(e, "code", json_object_new_string(code));
+    json_object_object_add(e, "message", json_object_new_string(message));
+    json_object_object_add(root, "error", e);
+    e = NULL;
+    s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  }
+  json_object_put(e);
+  json_object_put(root);
+  return s;
+}
+
+/* ---- the callbacks ---- */
+
+static const struct host_opts *cb_opts;
+
+static void cb_log(void *ctx, int level, const char *message) {
+  static const char *const names[] = {"error", "warn", "info", "debug"};
+  (void)ctx;
+  if (!cb_opts || !cb_opts->verbose || !message) return;
+  fprintf(stderr, "[%s] %s\n", level >= 0 && level <= 3 ? names[level] : "log", message);
+}
+
+/* Reads one line from the terminal without echo. Returns its length or -1. */
+static int ask_hidden(const char *prompt, char *buf, size_t cap) {
+  FILE *tty = fopen("/dev/tty", "r+");
+  struct termios old, quiet;
+  int n = -1, restore = 0;
+  if (!tty) return -1;
+  fputs(prompt, tty);
+  fflush(tty);
+  if (tcgetattr(fileno(tty), &old) == 0) {
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+  }
+  if (fgets(buf, (int)cap, tty)) {
+    size_t len = strlen(buf);
+    if (len && buf[len - 1] == '\n') buf[--len] = '\0';
+    n = (int)len;
+  }
+  if (restore) tcsetattr(fileno(tty), TCSAFLUSH, &old);
+  fputc('\n', tty);
+  fclose(tty);
+  return n;
+}
+
+static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
+  const char *env;
+  (void)ctx;
+  if (!name || !buf || cap == 0 || strcmp(name, "keystore_passphrase") != 0) return -1;
+  env = getenv("KKP_KEYSTORE_PASSPHRASE");
+  if (env) {
+    size_t len = strlen(env);
+    if (len + 1 > cap) return -1;
+    memcpy(buf, env, len + 1);
+    return (int)len;
+  }
+  if (!isatty(STDIN_FILENO)) return -1;
+  return ask_hidden("Keystore passphrase: ", buf, cap);
+}
+
+const struct kkp_host *host_callbacks(const struct host_opts *o) {
+  static struct kkp_host h = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host), NULL, cb_log, cb_get_secret};
+  cb_opts = o;
+  return &h;
+}
+
+/* ---- config ---- */
+
+static int config_has(const struct host_manifest *m, const char *key) {
+  json_object *cfg, *props;
+  return json_object_object_get_ex(m->root, "config", &cfg) &&
+         json_object_object_get_ex(cfg, "properties", &props) && json_object_object_get_ex(props, key, NULL);
+}
+
+char *host_config_json(const struct host_opts *o, const struct host_manifest *m) {
+  json_object *c = json_object_new_object();
+  char env_name[128], *s = NULL;
+  const char *base = o->base_url;
+  size_t i;
+  if (!c) return NULL;
+  if (!base) {
+    /* <NAME uppercased>_BASE_URL, e.g. AIRCALL_BASE_URL */
+    for (i = 0; m->name[i] && i < sizeof env_name - 10; i++)
+      env_name[i] = m->name[i] == '-' ? '_' : (char)toupper((unsigned char)m->name[i]);
+    snprintf(env_name + i, sizeof env_name - i, "_BASE_URL");
+    base = getenv(env_name);
+  }
+  if (base && *base && config_has(m, "base_url")) json_object_object_add(c, "base_url", json_object_new_string(base));
+  if (o->keystore && config_has(m, "keystore"))
+    json_object_object_add(c, "keystore", json_object_new_string(o->keystore));
+  if (o->timeout_ms >= 0 && config_has(m, "timeout_ms"))
+    json_object_object_add(c, "timeout_ms", json_object_new_int64(o->timeout_ms));
+  s = strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put(c);
+  return s;
+}
+
+/* ---- accounts ---- */
+
+/* A plugin string as a malloc'd copy, the original handed back to the plugin. */
+static char *take_string(struct host_plugin *p, char *s) {
+  char *copy;
+  if (!s) return NULL;
+  copy = strdup(s);
+  p->api.free_string(s);
+  return copy;
+}
+
+int host_account_open(const struct host_opts *o, struct host_plugin *p, const char *name,
+                      struct host_account **out, char **error_json) {
+  struct host_account *a = calloc(1, sizeof *a);
+  char *cfg = host_config_json(o, p->manifest), *perr = NULL;
+  int st;
+  *out = NULL;
+  *error_json = NULL;
+  if (!a || !cfg || !(a->name = strdup(name))) {
+    *error_json = host_error_json("internal_error", "out of memory opening an account");
+    st = KKP_ERR_INTERNAL;
+    goto out;
+  }
+  if (o->verbose) fprintf(stderr, "[host] %s.%s: account_init with config %s\n", p->manifest->name, name, cfg);
+  st = p->api.account_init(host_callbacks(o), name, cfg, &a->acct, &perr);
+  if (st != KKP_OK) {
+    *error_json = take_string(p, perr);
+    if (!*error_json) *error_json = host_error_json(host_status_code(st), "account_init failed without an error object");
+    if (a->acct) p->api.account_free(a->acct);
+    a->acct = NULL;
+    goto out;
+  }
+  if (perr) p->api.free_string(perr);
+  host_plugin_retain(p);
+  a->plugin = p;
+  *out = a;
+  a = NULL;
+out:
+  free(cfg);
+  if (a) {
+    free(a->name);
+    free(a);
+  }
+  return st;
+}
+
+void host_account_close(struct host_account *a) {
+  if (!a) return;
+  a->plugin->api.account_free(a->acct);
+  host_plugin_release(a->plugin);
+  free(a->name);
+  free(a);
+}
+
+int host_account_invoke(struct host_account *a, const char *fn, const char *args_json, char **result_json) {
+  char *r = NULL;
+  int st = a->plugin->api.invoke(a->acct, fn, args_json, &r);
+  *result_json = take_string(a->plugin, r);
+  if (!*result_json)
+    *result_json = st == KKP_OK ? strdup("{}") : host_error_json(host_status_code(st), "the plugin gave no error object");
+  return st;
+}
+
+/* ---- write permission ---- */
+
+int host_write_permitted(const struct host_opts *o, const char *plugin, const char *fn, struct host_error *err) {
+  char answer[16];
+  FILE *tty;
+  if (o->write == HOST_WRITE_ALLOW) return 1;
+  if (o->write == HOST_WRITE_DENY) {
+    host_error_set(err, "%s is a write function and writes are denied by --write=deny: pass --write=allow to allow it",
+                   fn);
+    return 0;
+  }
+  if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+"))) {
+    host_error_set(err,
+                   "%s is a write function and writes are denied by default when not run from a terminal: pass "
+                   "--write=allow to allow it",
+                   fn);
+    return 0;
+  }
+  fprintf(tty, "%s.%s changes data in %s. Allow? [y/N] ", plugin, fn, plugin);
+  fflush(tty);
+  answer[0] = '\0';
+  if (!fgets(answer, sizeof answer, tty)) answer[0] = '\0';
+  fclose(tty);
+  if (answer[0] == 'y' || answer[0] == 'Y') return 1;
+  host_error_set(err, "%s is a write function and it was not allowed at the prompt: answer y, or pass --write=allow", fn);
+  return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * host.h - the internals of kkp-host, the reference host: finding plugins by their
+ * manifests, loading them with every ABI check, opening accounts, and the Lua bridge.
+ */
+#ifndef HOST_H
+#define HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <json.h>
+
+#include "plugin.h"
+
+#ifndef HOST_PLUGIN_DIR /* set by host.mk to $(PREFIX)/lib/kkp/plugins */
+#define HOST_PLUGIN_DIR "/usr/local/lib/kkp/plugins"
+#endif
+
+/* Error text: every host_ function that can fail fills one with a message that
+ * names the problem and the fix. */
+struct host_error {
+  char message[1024];
+};
+void host_error_set(struct host_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Exit statuses of kkp-host (documented in --help). A plugin status s exits 2 + s. */
+enum host_exit {
+  HOST_EXIT_OK = 0,
+  HOST_EXIT_HOST = 1,  /* plugin not found, refused by the loader, write denied, script error */
+  HOST_EXIT_USAGE = 2, /* bad command line */
+  /* 3..11: KKP_ERR_INVALID_ARGUMENT (1) .. KKP_ERR_INTERNAL (9), i.e. 2 + status */
+};
+int host_exit_for_status(int status);
+const char *host_status_code(int status);
+
+enum host_write_mode { HOST_WRITE_DEFAULT = 0, HOST_WRITE_ALLOW, HOST_WRITE_DENY };
+
+/* Everything the command line and the environment decide. Strings are borrowed
+ * from argv / environ for the life of the process. */
+struct host_opts {
+  const char *plugin_dirs[32]; /* --plugin-dir, in order */
+  size_t n_plugin_dirs;
+  const char *base_url;  /* --base-url, or NULL */
+  const char *keystore;  /* --keystore, or NULL */
+  long long timeout_ms;  /* --timeout-ms, or -1 */
+  int verbose;           /* --verbose: plugin log lines go to stderr */
+  enum host_write_mode write;
+  size_t memory_mb;      /* lua: --memory-mb (default 32) */
+  double timeout_s;      /* lua: --timeout-s (default 30) */
+};
+
+/* ---- plugin_dirs.c: the search path and the manifests ---- */
+
+/* One plugin as found on disk: NAME.json (+ NAME.so, + NAME.md) in dir. */
+struct host_manifest {
+  char *name;          /* from the file name */
+  char *dir;
+  char *json_path, *so_path, *md_path;
+  char *text;          /* the manifest file's bytes, NUL-terminated */
+  size_t len;
+  json_object *root;   /* parsed text */
+};
+void host_manifest_free(struct host_manifest *m);
+
+/* The folders searched, in order: --plugin-dir..., $KKP_PLUGIN_PATH entries,
+ * $KOSMO_HOME/plugins (~/.kosmokrator/plugins), HOST_PLUGIN_DIR. On success
+ * *dirs is an array of *n strings, caller frees with host_dirs_free. */
+int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_error *err);
+void host_dirs_free(char **dirs, size_t n);
+
+/* Finds plugin name in the search path (first folder wins). Returns 0 and a new
+ * manifest in *out (caller frees with host_manifest_free), or -1 with err set. */
+int host_manifest_find(const struct host_opts *o, const char *name, struct host_manifest **out,
+                       struct host_error *err);
+/* Every plugin in the search path, first folder winning on a name clash, sorted
+ * by name. Manifests that fail to parse are reported on stderr and skipped. */
+int host_manifest_all(const struct host_opts *o, struct host_manifest ***out, size_t *n,
+                      struct host_error *err);
+void host_manifest_all_free(struct host_manifest **ms, size_t n);
+
+/* Manifest look-ups. Returned objects are borrowed from m->root. */
+json_object *host_manifest_functions(const struct host_manifest *m);
+/* The function whose name or full_name is fn, or NULL. */
+json_object *host_manifest_function(const struct host_manifest *m, const char *fn);
+const char *host_json_str(json_object *o, const char *key);
+int host_function_is_write(json_object *fn);
+
+/* ---- loader.c: dlopen with every ABI check ---- */
+
+/* A loaded plugin: the library handle and a zeroed local copy of its table.
+ * Reference-counted: every open account holds one reference, so the library
+ * stays mapped until the last account is freed. */
+struct host_plugin {
+  void *dl;
+  struct kkp_plugin api; /* min(plugin, host) bytes of the plugin's table */
+  const struct host_manifest *manifest; /* borrowed: outlives the plugin */
+  int refs;
+};
+
+/* Refuses a library file that is group/world-writable or owned by a user other
+ * than euid or root. Split out so the ownership rule is unit-tested. */
+int host_file_trusted(const char *path, const struct stat *st, uid_t euid, struct host_error *err);
+
+/* Loads m's library. On success returns the plugin with one reference (release
+ * with host_plugin_release). m is borrowed and must outlive the plugin. */
+int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, struct host_error *err);
+void host_plugin_retain(struct host_plugin *p);
+void host_plugin_release(struct host_plugin *p);
+
+/* ---- account.c: account_init with config from flags and environment ---- */
+
+struct host_account {
+  struct host_plugin *plugin; /* holds one reference */
+  struct kkp_account *acct;
+  char *name;
+};
+
+/* The one struct kkp_host lent to every plugin; lives for the process. */
+const struct kkp_host *host_callbacks(const struct host_opts *o);
+/* Config JSON for account_init: only keys the manifest's config schema has.
+ * Caller frees with free(). */
+char *host_config_json(const struct host_opts *o, const struct host_manifest *m);
+/* Opens account name of p (p gains a reference). On plugin failure returns its
+ * status and *error_json (caller frees with free()). */
+int host_account_open(const struct host_opts *o, struct host_plugin *p, const char *name,
+                      struct host_account **out, char **error_json);
+void host_account_close(struct host_account *a);
+/* Calls fn with args_json; *result_json (caller frees with free()) is the result
+ * or the error object. Returns the kkp status. */
+int host_account_invoke(struct host_account *a, const char *fn, const char *args_json,
+                        char **result_json);
+
+/* Whether a write function may run: --write=allow, --write=deny, or (default)
+ * ask y/N on the terminal when stdin is one, deny otherwise. On deny fills err
+ * with how to allow it. */
+int host_write_permitted(const struct host_opts *o, const char *plugin, const char *fn,
+                         struct host_error *err);
+
+/* An error object {"error":{"code","message"}} as a new string (caller frees). */
+char *host_error_json(const char *code, const char *message);
+
+/* ---- suggest.c ---- */
+size_t host_levenshtein(const char *a, const char *b);
+
+/* ---- doc.c: agent reference from the manifest ---- */
+
+/* The Markdown reference of m (fn NULL: all functions, the multi-account
+ * section and NAME.md; else one function's section). Caller frees with free().
+ * NULL with err set when fn is unknown. */
+char *host_doc(const struct host_manifest *m, const char *fn, struct host_error *err);
+
+/* ---- lua_sandbox.c ---- */
+
+/* Runs the script at path ("-" for stdin) in the sandbox. Returns an exit status. */
+int host_lua_run(const struct host_opts *o, const char *path);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * lua_json.c - the one place where JSON and Lua values convert: objects <-> tables,
+ * arrays <-> sequences, 64-bit integers <-> Lua integers, null -> nil. A parameter's
+ * JSON Schema decides what an empty table is. Also the json.encode/json.decode globals.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host/lua_bridge.h"
+
+#define MAX_DEPTH 64
+
+/* ---- JSON -> Lua ---- */
+
+/* A json_object owned by a userdata, so that a Lua error (out of memory while
+ * building tables) never leaks it: the collector puts it. */
+static int box_gc(lua_State *L) {
+  json_object **b = lua_touserdata(L, 1);
+  if (b && *b) {
+    json_object_put(*b);
+    *b = NULL;
+  }
+  return 0;
+}
+
+json_object **host_lua_box(lua_State *L) {
+  json_object **b = lua_newuserdatauv(L, sizeof *b, 0);
+  *b = NULL;
+  if (luaL_newmetatable(L, "kkp.jsonbox")) {
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return b;
+}
+
+void host_lua_push_json(lua_State *L, json_object *o, int depth) {
+  luaL_checkstack(L, 3, "JSON nested too deeply");
+  if (depth > MAX_DEPTH) luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
+  switch (json_object_get_type(o)) {
+  case json_type_null:
+    lua_pushnil(L);
+    break;
+  case json_type_boolean:
+    lua_pushboolean(L, json_object_get_boolean(o));
+    break;
+  case json_type_int:
+    /* uint64 above INT64_MAX cannot be a Lua integer: keep it as a float */
+    if (json_object_get_int64(o) == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX)
+      lua_pushnumber(L, (lua_Number)json_object_get_uint64(o));
+    else
+      lua_pushinteger(L, (lua_Integer)json_object_get_int64(o));
+    break;
+  case json_type_double:
+    lua_pushnumber(L, json_object_get_double(o));
+    break;
+  case json_type_string:
+    lua_pushlstring(L, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+    break;
+  case json_type_array: {
+    size_t n = json_object_array_length(o);
+    lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+      host_lua_push_json(L, json_object_array_get_idx(o, i), depth + 1);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    break;
+  }
+  case json_type_object:
+    lua_createtable(L, 0, json_object_object_length(o));
+    json_object_object_foreach(o, k, v) {
+      host_lua_push_json(L, v, depth + 1);
+      lua_setfield(L, -2, k);
+    }
+    break;
+  }
+}
+
+/* ---- Lua -> JSON ---- */
+
+/* Whether the schema's "type" (a string or a list of strings) names t. */
+static int schema_is(json_object *schema, const char *t) {
+  json_object *ty;
+  if (!schema || !json_object_object_get_ex(schema, "type", &ty)) return 0;
+  if (json_object_is_type(ty, json_type_string)) return strcmp(json_object_get_string(ty), t) == 0;
+  for (size_t i = 0; json_object_is_type(ty, json_type_array) && i < json_object_array_length(ty); i++)
+    if (strcmp(json_object_get_string(json_object_array_get_idx(ty, i)), t) == 0) return 1;
+  return 0;
+}
+
+static json_object *sub_schema(json_object *schema, const char *member, const char *key) {
+  json_object *m, *s = NULL;
+  if (!schema || !json_object_object_get_ex(schema, member, &m)) return NULL;
+  if (!key) return m;
+  json_object_object_get_ex(m, key, &s);
+  return s;
+}
+
+/* n > 0 when the table at idx is exactly the sequence 1..n; 0 when empty; -1 otherwise. */
+static lua_Integer sequence_length(lua_State *L, int idx) {
+  lua_Integer count = 0, max = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+      lua_pop(L, 1);
+      return -1;
+    }
+    if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
+    count++;
+  }
+  return count == max ? count : -1;
+}
+
+/* Never raises a Lua error (so nothing built here can leak): on failure returns
+ * NULL with the reason in err. path names the value for the message. */
+static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path, char *err,
+                            size_t cap) {
+  idx = lua_absindex(L, idx);
+  if (depth > MAX_DEPTH || !lua_checkstack(L, 4)) {
+    snprintf(err, cap, "%s is nested deeper than %d levels (or is a cycle)", path, MAX_DEPTH);
+    return NULL;
+  }
+  switch (lua_type(L, idx)) {
+  case LUA_TNIL:
+    return NULL; /* json-c's null: not an error */
+  case LUA_TBOOLEAN:
+    return json_object_new_boolean(lua_toboolean(L, idx));
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return json_object_new_int64((int64_t)lua_tointeger(L, idx));
+    {
+      lua_Number d = lua_tonumber(L, idx);
+      /* 10.0 given where the schema wants an integer is the integer 10 */
+      if (schema_is(schema, "integer") && !schema_is(schema, "number") && d == floor(d) && d >= -9.2e18 &&
+          d <= 9.2e18)
+        return json_object_new_int64((int64_t)d);
+      if (isnan(d) || isinf(d)) {
+        snprintf(err, cap, "%s is %s, which JSON cannot carry", path, isnan(d) ? "NaN" : "infinite");
+        return NULL;
+      }
+      return json_object_new_double(d);
+    }
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return json_object_new_string_len(s, (int)len);
+  }
+  case LUA_TTABLE: {
+    lua_Integer n = sequence_length(L, idx);
+    int as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
+    json_object *out = as_array ? json_object_new_array() : json_object_new_object();
+    char sub[256];
+    if (!out) goto nomem;
+    if (as_array) {
+      json_object *items = sub_schema(schema, "items", NULL);
+      for (lua_Integer i = 1; i <= n; i++) {
+        json_object *v;
+        lua_rawgeti(L, idx, i);
+        snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
+        v = to_json(L, -1, items, depth + 1, sub, err, cap);
+        lua_pop(L, 1);
+        if (!v && *err) {
+          json_object_put(out);
+          return NULL;
+        }
+        json_object_array_add(out, v);
+      }
+      return out;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      char keybuf[64];
+      const char *key;
+      json_object *v;
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        key = lua_tostring(L, -2);
+      } else if (lua_isinteger(L, -2)) {
+        snprintf(keybuf, sizeof keybuf, "%lld", (long long)lua_tointeger(L, -2));
+        key = keybuf;
+      } else {
+        snprintf(err, cap, "%s has a %s key; JSON object keys are strings", path, luaL_typename(L, -2));
+        lua_pop(L, 2);
+        json_object_put(out);
+        return NULL;
+      }
+      snprintf(sub, sizeof sub, "%s.%s", path, key);
+      v = to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, err, cap);
+      lua_pop(L, 1);
+      if (!v && *err) {
+        lua_pop(L, 1);
+        json_object_put(out);
+        return NULL;
+      }
+      json_object_object_add(out, key, v);
+    }
+    return out;
+  }
+  default:
+    snprintf(err, cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)", path,
+             luaL_typename(L, idx));
+    return NULL;
+  }
+nomem:
+  snprintf(err, cap, "out of memory converting %s to JSON", path);
+  return NULL;
+}
+
+json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err, size_t cap) {
+  err[0] = '\0';
+  return to_json(L, idx, schema, 0, path, err, cap);
+}
+
+/* ---- json.encode / json.decode ---- */
+
+static int l_encode(lua_State *L) {
+  char err[512];
+  json_object **box;
+  luaL_checkany(L, 1);
+  box = host_lua_box(L);
+  *box = host_lua_to_json(L, 1, NULL, "value", err, sizeof err);
+  if (!*box && *err) return luaL_error(L, "json.encode: %s", err);
+  lua_pushstring(L, json_object_to_json_string_ext(*box, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  return 1;
+}
+
+static int l_decode(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  json_tokener *tok = json_tokener_new();
+  json_object **box = host_lua_box(L);
+  enum json_tokener_error e;
+  if (!tok) return luaL_error(L, "json.decode: out of memory");
+  /* len + 1: the NUL ends a bare number, which json-c would otherwise wait on */
+  *box = json_tokener_parse_ex(tok, s, (int)len + 1);
+  e = json_tokener_get_error(tok);
+  for (size_t i = e == json_tokener_success ? (size_t)tok->char_offset : len; i < len && s[i]; i++)
+    if (!strchr(" \t\r\n", s[i])) e = json_tokener_error_parse_unexpected; /* text after the value */
+  json_tokener_free(tok);
+  if (e != json_tokener_success) return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
+  host_lua_push_json(L, *box, 0);
+  return 1;
+}
+
+void host_lua_open_json(lua_State *L) {
+  static const luaL_Reg fns[] = {{"encode", l_encode}, {"decode", l_decode}, {NULL, NULL}};
+  luaL_newlib(L, fns);
+  lua_setglobal(L, "json");
+}

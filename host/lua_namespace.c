@@ -1,0 +1,358 @@
+/*
+ * lua_namespace.c - app.integrations.PLUGIN[.ACCOUNT].FUNCTION for Lua scripts, and
+ * lua_read_doc. Names resolve from the manifests (short or full function names) and
+ * the keystore (account names); libraries load and accounts open on first call.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/lua_bridge.h"
+#include "keystore/ks.h"
+
+struct ns_account {
+  size_t plugin;              /* index in ns->manifests */
+  struct host_account *acct;
+};
+
+struct host_lua_ns {
+  const struct host_opts *o;
+  struct host_manifest **manifests; /* every plugin found; owned */
+  size_t n;
+  struct host_plugin **plugins;     /* [n], loaded on first call; one reference each */
+  char ***accounts;                 /* [n] account names from the keystore, loaded on first need */
+  size_t *n_accounts;
+  int *accounts_read;
+  struct ns_account *open;          /* accounts initialised so far */
+  size_t n_open;
+};
+
+#define NS_KEY "kkp.ns"
+
+static struct host_lua_ns *ns_of(lua_State *L) {
+  struct host_lua_ns *ns;
+  lua_getfield(L, LUA_REGISTRYINDEX, NS_KEY);
+  ns = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return ns;
+}
+
+/* The keystore's accounts for plugin i (an unreadable keystore means none). */
+static void ns_accounts(struct host_lua_ns *ns, size_t i) {
+  char dir[4096];
+  struct ks_error kerr;
+  if (ns->accounts_read[i]) return;
+  ns->accounts_read[i] = 1;
+  if (ns->o->keystore)
+    snprintf(dir, sizeof dir, "%s", ns->o->keystore);
+  else if (ks_dir_default(dir, sizeof dir, &kerr) != KS_OK)
+    return;
+  if (ks_account_list(dir, ns->manifests[i]->name, &ns->accounts[i], &ns->n_accounts[i], &kerr) != KS_OK) {
+    ns->accounts[i] = NULL;
+    ns->n_accounts[i] = 0;
+    if (ns->o->verbose) fprintf(stderr, "[host] accounts of %s: %s\n", ns->manifests[i]->name, kerr.message);
+  }
+}
+
+static int ns_has_account(struct host_lua_ns *ns, size_t i, const char *name) {
+  if (strcmp(name, "default") == 0) return 1; /* always addressable; the plugin says if it is missing */
+  ns_accounts(ns, i);
+  for (size_t k = 0; k < ns->n_accounts[i]; k++)
+    if (strcmp(ns->accounts[i][k], name) == 0) return 1;
+  return 0;
+}
+
+/* Raises "Unknown function: PATH. Did you mean: X" over function names (and account
+ * names when with_accounts), or lists what exists when nothing is close. */
+static int unknown(lua_State *L, struct host_lua_ns *ns, size_t i, const char *path, const char *key,
+                   int with_accounts) {
+  json_object *fs = host_manifest_functions(ns->manifests[i]);
+  const char *best = NULL;
+  size_t best_d = (size_t)-1;
+  luaL_Buffer b;
+  for (size_t k = 0; k < json_object_array_length(fs); k++) {
+    const char *name = host_json_str(json_object_array_get_idx(fs, k), "name");
+    size_t d = name ? host_levenshtein(key, name) : (size_t)-1;
+    if (d < best_d) best_d = d, best = name;
+  }
+  if (with_accounts) {
+    ns_accounts(ns, i);
+    for (size_t k = 0; k < ns->n_accounts[i]; k++) {
+      size_t d = host_levenshtein(key, ns->accounts[i][k]);
+      if (d < best_d) best_d = d, best = ns->accounts[i][k];
+    }
+  }
+  luaL_buffinit(L, &b);
+  lua_pushfstring(L, "Unknown function: %s.%s", path, key);
+  luaL_addvalue(&b);
+  if (best && (best_d <= 3 || best_d <= strlen(key) / 3)) {
+    luaL_addstring(&b, ". Did you mean: ");
+    luaL_addstring(&b, best);
+  } else {
+    luaL_addstring(&b, " (functions:");
+    for (size_t k = 0; k < json_object_array_length(fs); k++) {
+      luaL_addstring(&b, k ? ", " : " ");
+      luaL_addstring(&b, host_json_str(json_object_array_get_idx(fs, k), "name"));
+    }
+    if (with_accounts) {
+      luaL_addstring(&b, "; accounts: default");
+      for (size_t k = 0; k < ns->n_accounts[i]; k++)
+        if (strcmp(ns->accounts[i][k], "default") != 0) {
+          luaL_addstring(&b, ", ");
+          luaL_addstring(&b, ns->accounts[i][k]);
+        }
+    }
+    luaL_addstring(&b, ")");
+  }
+  luaL_pushresult(&b);
+  return lua_error(L);
+}
+
+/* The account (plugin i, name), loading the library and opening it on first use.
+ * On failure pushes the error JSON text and returns NULL. */
+static struct host_account *ns_account(lua_State *L, struct host_lua_ns *ns, size_t i, const char *name,
+                                       int *status) {
+  struct host_error err;
+  struct ns_account *grown;
+  struct host_account *a;
+  char *ej = NULL;
+  for (size_t k = 0; k < ns->n_open; k++)
+    if (ns->open[k].plugin == i && strcmp(ns->open[k].acct->name, name) == 0) return ns->open[k].acct;
+  if (!ns->plugins[i] && host_plugin_load(ns->manifests[i], &ns->plugins[i], &err)) {
+    *status = -1;
+    lua_pushstring(L, err.message);
+    return NULL;
+  }
+  if (!(grown = realloc(ns->open, (ns->n_open + 1) * sizeof *grown))) {
+    *status = KKP_ERR_INTERNAL;
+    lua_pushstring(L, "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}");
+    return NULL;
+  }
+  ns->open = grown;
+  *status = host_account_open(ns->o, ns->plugins[i], name, &a, &ej);
+  if (*status != KKP_OK) {
+    lua_pushstring(L, ej ? ej : "{}");
+    free(ej);
+    return NULL;
+  }
+  ns->open[ns->n_open].plugin = i;
+  ns->open[ns->n_open++].acct = a;
+  return a;
+}
+
+/* Raises "PLUGIN.FUNCTION: CODE: MESSAGE" from an error JSON text on the stack top. */
+static int raise_plugin_error(lua_State *L, const char *plugin, const char *fn) {
+  json_object *root = json_tokener_parse(lua_tostring(L, -1)), *e = NULL;
+  const char *code = NULL, *msg = NULL;
+  if (root && json_object_object_get_ex(root, "error", &e)) {
+    code = host_json_str(e, "code");
+    msg = host_json_str(e, "message");
+  }
+  lua_pushfstring(L, "%s.%s: %s: %s", plugin, fn, code ? code : "internal_error",
+                  msg ? msg : lua_tostring(L, -1));
+  json_object_put(root);
+  return lua_error(L);
+}
+
+/* Upvalues: plugin index, account name, function name (short). */
+static int ns_call(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
+  const char *account = lua_tostring(L, lua_upvalueindex(2)), *fn = lua_tostring(L, lua_upvalueindex(3));
+  const char *plugin = ns->manifests[i]->name;
+  json_object *f = host_manifest_function(ns->manifests[i], fn), *params = NULL, *props = NULL, **args;
+  struct host_account *a;
+  struct host_error err;
+  char cerr[512], *result = NULL;
+  int nargs = lua_gettop(L), st;
+  json_object_object_get_ex(f, "parameters", &params);
+  json_object_object_get_ex(params, "properties", &props);
+  args = host_lua_box(L);
+  if (nargs == 0 || (nargs == 1 && lua_isnil(L, 1))) {
+    *args = json_object_new_object();
+  } else if (nargs == 1 && lua_istable(L, 1)) {
+    /* A table argument is the parameters: always an object, even when empty. */
+    json_object *objschema = json_object_new_object();
+    json_object_object_add(objschema, "type", json_object_new_string("object"));
+    if (props) json_object_object_add(objschema, "properties", json_object_get(props));
+    *args = host_lua_to_json(L, 1, objschema, "arguments", cerr, sizeof cerr);
+    json_object_put(objschema);
+    if (!*args) return luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr);
+  } else {
+    /* Plain arguments map in the manifest's parameter order. */
+    int k = 0;
+    *args = json_object_new_object();
+    if (props) {
+      json_object_object_foreach(props, pname, pschema) {
+        json_object *v;
+        if (++k > nargs) break;
+        if (lua_isnil(L, k)) continue;
+        v = host_lua_to_json(L, k, pschema, pname, cerr, sizeof cerr);
+        if (!v) return luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr);
+        json_object_object_add(*args, pname, v);
+      }
+    }
+    if (nargs > k || (k == nargs && !props))
+      return luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin, fn,
+                        props ? json_object_object_length(props) : 0, nargs);
+  }
+  if (host_function_is_write(f) && !host_write_permitted(ns->o, plugin, fn, &err))
+    return luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
+  if (!(a = ns_account(L, ns, i, account, &st))) {
+    if (st < 0) return luaL_error(L, "%s.%s: load_error: %s", plugin, fn, lua_tostring(L, -1));
+    return raise_plugin_error(L, plugin, fn);
+  }
+  st = host_account_invoke(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN), &result);
+  lua_pushstring(L, result ? result : "{}");
+  free(result);
+  if (st != KKP_OK) return raise_plugin_error(L, plugin, fn);
+  json_object_put(*args);
+  *args = json_tokener_parse(lua_tostring(L, -1));
+  if (!*args) return luaL_error(L, "%s.%s: internal_error: the plugin returned a result that is not JSON", plugin, fn);
+  host_lua_push_json(L, *args, 0);
+  return 1;
+}
+
+static void push_function(lua_State *L, size_t i, const char *account, const char *fn) {
+  lua_pushinteger(L, (lua_Integer)i);
+  lua_pushstring(L, account);
+  lua_pushstring(L, fn);
+  lua_pushcclosure(L, ns_call, 3);
+}
+
+/* __index of app.integrations.PLUGIN.ACCOUNT. Upvalues: plugin index, account. */
+static int ns_account_index(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
+  const char *account = lua_tostring(L, lua_upvalueindex(2)), *key = luaL_checkstring(L, 2);
+  json_object *f = host_manifest_function(ns->manifests[i], key);
+  if (!f) {
+    lua_pushfstring(L, "app.integrations.%s.%s", ns->manifests[i]->name, account);
+    return unknown(L, ns, i, lua_tostring(L, -1), key, 0);
+  }
+  push_function(L, i, account, host_json_str(f, "name"));
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, 1); /* resolved once */
+  return 1;
+}
+
+/* __index of app.integrations.PLUGIN. Upvalue: plugin index. */
+static int ns_plugin_index(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
+  const char *key = luaL_checkstring(L, 2);
+  json_object *f = host_manifest_function(ns->manifests[i], key);
+  if (f) {
+    push_function(L, i, "default", host_json_str(f, "name"));
+  } else if (ns_has_account(ns, i, key)) {
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, ns_account_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+  } else {
+    lua_pushfstring(L, "app.integrations.%s", ns->manifests[i]->name);
+    return unknown(L, ns, i, lua_tostring(L, -1), key, 1);
+  }
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+/* __index of app.integrations: only unknown plugin names get here. */
+static int ns_integrations_index(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  const char *key = luaL_checkstring(L, 2), *best = NULL;
+  size_t best_d = (size_t)-1;
+  for (size_t i = 0; i < ns->n; i++) {
+    size_t d = host_levenshtein(key, ns->manifests[i]->name);
+    if (d < best_d) best_d = d, best = ns->manifests[i]->name;
+  }
+  if (best && best_d <= 3)
+    return luaL_error(L, "Unknown integration: app.integrations.%s. Did you mean: %s", key, best);
+  return luaL_error(L, "Unknown integration: app.integrations.%s (install its plugin, or pass --plugin-dir DIR)", key);
+}
+
+/* lua_read_doc("integrations.PLUGIN[.FUNCTION]") */
+static int l_read_doc(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  const char *name = luaL_checkstring(L, 1), *rest = name, *fn;
+  struct host_error err;
+  size_t len;
+  char *doc;
+  if (strncmp(rest, "integrations.", 13) == 0) rest += 13;
+  fn = strchr(rest, '.');
+  len = fn ? (size_t)(fn - rest) : strlen(rest);
+  for (size_t i = 0; i < ns->n; i++) {
+    if (strlen(ns->manifests[i]->name) != len || strncmp(ns->manifests[i]->name, rest, len) != 0) continue;
+    if (!(doc = host_doc(ns->manifests[i], fn ? fn + 1 : NULL, &err))) return luaL_error(L, "lua_read_doc: %s", err.message);
+    lua_pushstring(L, doc);
+    free(doc);
+    return 1;
+  }
+  return luaL_error(L, "lua_read_doc: no integration \"%s\" (try \"integrations.NAME\"; see kkp-host list)", name);
+}
+
+struct host_lua_ns *host_lua_ns_open(lua_State *L, const struct host_opts *o, struct host_error *err) {
+  struct host_lua_ns *ns = calloc(1, sizeof *ns);
+  if (!ns) goto nomem;
+  ns->o = o;
+  if (host_manifest_all(o, &ns->manifests, &ns->n, err)) {
+    free(ns);
+    return NULL;
+  }
+  if (ns->n && (!(ns->plugins = calloc(ns->n, sizeof *ns->plugins)) ||
+                !(ns->accounts = calloc(ns->n, sizeof *ns->accounts)) ||
+                !(ns->n_accounts = calloc(ns->n, sizeof *ns->n_accounts)) ||
+                !(ns->accounts_read = calloc(ns->n, sizeof *ns->accounts_read)))) {
+    host_lua_ns_close(ns);
+    goto nomem;
+  }
+  lua_pushlightuserdata(L, ns);
+  lua_setfield(L, LUA_REGISTRYINDEX, NS_KEY);
+  lua_newtable(L);          /* app */
+  lua_newtable(L);          /* app.integrations */
+  for (size_t i = 0; i < ns->n; i++) {
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_pushcclosure(L, ns_plugin_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, ns->manifests[i]->name);
+  }
+  lua_newtable(L);
+  lua_pushcfunction(L, ns_integrations_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, -2, "integrations");
+  lua_setglobal(L, "app");
+  lua_pushcfunction(L, l_read_doc);
+  lua_setglobal(L, "lua_read_doc");
+  return ns;
+nomem:
+  host_error_set(err, "out of memory building app.integrations");
+  return NULL;
+}
+
+void host_lua_ns_close(struct host_lua_ns *ns) {
+  if (!ns) return;
+  for (size_t k = 0; k < ns->n_open; k++) host_account_close(ns->open[k].acct);
+  free(ns->open);
+  for (size_t i = 0; i < ns->n; i++) {
+    if (ns->plugins) host_plugin_release(ns->plugins[i]);
+    if (ns->accounts && ns->accounts[i]) ks_names_free(ns->accounts[i], ns->n_accounts[i]);
+  }
+  free(ns->plugins);
+  free(ns->accounts);
+  free(ns->n_accounts);
+  free(ns->accounts_read);
+  host_manifest_all_free(ns->manifests, ns->n);
+  free(ns);
+}

@@ -1,0 +1,300 @@
+/*
+ * plugin_dirs.c - where kkp-host looks for plugins, and reading their manifests.
+ * Listing and describing read NAME.json only: no plugin code runs until a call.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+
+void host_error_set(struct host_error *err, const char *fmt, ...) {
+  va_list ap;
+  if (!err) return;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+}
+
+static char *join(const char *a, const char *b, const char *c) {
+  size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s%s%s", a, b, c);
+  return s;
+}
+
+static int push(char ***dirs, size_t *n, const char *d) {
+  char **nd;
+  if (!*d) return 0;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*dirs)[i], d) == 0) return 0; /* searched once, at its first place */
+  nd = realloc(*dirs, (*n + 1) * sizeof *nd);
+  if (!nd) return -1;
+  *dirs = nd;
+  if (!(nd[*n] = strdup(d))) return -1;
+  (*n)++;
+  return 0;
+}
+
+void host_dirs_free(char **dirs, size_t n) {
+  for (size_t i = 0; i < n; i++) free(dirs[i]);
+  free(dirs);
+}
+
+int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_error *err) {
+  const char *path = getenv("KKP_PLUGIN_PATH"), *kh = getenv("KOSMO_HOME"), *home = getenv("HOME");
+  char *tmp = NULL;
+  int rc = -1;
+  *dirs = NULL;
+  *n = 0;
+  for (size_t i = 0; i < o->n_plugin_dirs; i++)
+    if (push(dirs, n, o->plugin_dirs[i])) goto out;
+  if (path) {
+    char *save = NULL, *p;
+    if (!(tmp = strdup(path))) goto out;
+    for (p = strtok_r(tmp, ":", &save); p; p = strtok_r(NULL, ":", &save))
+      if (push(dirs, n, p)) goto out;
+    free(tmp);
+    tmp = NULL;
+  }
+  if (kh && *kh)
+    tmp = join(kh, "/plugins", "");
+  else if (home && *home)
+    tmp = join(home, "/.kosmokrator/plugins", "");
+  if ((kh || home) && (!tmp || push(dirs, n, tmp))) goto out;
+  if (push(dirs, n, HOST_PLUGIN_DIR)) goto out;
+  rc = 0;
+out:
+  free(tmp);
+  if (rc) {
+    host_error_set(err, "out of memory while building the plugin search path");
+    host_dirs_free(*dirs, *n);
+    *dirs = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
+void host_manifest_free(struct host_manifest *m) {
+  if (!m) return;
+  free(m->name);
+  free(m->dir);
+  free(m->json_path);
+  free(m->so_path);
+  free(m->md_path);
+  free(m->text);
+  json_object_put(m->root);
+  free(m);
+}
+
+/* Reads a whole file. Returns NULL with errno set on failure. */
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL, *nb;
+  size_t cap = 0, n = 0, got;
+  if (!f) return NULL;
+  do {
+    if (cap - n < 4096) {
+      cap = cap ? cap * 2 : 8192;
+      if (!(nb = realloc(buf, cap + 1))) {
+        free(buf);
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+      }
+      buf = nb;
+    }
+    got = fread(buf + n, 1, cap - n, f);
+    n += got;
+  } while (got > 0);
+  if (ferror(f)) {
+    free(buf);
+    fclose(f);
+    errno = EIO;
+    return NULL;
+  }
+  fclose(f);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+/* Reads dir/name.json into a new manifest. Returns 0, 1 when the file does not
+ * exist, -1 on any other failure (err set). */
+static int manifest_read(const char *dir, const char *name, struct host_manifest **out,
+                         struct host_error *err) {
+  struct host_manifest *m = calloc(1, sizeof *m);
+  json_tokener *tok = NULL;
+  char *base = NULL;
+  int rc = -1;
+  if (!m || !(m->name = strdup(name)) || !(m->dir = strdup(dir)) || !(base = join(dir, "/", name)) ||
+      !(m->json_path = join(base, ".json", "")) || !(m->so_path = join(base, ".so", "")) ||
+      !(m->md_path = join(base, ".md", ""))) {
+    host_error_set(err, "out of memory reading plugin %s", name);
+    goto out;
+  }
+  if (!(m->text = slurp(m->json_path, &m->len))) {
+    if (errno == ENOENT) {
+      rc = 1;
+      goto out;
+    }
+    host_error_set(err, "cannot read manifest %s: %s (check its permissions)", m->json_path, strerror(errno));
+    goto out;
+  }
+  tok = json_tokener_new();
+  if (!tok) goto out;
+  m->root = json_tokener_parse_ex(tok, m->text, (int)m->len);
+  if (!m->root || json_tokener_get_error(tok) != json_tokener_success ||
+      !json_object_is_type(m->root, json_type_object)) {
+    host_error_set(err, "manifest %s is not a JSON object (%s): reinstall the plugin", m->json_path,
+                   json_tokener_error_desc(json_tokener_get_error(tok)));
+    goto out;
+  }
+  if (!json_object_is_type(host_manifest_functions(m), json_type_array)) {
+    host_error_set(err, "manifest %s has no \"functions\" array: reinstall the plugin", m->json_path);
+    goto out;
+  }
+  rc = 0;
+out:
+  if (tok) json_tokener_free(tok);
+  free(base);
+  if (rc == 0)
+    *out = m;
+  else
+    host_manifest_free(m);
+  return rc;
+}
+
+static int name_ok(const char *name) {
+  if (!*name || strlen(name) > 64) return 0;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+          *p == '-'))
+      return 0;
+  return 1;
+}
+
+int host_manifest_find(const struct host_opts *o, const char *name, struct host_manifest **out,
+                       struct host_error *err) {
+  char **dirs;
+  size_t n;
+  int rc = -1;
+  if (!name_ok(name)) {
+    host_error_set(err, "\"%s\" is not a plugin name: names are 1-64 letters, digits, '_' or '-' (see kkp-host list)",
+                   name);
+    return -1;
+  }
+  if (host_dirs(o, &dirs, &n, err)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    int r = manifest_read(dirs[i], name, out, err);
+    if (r == 0) {
+      rc = 0;
+      goto out;
+    }
+    if (r < 0) goto out;
+  }
+  {
+    size_t used = 0;
+    used += (size_t)snprintf(err->message, sizeof err->message,
+                             "no plugin named \"%s\": no %s.json in", name, name);
+    for (size_t i = 0; i < n && used < sizeof err->message; i++)
+      used += (size_t)snprintf(err->message + used, sizeof err->message - used, "%s %s", i ? "," : "", dirs[i]);
+    if (used < sizeof err->message)
+      snprintf(err->message + used, sizeof err->message - used,
+               " (install it there, or pass --plugin-dir DIR or set KKP_PLUGIN_PATH)");
+  }
+out:
+  host_dirs_free(dirs, n);
+  return rc;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp((*(struct host_manifest *const *)a)->name, (*(struct host_manifest *const *)b)->name);
+}
+
+void host_manifest_all_free(struct host_manifest **ms, size_t n) {
+  for (size_t i = 0; i < n; i++) host_manifest_free(ms[i]);
+  free(ms);
+}
+
+int host_manifest_all(const struct host_opts *o, struct host_manifest ***out, size_t *count,
+                      struct host_error *err) {
+  char **dirs;
+  size_t n, got = 0;
+  struct host_manifest **ms = NULL;
+  int rc = -1;
+  if (host_dirs(o, &dirs, &n, err)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    DIR *d = opendir(dirs[i]);
+    struct dirent *e;
+    if (!d) continue; /* a folder of the default path need not exist */
+    while ((e = readdir(d))) {
+      size_t len = strlen(e->d_name);
+      char name[256];
+      struct host_manifest *m = NULL, **nm;
+      int dup = 0;
+      if (len <= 5 || strcmp(e->d_name + len - 5, ".json") || len - 5 >= sizeof name) continue;
+      memcpy(name, e->d_name, len - 5);
+      name[len - 5] = '\0';
+      if (!name_ok(name)) continue;
+      for (size_t k = 0; k < got; k++) dup |= strcmp(ms[k]->name, name) == 0;
+      if (dup) continue;
+      if (manifest_read(dirs[i], name, &m, err) != 0) {
+        fprintf(stderr, "kkp-host: skipping %s/%s: %s\n", dirs[i], e->d_name, err->message);
+        continue;
+      }
+      if (!(nm = realloc(ms, (got + 1) * sizeof *nm))) {
+        host_manifest_free(m);
+        closedir(d);
+        host_error_set(err, "out of memory listing plugins");
+        goto out;
+      }
+      ms = nm;
+      ms[got++] = m;
+    }
+    closedir(d);
+  }
+  if (got) qsort(ms, got, sizeof *ms, by_name);
+  rc = 0;
+out:
+  host_dirs_free(dirs, n);
+  if (rc) {
+    host_manifest_all_free(ms, got);
+    ms = NULL;
+    got = 0;
+  }
+  *out = ms;
+  *count = got;
+  return rc;
+}
+
+const char *host_json_str(json_object *o, const char *key) {
+  json_object *v;
+  if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string)) return NULL;
+  return json_object_get_string(v);
+}
+
+json_object *host_manifest_functions(const struct host_manifest *m) {
+  json_object *f = NULL;
+  json_object_object_get_ex(m->root, "functions", &f);
+  return f;
+}
+
+json_object *host_manifest_function(const struct host_manifest *m, const char *fn) {
+  json_object *fs = host_manifest_functions(m);
+  size_t n = json_object_array_length(fs);
+  for (size_t i = 0; i < n; i++) {
+    json_object *f = json_object_array_get_idx(fs, i);
+    const char *a = host_json_str(f, "name"), *b = host_json_str(f, "full_name");
+    if ((a && strcmp(a, fn) == 0) || (b && strcmp(b, fn) == 0)) return f;
+  }
+  return NULL;
+}
+
+int host_function_is_write(json_object *fn) {
+  const char *op = host_json_str(fn, "operation");
+  return op && strcmp(op, "write") == 0;
+}
