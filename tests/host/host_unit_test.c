@@ -1,0 +1,140 @@
+/*
+ * host_unit_test.c - the host's pure parts: the file-trust rule (including the
+ * other-owner case a shell test cannot set up without root), edit distance, the
+ * config JSON, exit statuses and the generated reference.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "host/host.h"
+
+static struct stat file_mode(mode_t mode, uid_t uid) {
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  st.st_mode = S_IFREG | mode;
+  st.st_uid = uid;
+  return st;
+}
+
+static void trusted_own_file(void **state) {
+  struct host_error err;
+  struct stat st = file_mode(0755, 1000);
+  (void)state;
+  assert_int_equal(host_file_trusted("/p/x.so", &st, 1000, &err), 0);
+  st = file_mode(0755, 0); /* installed by root */
+  assert_int_equal(host_file_trusted("/p/x.so", &st, 1000, &err), 0);
+}
+
+static void refuses_other_owner(void **state) {
+  struct host_error err;
+  struct stat st = file_mode(0755, 1001);
+  (void)state;
+  assert_int_equal(host_file_trusted("/p/x.so", &st, 1000, &err), -1);
+  assert_non_null(strstr(err.message, "owned by user 1001, not by you (1000) or root"));
+  assert_non_null(strstr(err.message, "chown"));
+}
+
+static void refuses_writable(void **state) {
+  struct host_error err;
+  struct stat st = file_mode(0775, 1000);
+  (void)state;
+  assert_int_equal(host_file_trusted("/p/x.so", &st, 1000, &err), -1);
+  assert_non_null(strstr(err.message, "group-writable (mode 775)"));
+  assert_non_null(strstr(err.message, "chmod go-w /p/x.so"));
+  st = file_mode(0757, 1000);
+  assert_int_equal(host_file_trusted("/p/x.so", &st, 1000, &err), -1);
+  assert_non_null(strstr(err.message, "world-writable"));
+}
+
+static void levenshtein(void **state) {
+  (void)state;
+  assert_int_equal(host_levenshtein("lst_calls", "list_calls"), 1);
+  assert_int_equal(host_levenshtein("", "abc"), 3);
+  assert_int_equal(host_levenshtein("kitten", "sitting"), 3);
+  assert_int_equal(host_levenshtein("same", "same"), 0);
+}
+
+static void exit_statuses(void **state) {
+  (void)state;
+  assert_int_equal(host_exit_for_status(KKP_OK), 0);
+  assert_int_equal(host_exit_for_status(KKP_ERR_INVALID_ARGUMENT), 3);
+  assert_int_equal(host_exit_for_status(KKP_ERR_INTERNAL), 11);
+  assert_int_equal(host_exit_for_status(77), 11); /* unknown status: internal */
+  assert_string_equal(host_status_code(KKP_ERR_NOT_FOUND), "not_found");
+  assert_string_equal(host_status_code(-4), "internal_error");
+}
+
+static struct host_manifest *manifest_of(const char *name, const char *text) {
+  struct host_manifest *m = calloc(1, sizeof *m);
+  m->name = strdup(name);
+  m->md_path = strdup("/nonexistent/notes.md");
+  m->text = strdup(text);
+  m->len = strlen(text);
+  m->root = json_tokener_parse(text);
+  return m;
+}
+
+static void config_only_schema_keys(void **state) {
+  struct host_opts o = {.base_url = "http://127.0.0.1:9", .keystore = "/ks", .timeout_ms = 500};
+  struct host_manifest *m = manifest_of(
+      "demo", "{\"config\":{\"properties\":{\"base_url\":{},\"timeout_ms\":{}}},\"functions\":[]}");
+  char *c;
+  (void)state;
+  c = host_config_json(&o, m);
+  /* keystore is not in this plugin's config schema: not passed */
+  assert_string_equal(c, "{\"base_url\":\"http://127.0.0.1:9\",\"timeout_ms\":500}");
+  free(c);
+  o.base_url = NULL;
+  o.timeout_ms = -1;
+  setenv("DEMO_BASE_URL", "http://127.0.0.1:7", 1);
+  c = host_config_json(&o, m);
+  assert_string_equal(c, "{\"base_url\":\"http://127.0.0.1:7\"}");
+  free(c);
+  unsetenv("DEMO_BASE_URL");
+  host_manifest_free(m);
+}
+
+static void doc_from_manifest(void **state) {
+  struct host_error err;
+  struct host_manifest *m = manifest_of(
+      "demo",
+      "{\"title\":\"Demo\",\"functions\":[{\"name\":\"ping\",\"full_name\":\"demo_ping\",\"description\":\"Pings.\","
+      "\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":[\"string\",\"integer\"],"
+      "\"description\":\"a|b\"}},\"required\":[\"n\"]},\"example\":\"app.integrations.demo.ping({n = 1})\"},"
+      "{\"name\":\"none\",\"description\":\"No parameters.\",\"parameters\":{\"properties\":{}}}]}");
+  char *d;
+  (void)state;
+  d = host_doc(m, NULL, &err);
+  assert_non_null(d);
+  assert_non_null(strstr(d, "# Demo — Lua API Reference\n\n## ping\n\nPings.\n\n### Parameters\n\n"));
+  assert_non_null(strstr(d, "| `n` | string or integer | yes | a\\|b |\n"));
+  assert_non_null(strstr(d, "### Example\n\n```lua\napp.integrations.demo.ping({n = 1})\n```\n\n---\n\n## none"));
+  assert_non_null(strstr(d, "### Parameters\n\nNone.\n"));
+  assert_non_null(strstr(d, "## Multi-Account Usage"));
+  assert_non_null(strstr(d, "app.integrations.demo.sales.function_name({...})"));
+  free(d);
+  d = host_doc(m, "demo_ping", &err);
+  assert_non_null(d);
+  assert_null(strstr(d, "## none"));
+  assert_null(strstr(d, "Multi-Account"));
+  free(d);
+  assert_null(host_doc(m, "pong", &err));
+  assert_non_null(strstr(err.message, "demo has no function \"pong\""));
+  host_manifest_free(m);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(trusted_own_file),   cmocka_unit_test(refuses_other_owner),
+      cmocka_unit_test(refuses_writable),   cmocka_unit_test(levenshtein),
+      cmocka_unit_test(exit_statuses),      cmocka_unit_test(config_only_schema_keys),
+      cmocka_unit_test(doc_from_manifest),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
