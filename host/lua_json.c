@@ -115,6 +115,22 @@ static lua_Integer sequence_length(lua_State *L, int idx) {
   return count == max ? count : -1;
 }
 
+/* Table traversal order is arbitrary: put the schema's properties first, in the
+ * manifest's order, then any others, so the JSON sent is stable. Consumes obj. */
+static json_object *in_schema_order(json_object *obj, json_object *props) {
+  json_object *sorted, *v;
+  if (!props || !(sorted = json_object_new_object())) return obj;
+  json_object_object_foreach(props, pk, ps) {
+    (void)ps;
+    if (json_object_object_get_ex(obj, pk, &v)) json_object_object_add(sorted, pk, json_object_get(v));
+  }
+  json_object_object_foreach(obj, k, val) {
+    if (!json_object_object_get_ex(props, k, NULL)) json_object_object_add(sorted, k, json_object_get(val));
+  }
+  json_object_put(obj);
+  return sorted;
+}
+
 /* Never raises a Lua error (so nothing built here can leak): on failure returns
  * NULL with the reason in err. path names the value for the message. */
 static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path, char *err,
@@ -196,7 +212,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
       }
       json_object_object_add(out, key, v);
     }
-    return out;
+    return in_schema_order(out, sub_schema(schema, "properties", NULL));
   }
   default:
     snprintf(err, cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)", path,
