@@ -4,8 +4,8 @@
 # rounds (the machine is shared and noisy), then resident memory over 100,000 invokes.
 set -u
 BUILD=${BUILD:-build}
-N=${N:-5000}
-ROUNDS=${ROUNDS:-5}
+N=${N:-3000}
+ROUNDS=${ROUNDS:-11}
 . tests/lib/sim.sh
 work=$(mktemp -d)
 trap 'sim_stop; rm -rf "$work"' EXIT INT TERM

@@ -199,10 +199,19 @@ int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_
 struct ac_span {
   const char *start, *end; /* one JSON value's bytes, [start, end) */
 };
-/* 0 when text is exactly one valid JSON object (white space around allowed). */
-int ac_json_scan_object(const char *text, size_t len, struct ac_span *root);
-/* 1 and the value's span when the (validated) object has member key. */
-int ac_json_member(struct ac_span obj, const char *key, struct ac_span *value);
+/* The members wanted from an object: values[i] receives the span of keys[i]
+ * (start NULL when absent); the object value of keys[descend] is read with
+ * `inner` (descend = n or inner = NULL for none). */
+struct ac_json_want {
+  const char *const *keys;
+  size_t n;
+  struct ac_span *values;
+  size_t descend;
+  const struct ac_json_want *inner;
+};
+/* 0 when text is exactly one valid JSON object (white space around allowed),
+ * read in one pass that fills `want`; -1 otherwise. */
+int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want);
 
 /* ---- helpers over json-c (json.c) ---------------------------------------- */
 

@@ -43,25 +43,31 @@ static const char *skip_to_content(const char *p, const char *end) {
   return p;
 }
 
-/* The JSON string token of a member, or NULL when absent, not a string, or "". */
-static const char *string_token(struct ac_span obj, const char *key, size_t *len) {
-  struct ac_span v;
-  if (!ac_json_member(obj, key, &v) || *v.start != '"' || v.end - v.start <= 2) return NULL;
+/* A JSON string token, or NULL when absent, not a string, or "". */
+static const char *string_token(struct ac_span v, size_t *len) {
+  if (!v.start || *v.start != '"' || v.end - v.start <= 2) return NULL;
   *len = (size_t)(v.end - v.start);
   return v.start;
 }
 
 char *ac_call_splice_parties(const char *text, size_t len) {
-  struct ac_span root, call, number, ignored;
-  if (ac_json_scan_object(text, len, &root) != 0 || !ac_json_member(root, "call", &call) || *call.start != '{')
-    return NULL;
+  enum { DIRECTION, RAW_DIGITS, NUMBER, FROM, TO };
+  static const char *const call_keys[] = {"direction", "raw_digits", "number", "from", "to"};
+  static const char *const root_keys[] = {"call"}, *const number_keys[] = {"digits"};
+  struct ac_span call, v[5], digits;
+  const struct ac_json_want want_number = {number_keys, 1, &digits, 1, NULL};
+  const struct ac_json_want want_call = {call_keys, 5, v, NUMBER, &want_number};
+  const struct ac_json_want want_root = {root_keys, 1, &call, 0, &want_call};
+  /* One pass validates the text and finds every token needed. */
+  digits.start = digits.end = NULL;
+  if (ac_json_scan(text, len, &want_root) != 0 || !call.start || *call.start != '{') return NULL;
+  if (!v[NUMBER].start || *v[NUMBER].start != '{') digits.start = NULL;
   /* The same rules as ac_call_add_parties, on tokens: a valid JSON string token
    * is copied as it is, escapes and all. */
   size_t dlen = 0, elen = 0, olen = 0;
-  const char *dir = string_token(call, "direction", &dlen), *external = string_token(call, "raw_digits", &elen);
-  const char *own = NULL, *from = NULL, *to = NULL;
+  const char *dir = string_token(v[DIRECTION], &dlen), *external = string_token(v[RAW_DIGITS], &elen);
+  const char *own = string_token(digits, &olen), *from = NULL, *to = NULL;
   size_t from_len = 0, to_len = 0;
-  if (ac_json_member(call, "number", &number) && *number.start == '{') own = string_token(number, "digits", &olen);
   if (dir && dlen == 10 && memcmp(dir, "\"outbound\"", 10) == 0) {
     from = own, from_len = olen, to = external, to_len = elen;
   } else if (dir && dlen == 9 && memcmp(dir, "\"inbound\"", 9) == 0) {
@@ -71,12 +77,12 @@ char *ac_call_splice_parties(const char *text, size_t len) {
   const char *close = call.end - 1; /* the call's '}' */
   int empty = *skip_to_content(call.start + 1, close) == '}';
   ac_buf_append(&out, text, (size_t)(close - text));
-  if (!ac_json_member(call, "from", &ignored)) {
+  if (!v[FROM].start) {
     ac_buf_puts(&out, empty ? "\"from\":" : ",\"from\":");
     ac_buf_append(&out, from ? from : "\"unknown\"", from ? from_len : 9);
     empty = 0;
   }
-  if (!ac_json_member(call, "to", &ignored)) {
+  if (!v[TO].start) {
     ac_buf_puts(&out, empty ? "\"to\":" : ",\"to\":");
     ac_buf_append(&out, to ? to : "\"unknown\"", to ? to_len : 9);
   }

@@ -95,33 +95,42 @@ static const char *scan_value(const char *p, const char *e, int depth) {
   }
 }
 
-int ac_json_scan_object(const char *text, size_t len, struct ac_span *root) {
-  const char *e = text + len, *p = skip_ws(text, e), *end;
-  if (p >= e || *p != '{' || !(end = scan_value(p, e, 1)) || skip_ws(end, e) != e) return -1;
-  root->start = p;
-  root->end = end;
-  return 0;
+/* One pass over an object's members at p ('{'), validating them and noting the
+ * values of the keys wanted (the last of duplicate keys wins, as in json-c); the
+ * object value of keys[descend] is scanned with `inner` in the same pass.
+ * Returns the byte after the object, or NULL when it is not valid JSON. */
+static const char *scan_members(const char *p, const char *e, int depth, const struct ac_json_want *w) {
+  for (size_t i = 0; w && i < w->n; i++) w->values[i].start = w->values[i].end = NULL;
+  if (p >= e || *p != '{' || depth > AC_SCAN_MAX_DEPTH) return NULL;
+  p = skip_ws(p + 1, e);
+  if (p < e && *p == '}') return p + 1;
+  for (;;) {
+    const char *key = p, *kend;
+    if (p >= e || *p != '"' || !(kend = scan_string(p, e))) return NULL;
+    p = skip_ws(kend, e);
+    if (p >= e || *p != ':') return NULL;
+    p = skip_ws(p + 1, e);
+    const char *vstart = p;
+    size_t klen = (size_t)(kend - key) - 2, hit = w ? w->n : 0;
+    for (size_t i = 0; w && i < w->n && hit == w->n; i++)
+      if (strlen(w->keys[i]) == klen && memcmp(key + 1, w->keys[i], klen) == 0) hit = i;
+    if (w && hit == w->descend && hit < w->n && w->inner && *p == '{')
+      p = scan_members(p, e, depth + 1, w->inner);
+    else
+      p = scan_value(p, e, depth + 1);
+    if (!p) return NULL;
+    if (w && hit < w->n) {
+      w->values[hit].start = vstart;
+      w->values[hit].end = p;
+    }
+    p = skip_ws(p, e);
+    if (p < e && *p == '}') return p + 1;
+    if (p >= e || *p != ',') return NULL;
+    p = skip_ws(p + 1, e);
+  }
 }
 
-int ac_json_member(struct ac_span obj, const char *key, struct ac_span *value) {
-  const char *p = obj.start, *e = obj.end;
-  size_t klen = strlen(key);
-  int found = 0;
-  if (p >= e || *p != '{') return 0;
-  p = skip_ws(p + 1, e);
-  while (p < e && *p == '"') {
-    const char *kend = scan_string(p, e); /* the span was validated: never NULL here */
-    int match = (size_t)(kend - p) == klen + 2 && memcmp(p + 1, key, klen) == 0;
-    p = skip_ws(skip_ws(kend, e) + 1, e); /* past ':' */
-    const char *vend = scan_value(p, e, 1);
-    if (!vend) return 0;
-    if (match) { /* the last of duplicate keys wins, as in json-c */
-      value->start = p;
-      value->end = vend;
-      found = 1;
-    }
-    p = skip_ws(vend, e);
-    if (p < e && *p == ',') p = skip_ws(p + 1, e);
-  }
-  return found;
+int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want) {
+  const char *e = text + len, *end = scan_members(skip_ws(text, e), e, 1, want);
+  return end && skip_ws(end, e) == e ? 0 : -1;
 }

@@ -241,12 +241,13 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
     else x.body.s[0] = '\0';
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    long long t0 = now_ms();
+    long long t0 = a->log ? now_ms() : 0;
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     if (cc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    ac_log(a, KKP_LOG_DEBUG, "%s %s -> %ld%s%s in %lld ms (attempt %d)", method, path, status,
-           cc ? " " : "", cc ? curl_easy_strerror(cc) : "", now_ms() - t0, attempt + 1);
+    if (a->log)
+      ac_log(a, KKP_LOG_DEBUG, "%s %s -> %ld%s%s in %lld ms (attempt %d)", method, path, status,
+             cc ? " " : "", cc ? curl_easy_strerror(cc) : "", now_ms() - t0, attempt + 1);
     int can_retry = attempt < a->cfg.max_retries;
 
     if (cc != CURLE_OK) {
