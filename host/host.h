@@ -143,6 +143,11 @@ char *host_error_json(const char *code, const char *message);
 
 /* ---- suggest.c ---- */
 size_t host_levenshtein(const char *a, const char *b);
+/* Keeps in *best the candidate closest to key; start with *best NULL and
+ * *best_d (size_t)-1, call once per candidate. */
+void host_suggest_consider(const char *key, const char *candidate, const char **best, size_t *best_d);
+/* Whether a candidate at distance d from key is close enough to suggest. */
+int host_suggest_close(const char *key, size_t d);
 
 /* ---- doc.c: agent reference from the manifest ---- */
 

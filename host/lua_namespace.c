@@ -72,22 +72,16 @@ static int unknown(lua_State *L, struct host_lua_ns *ns, size_t i, const char *p
   const char *best = NULL;
   size_t best_d = (size_t)-1;
   luaL_Buffer b;
-  for (size_t k = 0; k < json_object_array_length(fs); k++) {
-    const char *name = host_json_str(json_object_array_get_idx(fs, k), "name");
-    size_t d = name ? host_levenshtein(key, name) : (size_t)-1;
-    if (d < best_d) best_d = d, best = name;
-  }
+  for (size_t k = 0; k < json_object_array_length(fs); k++)
+    host_suggest_consider(key, host_json_str(json_object_array_get_idx(fs, k), "name"), &best, &best_d);
   if (with_accounts) {
     ns_accounts(ns, i);
-    for (size_t k = 0; k < ns->n_accounts[i]; k++) {
-      size_t d = host_levenshtein(key, ns->accounts[i][k]);
-      if (d < best_d) best_d = d, best = ns->accounts[i][k];
-    }
+    for (size_t k = 0; k < ns->n_accounts[i]; k++) host_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
   }
   luaL_buffinit(L, &b);
   lua_pushfstring(L, "Unknown function: %s.%s", path, key);
   luaL_addvalue(&b);
-  if (best && (best_d <= 3 || best_d <= strlen(key) / 3)) {
+  if (best && host_suggest_close(key, best_d)) {
     luaL_addstring(&b, ". Did you mean: ");
     luaL_addstring(&b, best);
   } else {
@@ -270,11 +264,8 @@ static int ns_integrations_index(lua_State *L) {
   struct host_lua_ns *ns = ns_of(L);
   const char *key = luaL_checkstring(L, 2), *best = NULL;
   size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < ns->n; i++) {
-    size_t d = host_levenshtein(key, ns->manifests[i]->name);
-    if (d < best_d) best_d = d, best = ns->manifests[i]->name;
-  }
-  if (best && best_d <= 3)
+  for (size_t i = 0; i < ns->n; i++) host_suggest_consider(key, ns->manifests[i]->name, &best, &best_d);
+  if (best && host_suggest_close(key, best_d))
     return luaL_error(L, "Unknown integration: app.integrations.%s. Did you mean: %s", key, best);
   return luaL_error(L, "Unknown integration: app.integrations.%s (install its plugin, or pass --plugin-dir DIR)", key);
 }

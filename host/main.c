@@ -203,15 +203,9 @@ static const char *closest_function(const struct host_manifest *m, const char *f
   json_object *fs = host_manifest_functions(m);
   const char *best = NULL;
   size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < json_object_array_length(fs); i++) {
-    const char *name = host_json_str(json_object_array_get_idx(fs, i), "name");
-    size_t d = name ? host_levenshtein(fn, name) : (size_t)-1;
-    if (d < best_d) {
-      best_d = d;
-      best = name;
-    }
-  }
-  return best_d <= 3 || (best && best_d <= strlen(fn) / 3) ? best : NULL;
+  for (size_t i = 0; i < json_object_array_length(fs); i++)
+    host_suggest_consider(fn, host_json_str(json_object_array_get_idx(fs, i), "name"), &best, &best_d);
+  return best && host_suggest_close(fn, best_d) ? best : NULL;
 }
 
 static int cmd_call(const struct host_opts *o, const char *target, const char *args_arg) {

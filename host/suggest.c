@@ -33,3 +33,15 @@ size_t host_levenshtein(const char *a, const char *b) {
   free(cur);
   return d;
 }
+
+void host_suggest_consider(const char *key, const char *candidate, const char **best, size_t *best_d) {
+  size_t d;
+  if (!candidate) return;
+  d = host_levenshtein(key, candidate);
+  if (d < *best_d) {
+    *best_d = d;
+    *best = candidate;
+  }
+}
+
+int host_suggest_close(const char *key, size_t d) { return d <= 3 || d <= strlen(key) / 3; }
