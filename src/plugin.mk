@@ -18,6 +18,7 @@ $(BUILD)/gen/manifest_data.o: $(BUILD)/gen/manifest_data.c
 # Static keystore and hidden visibility: nm -D shows kkp_plugin_entry alone.
 $(BUILD)/aircall.so: $(AC_OBJS) $(BUILD)/libks.a
 	$(CC) -shared -Wl,-z,defs -Wl,--exclude-libs,ALL -o $@ $(AC_OBJS) $(AC_LIBS) $(LDFLAGS)
+	chmod go-w $@ # hosts refuse a group- or world-writable plugin (any umask)
 $(BUILD)/aircall.json: manifest/aircall.json
 	@mkdir -p $(dir $@)
 	cp $< $@
