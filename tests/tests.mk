@@ -6,7 +6,7 @@ $(BUILD)/tests/integration/plugin_test: $(BUILD)/tests/integration/plugin_test.o
 	$(CC) -o $@ $< $(call pkglibs,libcurl json-c cmocka) -ldl -lpthread $(LDFLAGS)
 
 ALL += $(BUILD)/tests/integration/plugin_test
-TESTS += tests/integration/run.sh
+TESTS += tests/integration/run.sh tests/integration/cli_test.sh
 # valgrind and AddressSanitizer exclude each other: the SAN=1 pass has ASan's leak checker instead.
 TESTS += $(if $(SAN),,tests/integration/valgrind.sh)
 
@@ -25,3 +25,4 @@ fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+TESTS += tests/install_test.sh
