@@ -4,16 +4,11 @@
 # Exits 0 only when every example ran.
 set -u
 BUILD=${BUILD:-build}
-sim_pid=
+. tests/lib/sim.sh # sim_start / sim_stop: the same launcher the tests use
 tmp=
-out=
 cleanup() {
-  if [ -n "$sim_pid" ]; then
-    kill "$sim_pid" 2>/dev/null
-    wait "$sim_pid" 2>/dev/null
-  fi
+  sim_stop
   [ -n "$tmp" ] && rm -rf "$tmp"
-  [ -n "$out" ] && rm -f "$out"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -22,24 +17,9 @@ for b in aircall-sim kkp-setup kkp-host aircall.so aircall.json; do
   [ -e "$BUILD/$b" ] || { echo "demo: $BUILD/$b is missing: run make first" >&2; exit 1; }
 done
 
-out=$(mktemp)
-"$BUILD/aircall-sim" --port 0 --bearer demo-default-token=acme --bearer demo-sales-token=globex \
-  --bearer demo-support-token=initech >"$out" 2>&1 &
-sim_pid=$!
-url=
-i=0
-while [ $i -lt 100 ]; do
-  url=$(sed -n 's/^listening on //p' "$out")
-  [ -n "$url" ] && break
-  kill -0 "$sim_pid" 2>/dev/null || break
-  sleep 0.1
-  i=$((i + 1))
-done
-if [ -z "$url" ]; then
-  echo "demo: aircall-sim did not start:" >&2
-  cat "$out" >&2
-  exit 1
-fi
+sim_start --bearer demo-default-token=acme --bearer demo-sales-token=globex \
+  --bearer demo-support-token=initech || { echo "demo: aircall-sim did not start" >&2; exit 1; }
+url=$SIM_URL
 echo "aircall-sim listening on $url (companies acme, globex, initech)"
 
 tmp=$(mktemp -d)
