@@ -15,6 +15,8 @@
 #include "plugin.h"
 
 #define AC_PLUGIN_NAME "aircall"
+/* Arguments and config larger than this are refused: no legitimate call comes near. */
+#define AC_MAX_ARGS (1 << 20)
 
 /* ---- errors (error.c) ------------------------------------------------- */
 

@@ -137,10 +137,12 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
     struct ks_error lerr = {{0}};
     if (ks_account_list(dir, AC_PLUGIN_NAME, &names, &n, &lerr) == KS_OK)
       for (size_t i = 0; i < n; i++) ac_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
-    ac_fail(e, KKP_ERR_CONFIG,
-            "no Aircall credential for account \"%s\" (%s). Accounts in %s: %s. Add it with: "
-            "kkp-setup add aircall --account %s",
-            a->name, kerr.message, dir, list.s ? list.s : "none", a->name);
+    /* The keystore's message names the fix; the accounts that do exist help spot a typo. */
+    if (n > 0)
+      ac_fail(e, KKP_ERR_CONFIG, "account \"%s\": %s. Accounts that exist: %s", a->name, kerr.message,
+              list.s ? list.s : "");
+    else
+      ac_fail(e, KKP_ERR_CONFIG, "account \"%s\": %s", a->name, kerr.message);
     json_object *accounts = json_object_new_array();
     for (size_t i = 0; i < n; i++) json_object_array_add(accounts, json_object_new_string(names[i]));
     ac_error_detail(e, "accounts", accounts);
@@ -162,6 +164,10 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
     rc = ac_fail(e, KKP_ERR_CONFIG,
                  "account name \"%.70s\" is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -, e.g. \"sales\"",
                  account ? account : "(null)");
+    goto out;
+  }
+  if (config_json && strlen(config_json) > AC_MAX_ARGS) {
+    rc = ac_fail(e, KKP_ERR_CONFIG, "the config is over %d bytes: pass only the keys you set", AC_MAX_ARGS);
     goto out;
   }
   if (config_json) {

@@ -113,8 +113,12 @@ static int invoke(struct kkp_account *acct, const char *function, const char *ar
     rc = ac_fail(&c.err, KKP_ERR_UNSUPPORTED, "%s is described but not implemented", name);
     goto out;
   }
-  json_tokener *tok = json_tokener_new();
   const char *text = args_json ? args_json : "{}";
+  if (strlen(text) > AC_MAX_ARGS) {
+    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", name, AC_MAX_ARGS);
+    goto out;
+  }
+  json_tokener *tok = json_tokener_new();
   args = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
   int good = tok && json_tokener_get_error(tok) == json_tokener_success &&
              (size_t)json_tokener_get_parse_end(tok) == strlen(text);

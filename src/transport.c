@@ -314,15 +314,22 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
       }
       if (wait > a->cfg.max_rate_wait_ms || !can_retry) {
         rc = fail_status(c, method, path, status, err_body, attempt + 1);
-        if (wait >= 0) c->err.retry_after_s = (wait + 999) / 1000;
+        if (wait >= 0) {
+          c->err.retry_after_s = (wait + 999) / 1000;
+          size_t len = strlen(c->err.message);
+          snprintf(c->err.message + len, sizeof(c->err.message) - len, " (the window resets in %ld s)",
+                   c->err.retry_after_s);
+        }
         json_object_put(err_body);
         goto out;
       }
       json_object_put(err_body);
       ac_buf_free(&x.body);
-      ac_log(a, KKP_LOG_INFO, "rate limited on %s %s: waiting %lld ms", method, path,
-             wait >= 0 ? wait : backoff_ms(a, attempt));
-      sleep_ms(wait >= 0 ? wait + 50 : backoff_ms(a, attempt));
+      /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
+       * when no reset time came. */
+      long long pause = wait >= 0 ? wait + 50 : backoff_ms(a, attempt);
+      ac_log(a, KKP_LOG_INFO, "rate limited on %s %s: waiting %lld ms", method, path, pause);
+      sleep_ms(pause);
       continue;
     }
     if (status >= 500 && can_retry && safety == AC_SAFE) {

@@ -70,12 +70,13 @@ int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **resul
     return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's /v1/integrations/me names no user");
   }
   ac_user_add_names(user);
+  /* Tokens are company-wide: this is who installed the integration, said beside the name. */
   json_object_object_add(user, "role", json_object_new_string("integration_installer"));
-  *result = json_object_new_object();
-  json_object_object_add(*result, "user", json_object_get(user));
   json_object *name;
   if (json_object_object_get_ex(integration, "name", &name))
-    json_object_object_add(*result, "integration", json_object_get(name));
+    json_object_object_add(user, "integration", json_object_get(name));
+  *result = json_object_new_object();
+  json_object_object_add(*result, "user", json_object_get(user));
   ac_response_free(&r);
   return KKP_OK;
 }

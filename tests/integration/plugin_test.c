@@ -606,7 +606,7 @@ static void current_user_comes_from_the_integration(void **state) {
   assert_string_equal(str(r, "user.role"), "integration_installer");
   assert_non_null(get(r, "user.first_name"));
   assert_non_null(get(r, "user.email"));
-  assert_non_null(get(r, "integration"));
+  assert_non_null(get(r, "user.integration"));
   json_object_put(w);
   json_object_put(r);
   reset(NULL);
@@ -693,6 +693,7 @@ static void rate_limit_beyond_the_wait_budget_fails_fast(void **state) {
   json_object *e = fails(lim, "get_call", "{\"call_id\":12345}", KKP_ERR_RATE_LIMITED, "rate limit");
   assert_true(time(NULL) - t0 < 30); /* not a timing claim: it must not sit out the 60 s window */
   assert_true(json_object_get_int(get(e, "error.retry_after_s")) > 1);
+  assert_non_null(strstr(str(e, "error.message"), "the window resets in"));
   assert_true(json_object_get_boolean(get(e, "error.retryable")));
   assert_int_equal(json_object_get_int(get(e, "error.http_status")), 429);
   json_object_put(e);
