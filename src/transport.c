@@ -292,6 +292,8 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
                      "object (starts with \"%.40s\")",
                      method, path, status, x.body.s);
         c->err.http_status = status;
+        /* Aircall did act on it: a caller of an unsafe request must look before resending. */
+        ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(1));
         goto out;
       }
       r->json = j;
