@@ -75,6 +75,9 @@ char *ac_call_splice_parties(const char *text, size_t len) {
   }
   struct ac_buf out = {0};
   const char *close = call.end - 1; /* the call's '}' */
+  out.s = malloc(out.cap = len + from_len + to_len + 40); /* exactly one allocation */
+  if (out.s) out.s[0] = '\0';
+  else out.cap = 0;
   int empty = *skip_to_content(call.start + 1, close) == '}';
   ac_buf_append(&out, text, (size_t)(close - text));
   if (!v[FROM].start) {
