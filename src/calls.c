@@ -222,7 +222,7 @@ static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) 
   if (found) return KKP_OK;
 
   char path[64];
-  struct ac_response r;
+  struct ac_response r = {0};
   snprintf(path, sizeof(path), "/v1/numbers/%lld", id);
   int rc = ac_http(c, "GET", path, NULL, AC_SAFE, &r);
   if (rc == KKP_ERR_NOT_FOUND) {
@@ -341,7 +341,7 @@ out:
 int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
   long long id = ac_json_int(args, "call_id", 0);
   char path[64];
-  struct ac_response r;
+  struct ac_response r = {0};
   (void)result; /* the answer is built as text: c->result_text */
   snprintf(path, sizeof(path), "/v1/calls/%lld", id);
   int rc = ac_http_text(c, "GET", path, NULL, AC_SAFE, &r);

@@ -48,7 +48,7 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
   int pages = 0, complete = 0, more = 0, rc = KKP_OK;
   for (int p = 1; p <= c->acct->cfg.name_scan_pages && !more; p++) {
     struct ac_buf path = {0};
-    struct ac_response r;
+    struct ac_response r = {0};
     json_object *contacts, *meta, *next;
     ac_buf_puts(&path, "/v1/contacts");
     ac_buf_query_int(&path, "per_page", 50);
@@ -266,7 +266,7 @@ static int same_name(json_object *a, json_object *b, const char *key) {
 static int find_created(struct ac_ctx *c, json_object *args, time_t started, json_object **found) {
   json_object *phones, *emails = NULL;
   struct ac_buf path = {0};
-  struct ac_response r;
+  struct ac_response r = {0};
   char e164[64];
   *found = NULL;
   json_object_object_get_ex(args, "phone_numbers", &phones);
@@ -474,7 +474,7 @@ static int contact_not_found(struct ac_ctx *c, long long id) {
 /* Has a lost POST added the entry after all? Reads the contact back. */
 static int entry_present(struct ac_ctx *c, long long id, const struct step *s) {
   char path[64];
-  struct ac_response r;
+  struct ac_response r = {0};
   json_object *contact, *list;
   snprintf(path, sizeof(path), "/v1/contacts/%lld", id);
   struct ac_error saved = c->err;

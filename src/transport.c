@@ -375,7 +375,7 @@ int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_
   /* 200 pages of 50 is the 10,000-record cap: past it Aircall answers 400. */
   for (int page = 1; page <= 200; page++) {
     struct ac_buf p = {0};
-    struct ac_response r;
+    struct ac_response r = {0};
     ac_buf_puts(&p, path);
     ac_buf_query_int(&p, "per_page", 50);
     ac_buf_query_int(&p, "page", page);

@@ -53,7 +53,7 @@ int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
 
 int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **result) {
   (void)args;
-  struct ac_response r;
+  struct ac_response r = {0};
   json_object *integration, *user;
   if (ac_account_is_basic(c->acct))
     return ac_fail(&c->err, KKP_ERR_UNSUPPORTED,
