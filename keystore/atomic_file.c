@@ -148,28 +148,36 @@ out:
   return st;
 }
 
-int ks_temp_name(const char *name) {
-  /* ".NAME.tmp.PID.HEX16": never ends in ".tok", so listings skip it by construction. */
-  const char *t = strstr(name, ".tmp.");
-  return name[0] == '.' && t != NULL;
+/* The writer's pid in a temp name ".NAME.tmp.PID.HEX16" (see ks_file_write), or 0 when
+ * name is not exactly that shape. The whole suffix is checked, not just ".tmp.": a
+ * valid account such as ".a.tmp.9.b" gives the record ".a.tmp.9.b.tok", which must
+ * never be taken for a dead writer's file and removed. */
+static pid_t temp_pid(const char *name) {
+  size_t n = strlen(name);
+  if (name[0] != '.' || n < 1 + 1 + 5 + 1 + 1 + 16) return 0;
+  const char *hex = name + n - 16;
+  for (size_t i = 0; i < 16; i++)
+    if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f'))) return 0;
+  if (hex[-1] != '.') return 0;
+  const char *d = hex - 1; /* walk back over the pid's digits */
+  while (d > name && d[-1] >= '0' && d[-1] <= '9') d--;
+  if (d == hex - 1 || d - name < 1 + 1 + 5 || strncmp(d - 5, ".tmp.", 5) != 0) return 0;
+  long v = 0;
+  for (const char *p = d; p < hex - 1; p++) {
+    int digit = *p - '0';
+    if (v > (0x7fffffffL - digit) / 10) return 0; /* no pid is that large */
+    v = v * 10 + digit;
+  }
+  return v > 0 ? (pid_t)v : 0;
 }
 
-static pid_t temp_pid(const char *name) {
-  const char *t = NULL, *p = name;
-  while ((p = strstr(p, ".tmp.")) != NULL) t = p++;
-  if (!t) return 0;
-  char *end = NULL;
-  long v = strtol(t + 5, &end, 10);
-  if (!end || *end != '.' || v <= 0) return 0;
-  return (pid_t)v;
-}
+int ks_temp_name(const char *name) { return temp_pid(name) > 0; }
 
 void ks_temp_clean(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (!ks_temp_name(e->d_name)) continue;
     pid_t pid = temp_pid(e->d_name);
     /* Only a writer that is gone left it; a live writer's file is in use. */
     if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) unlinkat(dirfd(d), e->d_name, 0);

@@ -439,6 +439,37 @@ static void listings_skip_temp_files_and_clean_dead_ones(void **state) {
   assert_int_equal(ks_record_remove(f->ks, "aircall", "zeta", &e), KS_ERR_NOT_FOUND);
 }
 
+/* Account names may look like a temp file's (".a.tmp.PID.b" is a valid name): the
+ * clean-up of dead writers' files must never take such a record for one. */
+static void records_named_like_temp_files_survive_clean_up(void **state) {
+  struct fx *f = *state;
+  struct ks_error e;
+  char acc[3][96], p[512];
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, NULL, 0);
+  snprintf(acc[0], sizeof acc[0], ".a.tmp.%d.b", (int)dead);
+  snprintf(acc[1], sizeof acc[1], ".a.tmp.%d.00112233aabbccdd", (int)dead); /* + ".tok" */
+  snprintf(acc[2], sizeof acc[2], ".tmp.%d.00112233aabbccdd", (int)dead);
+  assert_int_equal(ks_hostkey_create(f->ks, NULL, NULL, 0, &e), KS_OK);
+  for (size_t i = 0; i < 3; i++) add_bearer(f->ks, "aircall", acc[i], TOKEN);
+  /* A real dead writer's file beside them is still cleaned. */
+  snprintf(p, sizeof p, "%s/aircall/.x.tok.tmp.%d.00112233aabbccdd", f->ks, (int)dead);
+  assert_int_equal(file_put(p, (const unsigned char *)"KKPKS", 5), 0);
+  add_bearer(f->ks, "aircall", "next", TOKEN); /* every add cleans the folder first */
+  assert_int_equal(access(p, F_OK), -1);
+  for (size_t i = 0; i < 3; i++) {
+    ks_status st = open_st(f->ks, "aircall", acc[i], NULL, &e);
+    if (st != KS_OK) print_error("%s: %s\n", acc[i], e.message);
+    assert_int_equal(st, KS_OK);
+  }
+  char **names = NULL;
+  size_t n = 0;
+  assert_int_equal(ks_account_list(f->ks, "aircall", &names, &n, &e), KS_OK);
+  assert_int_equal(n, 4);
+  ks_names_free(names, n);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -453,6 +484,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(copies_are_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(permissions_are_enforced, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(listings_skip_temp_files_and_clean_dead_ones, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(records_named_like_temp_files_survive_clean_up, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("keystore records", tests, NULL, NULL);
 }
