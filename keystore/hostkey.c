@@ -3,7 +3,9 @@
  * and host.key, plain or wrapped with a passphrase (Argon2id + XChaCha20-Poly1305).
  * Byte layouts are in FORMAT.md; keep the two in step.
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -268,14 +270,21 @@ out:
 }
 
 static ks_status key_write(const char *dir, const struct ks_hostkey *hk, const char *passphrase,
-                           const struct ks_kdf_limits *limits, struct ks_error *err) {
+                           const struct ks_kdf_limits *limits, int replace, struct ks_error *err) {
   unsigned char *b = NULL;
   size_t len = 0;
   ks_status st = key_encode(hk, passphrase, limits, &b, &len, err);
   if (st != KS_OK) return st;
-  st = ks_file_write(dir, "host.key", b, len, 1, err);
+  st = ks_file_write(dir, "host.key", b, len, replace, err);
   sodium_free(b);
   return st;
+}
+
+static ks_status exists(struct ks_error *err, const char *path) {
+  return ks_fail(err, KS_ERR_EXISTS,
+                 "%s already exists: the keystore is set up. To make a new host key use --force "
+                 "to replace it (every record sealed to the old key must then be added again)",
+                 path);
 }
 
 ks_status ks_hostkey_create(const char *dir, const char *passphrase,
@@ -283,28 +292,43 @@ ks_status ks_hostkey_create(const char *dir, const char *passphrase,
   char path[4096];
   struct ks_hostkey *hk = NULL;
   unsigned char pub[PUB_LEN];
+  int lock = -1;
   ks_status st = ks_sodium_ready(err);
   if (st == KS_OK) st = ks_dir_make(dir, err);
   if (st != KS_OK) return st;
+  /* Two inits at once must not each write half a pair (host.key of one, host.pub of
+   * the other: every record would then be sealed to a key nobody holds). The lock
+   * serialises them; where a file system has no flock, the link below still stops
+   * a second init without --force. */
+  lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock >= 0 && flock(lock, LOCK_EX) != 0) {
+    close(lock);
+    lock = -1;
+  }
   ks_temp_clean(dir);
   if (!force) {
     const char *names[] = {"host.key", "host.pub"};
     for (int i = 0; i < 2; i++) {
-      if ((st = ks_path(path, sizeof path, dir, names[i], err)) != KS_OK) return st;
-      if (access(path, F_OK) == 0)
-        return ks_fail(err, KS_ERR_EXISTS,
-                       "%s already exists: the keystore is set up. To make a new host key use "
-                       "--force to replace it (every record sealed to the old key must then be "
-                       "added again)",
-                       path);
+      if ((st = ks_path(path, sizeof path, dir, names[i], err)) != KS_OK) goto out;
+      if (access(path, F_OK) == 0) {
+        st = exists(err, path);
+        goto out;
+      }
     }
   }
   hk = sodium_malloc(sizeof *hk);
-  if (!hk) return ks_fail(err, KS_ERR_NOMEM, "out of memory");
+  if (!hk) {
+    st = ks_fail(err, KS_ERR_NOMEM, "out of memory");
+    goto out;
+  }
   crypto_box_keypair(hk->pk, hk->sk);
   /* host.key first: a crash in between leaves a usable secret key whose host.pub is
-   * the old one or missing, which init --force repairs; never a pub without its key. */
-  if ((st = key_write(dir, hk, passphrase, limits, err)) != KS_OK) goto out;
+   * the old one or missing, which init --force repairs; never a pub without its key.
+   * Without force host.key is linked, not renamed, so it never replaces one. */
+  st = key_write(dir, hk, passphrase, limits, force, err);
+  if (st == KS_ERR_EXISTS && ks_path(path, sizeof path, dir, "host.key", err) == KS_OK)
+    st = exists(err, path);
+  if (st != KS_OK) goto out;
   memset(pub, 0, sizeof pub);
   memcpy(pub, PUB_MAGIC, 8);
   pub[8] = KS_FORMAT_VERSION;
@@ -312,7 +336,8 @@ ks_status ks_hostkey_create(const char *dir, const char *passphrase,
   checksum(pub + PUB_LEN - CHECK_LEN, pub, PUB_LEN - CHECK_LEN);
   st = ks_file_write(dir, "host.pub", pub, sizeof pub, 1, err);
 out:
-  sodium_free(hk);
+  if (hk) sodium_free(hk);
+  if (lock >= 0) close(lock); /* releases the flock */
   return st;
 }
 
@@ -323,7 +348,7 @@ ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase,
   ks_status st = ks_hostkey_load(dir, old_passphrase, &hk, err);
   if (st != KS_OK) return st;
   ks_temp_clean(dir);
-  st = key_write(dir, hk, new_passphrase, limits, err);
+  st = key_write(dir, hk, new_passphrase, limits, 1, err);
   sodium_free(hk);
   return st;
 }

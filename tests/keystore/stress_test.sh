@@ -1,7 +1,8 @@
 #!/bin/sh
-# stress_test.sh - kkp-setup under pressure: two processes adding 100 accounts
-# each at once, and a writer (add --force) killed at random moments 200 times.
-# The keystore must stay readable and never lose a record that was there.
+# stress_test.sh - kkp-setup under pressure: inits racing for one keystore, two
+# processes adding 100 accounts each at once, and a writer (add --force) killed at
+# random moments 200 times. The keystore must stay readable and never lose a record
+# that was there.
 . tests/lib/tap.sh
 BUILD=${BUILD:-build}
 S=$BUILD/kkp-setup
@@ -13,9 +14,33 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-K=$T/ks
 LOG=$T/all-output
 : >"$LOG"
+
+# --- 8 inits at once, 5 times over: one wins; host.key and host.pub stay one pair
+# (records added afterwards open), with and without --force.
+for force in "" --force; do
+  won=0 mismatched=0 round=1
+  while [ "$round" -le 5 ]; do
+    K=$T/race$force$round
+    rm -f "$T/won"
+    j=1
+    while [ "$j" -le 8 ]; do
+      ( "$S" --keystore "$K" init $force >>"$LOG" 2>&1 && echo x >>"$T/won" ) &
+      pids="$pids $!"
+      j=$((j + 1))
+    done
+    wait
+    pids=""
+    [ -z "$force" ] && [ "$(wc -l <"$T/won")" -ne 1 ] && won=$((won + 1))
+    printf 'FAKE-race-tok\n' | "$S" --keystore "$K" add aircall >>"$LOG" 2>&1
+    printf '\nFAKE-race-tok\n' | "$P" open "$K" aircall default >>"$LOG" 2>&1 || mismatched=$((mismatched + 1))
+    round=$((round + 1))
+  done
+  [ -z "$force" ] && equals "of 8 racing inits exactly one succeeds (5 rounds)" "$won" 0
+  equals "racing inits ${force:+(--force) }leave a matching key pair (5 rounds)" "$mismatched" 0
+done
+K=$T/ks
 "$S" --keystore "$K" init >>"$LOG" 2>&1
 
 # --- 2 writers x 100 accounts, concurrently
@@ -93,7 +118,7 @@ equals "the next add cleans every dead writer's temp file" "$(ls -A "$K/aircall"
 printf '\nFAKE-final\n' | "$P" open "$K" aircall victim >>"$LOG" 2>&1
 equals "and its record opens" "$?" 0
 
-found=$(grep -c -e 'FAKE-conc-' -e 'FAKE-keep-tok' -e 'FAKE-victim-' -e 'FAKE-final' "$LOG")
+found=$(grep -c -e 'FAKE-conc-' -e 'FAKE-race-tok' -e 'FAKE-keep-tok' -e 'FAKE-victim-' -e 'FAKE-final' "$LOG")
 equals "no output contains any of the tokens used" "$found" 0
 grep -rlF 'FAKE-' "$T/ks" "$T/kill" >"$T/hits"
 equals "no keystore file contains a token in clear" "$(wc -l <"$T/hits")" 0
