@@ -22,7 +22,7 @@ ALL += $(BUILD)/libks.a $(BUILD)/kkp-setup
 # Tests: cmocka programs (library) and shell scripts (kkp-setup).
 KS_TEST_UNITS := $(BUILD)/tests/keystore/names_test $(BUILD)/tests/keystore/record_test \
                  $(BUILD)/tests/keystore/golden_test
-KS_TEST_PROGS := $(KS_TEST_UNITS) $(BUILD)/tests/keystore/ks_probe
+KS_TEST_PROGS := $(KS_TEST_UNITS) $(BUILD)/tests/keystore/ks_probe $(BUILD)/tests/keystore/tty_probe
 KS_TEST_OBJS := $(KS_TEST_PROGS:%=%.o)
 $(KS_TEST_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium cmocka)
 

@@ -6,6 +6,7 @@
 BUILD=${BUILD:-build}
 S=$BUILD/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
+TP=$BUILD/tests/keystore/tty_probe
 T=$(mktemp -d "${TMPDIR:-/tmp}/ks-setup.XXXXXX")
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 K=$T/ks
@@ -14,6 +15,7 @@ LOG=$T/all-output
 # Fake secrets, unique to this run so the final grep cannot match anything else.
 TOK1="FAKE-bearer-$$-a1b2c3d4e5"
 TOK2="FAKE-bearer-$$-second-f6e7"
+TOK3="FAKE-bearer-$$-typed-0a9b"
 ID1="FAKEid$$"
 APITOK="FAKE-api-token-$$-9z8y"
 PASS1="FAKE-pass-$$-one"
@@ -119,6 +121,23 @@ out=$(printf '%s\r\n' "$TOK1" | "$S" --keystore "$K" add aircall --account crlf 
 equals "a CRLF line is accepted" "$rc" 0
 probe crlf "" "$TOK1"; equals "and the CR is not part of the token" "$prc" 0
 
+# --- on a terminal: echo off while the secret is typed, and back on however it ends
+out=$(printf '%s\n' "$TOK3" | "$TP" type "$S" --keystore "$K" add aircall --account tty)
+printf '%s\n' "$out" >>"$LOG"
+contains "on a terminal the token is read with echo off" "$out" "prompts=1 echo-during=off"
+contains "the typed token never reaches the terminal, add succeeds, echo is back" "$out" \
+  "leaked=no exit=0 echo-after=on"
+probe tty "" "$TOK3"; equals "the typed token is the one sealed" "$prc" 0
+for sig in INT TERM HUP QUIT PIPE ALRM; do
+  out=$("$TP" signal "$sig" "$S" --keystore "$K" add aircall --account killed)
+  contains "SIG$sig at the prompt ends kkp-setup with echo restored" "$out" "killed=$sig echo-after=on"
+done
+check "an interrupted add left no record" test ! -e "$K/aircall/killed.tok"
+out=$(printf '%s\n' "$PASS1" | "$TP" type "$S" --keystore "$T/ttyks" init --passphrase --kdf min)
+printf '%s\n' "$out" >>"$LOG"
+contains "init --passphrase on a terminal asks twice, without echo" "$out" \
+  "prompts=2 echo-during=off leaked=no exit=0 echo-after=on"
+
 # --- copied or renamed records are refused
 cp "$K/aircall/default.tok" "$K/aircall/copied.tok"
 probe copied "" "$TOK2"
@@ -212,9 +231,9 @@ check "~/.kosmokrator/keystore is the last default" test -f "$T/home/.kosmokrato
 
 # --- no secret anywhere: outputs, logs, keystore files
 found=0
-for s in "$TOK1" "$TOK2" "$APITOK" "$PASS1" "$PASS2"; do
-  grep -rqF -- "$s" "$LOG" "$T/ks" "$T/wrapped" && found=$((found + 1))
+for s in "$TOK1" "$TOK2" "$TOK3" "$APITOK" "$PASS1" "$PASS2"; do
+  grep -rqF -- "$s" "$LOG" "$T/ks" "$T/wrapped" "$T/ttyks" && found=$((found + 1))
 done
-equals "no output or keystore file contains any of the 5 test secrets" "$found" 0
+equals "no output or keystore file contains any of the 6 test secrets" "$found" 0
 check "the scan sees the output log (it is not empty)" test -s "$LOG"
 tap_done
