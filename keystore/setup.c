@@ -130,10 +130,7 @@ static int cmd_add(const char *dir, const struct opts *o) {
   const char *account = o->account ? o->account : "default";
   int rc = 1;
   memset(&c, 0, sizeof c);
-  if (!ks_name_valid(o->plugin))
-    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ -", o->plugin);
-  if (!ks_name_valid(account))
-    return usage_error("invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ -", account);
+  /* main has checked both names. */
   /* Fail before asking for the secret when the answer is known already. */
   snprintf(path, sizeof path, "%s/host.pub", dir);
   if (access(path, F_OK) != 0) {
@@ -272,6 +269,9 @@ int main(int argc, char **argv) {
     if (strcmp(o.cmd, rules[i].name) == 0) r = i;
   if (r < 0) return usage_error("unknown command \"%.80s\" (init, add, list, remove, passwd)", o.cmd);
   if (rules[r].plugin && !o.plugin) return usage_error("%s needs a PLUGIN name", o.cmd);
+  if (o.plugin && !ks_name_valid(o.plugin))
+    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
+                       o.plugin);
   if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
   if ((o.passphrase && !rules[r].passphrase) || (o.force && !rules[r].force) ||
       (o.basic && !rules[r].basic) || (o.account && !rules[r].account) ||
@@ -289,6 +289,9 @@ int main(int argc, char **argv) {
   struct ks_error e;
   if (o.keystore) {
     if (!*o.keystore) return usage_error("--keystore needs a folder%s", "");
+    /* Cut short, the path would name another folder. */
+    if (strlen(o.keystore) >= sizeof dir)
+      return usage_error("the --keystore path is too long (%s): use a shorter one", "over 4095 bytes");
     snprintf(dir, sizeof dir, "%s", o.keystore);
   } else if (ks_dir_default(dir, sizeof dir, &e) != KS_OK) {
     return fail(&e);

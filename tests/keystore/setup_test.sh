@@ -52,6 +52,11 @@ run "" -- remove aircall; equals "remove without --account is a usage error" "$r
 contains "remove says what is missing" "$out" "--account"
 run "" -- add 'air/call'; equals "bad plugin name is a usage error" "$rc" 2
 run "" -- add aircall --account ..; equals "account .. is refused" "$rc" 2
+run "" -- remove 'air/call' --account x; equals "bad plugin name for remove is a usage error too" "$rc" 2
+long=$(printf 'k%.0s' $(seq 1 4100))
+out=$("$S" --keystore "$T/$long" list 2>&1); rc=$?
+equals "a --keystore path too long to hold is a usage error, not cut short" "$rc" 2
+contains "and says it is too long" "$out" "too long"
 run "" -- add aircall --account "$(printf 'a%.0s' $(seq 1 65))"; equals "65-char account is refused" "$rc" 2
 
 # --- before init
