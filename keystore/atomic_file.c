@@ -228,7 +228,8 @@ ks_status ks_file_write(const char *dir, const char *name, const unsigned char *
   while (done < len) {
     ssize_t w = write(fd, data + done, len - done);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
+    if (w == 0) errno = ENOSPC; /* no progress: stop rather than spin */
+    if (w <= 0) {
       st = ks_fail(err, KS_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
       goto out;
     }
