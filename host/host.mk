@@ -5,7 +5,7 @@ HOST_CORE_SRCS := host/plugin_dirs.c host/loader.c host/account.c host/suggest.c
 HOST_LUA_SRCS := host/lua_json.c host/lua_namespace.c host/lua_sandbox.c
 HOST_CORE_OBJS := $(HOST_CORE_SRCS:%.c=$(BUILD)/%.o)
 HOST_OBJS := $(BUILD)/host/main.o $(HOST_CORE_OBJS) $(HOST_LUA_SRCS:%.c=$(BUILD)/%.o)
-HOST_LIBS := $(BUILD)/libks.a $(call pkglibs,json-c lua5.4 libsodium) -ldl -lm
+HOST_LIBS := $(BUILD)/libks.a $(call pkglibs,json-c lua5.4 libsodium) -ldl -lm -pthread
 
 $(HOST_OBJS): PART_CFLAGS := $(call pkgcflags,json-c lua5.4) -DHOST_VERSION='"$(VERSION)"' \
                              -DHOST_PLUGIN_DIR='"$(PREFIX)/lib/kkp/plugins"'

@@ -54,9 +54,13 @@ void host_lua_push_json(lua_State *L, json_object *o, int depth) {
     else
       lua_pushinteger(L, (lua_Integer)json_object_get_int64(o));
     break;
-  case json_type_double:
-    lua_pushnumber(L, json_object_get_double(o));
+  case json_type_double: {
+    /* json-c reads NaN, Infinity and 1e999; none is a JSON number a script can send back */
+    double d = json_object_get_double(o);
+    if (!isfinite(d)) luaL_error(L, "JSON number %s is not finite (NaN, Infinity or out of range)", json_object_get_string(o));
+    lua_pushnumber(L, d);
     break;
+  }
   case json_type_string:
     lua_pushlstring(L, json_object_get_string(o), (size_t)json_object_get_string_len(o));
     break;
@@ -131,54 +135,98 @@ static json_object *in_schema_order(json_object *obj, json_object *props) {
   return sorted;
 }
 
+/* One conversion: where the error goes, the tables on the path from the root (to
+ * name a cycle), and what is left of the size budget. The JSON tree is built with
+ * malloc, outside the sandbox's allocator: without a budget a table that holds the
+ * same subtable twice, nested 40 deep, would make 2^40 nodes, past both caps. */
+struct conv {
+  char *err;
+  size_t cap;
+  const void *path_tables[MAX_DEPTH + 1];
+  size_t budget; /* bytes the tree may still take, roughly */
+};
+
+/* What one node costs json-c, roughly: the object, its slot in the parent, a key. */
+#define NODE_COST 64
+
+static int charge(struct conv *c, size_t bytes, const char *path) {
+  if (bytes > c->budget) {
+    snprintf(c->err, c->cap,
+             "%s is too large to convert to JSON (over the memory cap; raise it with --memory-mb)", path);
+    return -1;
+  }
+  c->budget -= bytes;
+  return 0;
+}
+
+static json_object *nomem(struct conv *c, const char *path) {
+  snprintf(c->err, c->cap, "out of memory converting %s to JSON", path);
+  return NULL;
+}
+
 /* Never raises a Lua error (so nothing built here can leak): on failure returns
- * NULL with the reason in err. path names the value for the message. */
-static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path, char *err,
-                            size_t cap) {
+ * NULL with the reason in c->err. path names the value for the message. */
+static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path,
+                            struct conv *c) {
+  json_object *o;
   idx = lua_absindex(L, idx);
   if (depth > MAX_DEPTH || !lua_checkstack(L, 4)) {
-    snprintf(err, cap, "%s is nested deeper than %d levels (or is a cycle)", path, MAX_DEPTH);
+    snprintf(c->err, c->cap, "%s is nested deeper than %d levels", path, MAX_DEPTH);
     return NULL;
   }
+  if (charge(c, NODE_COST, path)) return NULL;
   switch (lua_type(L, idx)) {
   case LUA_TNIL:
     return NULL; /* json-c's null: not an error */
   case LUA_TBOOLEAN:
-    return json_object_new_boolean(lua_toboolean(L, idx));
+    return (o = json_object_new_boolean(lua_toboolean(L, idx))) ? o : nomem(c, path);
   case LUA_TNUMBER:
-    if (lua_isinteger(L, idx)) return json_object_new_int64((int64_t)lua_tointeger(L, idx));
+    if (lua_isinteger(L, idx)) return (o = json_object_new_int64((int64_t)lua_tointeger(L, idx))) ? o : nomem(c, path);
     {
       lua_Number d = lua_tonumber(L, idx);
       /* 10.0 given where the schema wants an integer is the integer 10 */
       if (schema_is(schema, "integer") && !schema_is(schema, "number") && d == floor(d) && d >= -9.2e18 &&
           d <= 9.2e18)
-        return json_object_new_int64((int64_t)d);
+        return (o = json_object_new_int64((int64_t)d)) ? o : nomem(c, path);
       if (isnan(d) || isinf(d)) {
-        snprintf(err, cap, "%s is %s, which JSON cannot carry", path, isnan(d) ? "NaN" : "infinite");
+        snprintf(c->err, c->cap, "%s is %s, which JSON cannot carry", path, isnan(d) ? "NaN" : "infinite");
         return NULL;
       }
-      return json_object_new_double(d);
+      return (o = json_object_new_double(d)) ? o : nomem(c, path);
     }
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, idx, &len);
-    return json_object_new_string_len(s, (int)len);
+    if (len >= INT32_MAX) { /* json-c's lengths are ints */
+      snprintf(c->err, c->cap, "%s is a string of %zu bytes, longer than JSON text may be here", path, len);
+      return NULL;
+    }
+    if (charge(c, len, path)) return NULL;
+    return (o = json_object_new_string_len(s, (int)len)) ? o : nomem(c, path);
   }
   case LUA_TTABLE: {
-    lua_Integer n = sequence_length(L, idx);
-    int as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
-    json_object *out = as_array ? json_object_new_array() : json_object_new_object();
+    lua_Integer n;
+    int as_array;
+    json_object *out;
     char sub[256];
-    if (!out) goto nomem;
+    c->path_tables[depth] = lua_topointer(L, idx);
+    for (int d = 0; d < depth; d++)
+      if (c->path_tables[d] == c->path_tables[depth]) {
+        snprintf(c->err, c->cap, "%s is a cycle: it contains itself, which JSON cannot carry", path);
+        return NULL;
+      }
+    n = sequence_length(L, idx);
+    as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
+    if (!(out = as_array ? json_object_new_array() : json_object_new_object())) return nomem(c, path);
     if (as_array) {
       json_object *items = sub_schema(schema, "items", NULL);
       for (lua_Integer i = 1; i <= n; i++) {
         json_object *v;
         lua_rawgeti(L, idx, i);
         snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
-        v = to_json(L, -1, items, depth + 1, sub, err, cap);
+        v = to_json(L, -1, items, depth + 1, sub, c);
         lua_pop(L, 1);
-        if (!v && *err) {
+        if (!v && *c->err) {
           json_object_put(out);
           return NULL;
         }
@@ -197,15 +245,15 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
         snprintf(keybuf, sizeof keybuf, "%lld", (long long)lua_tointeger(L, -2));
         key = keybuf;
       } else {
-        snprintf(err, cap, "%s has a %s key; JSON object keys are strings", path, luaL_typename(L, -2));
+        snprintf(c->err, c->cap, "%s has a %s key; JSON object keys are strings", path, luaL_typename(L, -2));
         lua_pop(L, 2);
         json_object_put(out);
         return NULL;
       }
       snprintf(sub, sizeof sub, "%s.%s", path, key);
-      v = to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, err, cap);
+      v = charge(c, strlen(key), sub) ? NULL : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
       lua_pop(L, 1);
-      if (!v && *err) {
+      if (!v && *c->err) {
         lua_pop(L, 1);
         json_object_put(out);
         return NULL;
@@ -215,18 +263,16 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
     return in_schema_order(out, sub_schema(schema, "properties", NULL));
   }
   default:
-    snprintf(err, cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)", path,
+    snprintf(c->err, c->cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)", path,
              luaL_typename(L, idx));
     return NULL;
   }
-nomem:
-  snprintf(err, cap, "out of memory converting %s to JSON", path);
-  return NULL;
 }
 
 json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err, size_t cap) {
+  struct conv c = {.err = err, .cap = cap, .budget = host_lua_memory_cap(L)};
   err[0] = '\0';
-  return to_json(L, idx, schema, 0, path, err, cap);
+  return to_json(L, idx, schema, 0, path, &c);
 }
 
 /* ---- json.encode / json.decode ---- */
@@ -245,15 +291,19 @@ static int l_encode(lua_State *L) {
 static int l_decode(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  json_tokener *tok = json_tokener_new();
   json_object **box = host_lua_box(L);
+  json_tokener *tok;
   enum json_tokener_error e;
-  if (!tok) return luaL_error(L, "json.decode: out of memory");
+  if (len >= INT32_MAX) return luaL_error(L, "json.decode: text of %zu bytes is too long", len);
+  if (!(tok = json_tokener_new())) return luaL_error(L, "json.decode: out of memory");
+  /* strict: no trailing commas or single quotes, as JSON.parse would refuse them */
+  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
   /* len + 1: the NUL ends a bare number, which json-c would otherwise wait on */
   *box = json_tokener_parse_ex(tok, s, (int)len + 1);
   e = json_tokener_get_error(tok);
-  for (size_t i = e == json_tokener_success ? (size_t)tok->char_offset : len; i < len && s[i]; i++)
-    if (!strchr(" \t\r\n", s[i])) e = json_tokener_error_parse_unexpected; /* text after the value */
+  /* text after the value, a NUL byte included, makes it not JSON */
+  for (size_t i = e == json_tokener_success ? (size_t)tok->char_offset : len; i < len; i++)
+    if (!s[i] || !strchr(" \t\r\n", s[i])) e = json_tokener_error_parse_unexpected;
   json_tokener_free(tok);
   if (e != json_tokener_success) return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
   host_lua_push_json(L, *box, 0);

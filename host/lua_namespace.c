@@ -112,9 +112,13 @@ static struct host_account *ns_account(lua_State *L, struct host_lua_ns *ns, siz
   struct ns_account *grown;
   struct host_account *a;
   char *ej = NULL;
+  int failed;
   for (size_t k = 0; k < ns->n_open; k++)
     if (ns->open[k].plugin == i && strcmp(ns->open[k].acct->name, name) == 0) return ns->open[k].acct;
-  if (!ns->plugins[i] && host_plugin_load(ns->manifests[i], &ns->plugins[i], &err)) {
+  host_lua_blocking(L, 1);
+  failed = !ns->plugins[i] && host_plugin_load(ns->manifests[i], &ns->plugins[i], &err);
+  host_lua_blocking(L, 0);
+  if (failed) {
     *status = -1;
     lua_pushstring(L, err.message);
     return NULL;
@@ -125,7 +129,9 @@ static struct host_account *ns_account(lua_State *L, struct host_lua_ns *ns, siz
     return NULL;
   }
   ns->open = grown;
+  host_lua_blocking(L, 1); /* account_init may ask for the keystore passphrase */
   *status = host_account_open(ns->o, ns->plugins[i], name, &a, &ej);
+  host_lua_blocking(L, 0);
   if (*status != KKP_OK) {
     lua_pushstring(L, ej ? ej : "{}");
     free(ej);
@@ -160,7 +166,7 @@ static int ns_call(lua_State *L) {
   struct host_account *a;
   struct host_error err;
   char cerr[512], *result = NULL;
-  int nargs = lua_gettop(L), st;
+  int nargs = lua_gettop(L), st, permitted = 1;
   json_object_object_get_ex(f, "parameters", &params);
   json_object_object_get_ex(params, "properties", &props);
   args = host_lua_box(L);
@@ -192,13 +198,20 @@ static int ns_call(lua_State *L) {
       return luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin, fn,
                         props ? json_object_object_length(props) : 0, nargs);
   }
-  if (host_function_is_write(f) && !host_write_permitted(ns->o, plugin, fn, &err))
+  if (host_function_is_write(f)) {
+    host_lua_blocking(L, 1); /* the y/N prompt */
+    permitted = host_write_permitted(ns->o, plugin, fn, &err);
+    host_lua_blocking(L, 0);
+  }
+  if (!permitted)
     return luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
   if (!(a = ns_account(L, ns, i, account, &st))) {
     if (st < 0) return luaL_error(L, "%s.%s: load_error: %s", plugin, fn, lua_tostring(L, -1));
     return raise_plugin_error(L, plugin, fn);
   }
+  host_lua_blocking(L, 1);
   st = host_account_invoke(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN), &result);
+  host_lua_blocking(L, 0);
   lua_pushstring(L, result ? result : "{}");
   free(result);
   if (st != KKP_OK) return raise_plugin_error(L, plugin, fn);
@@ -216,11 +229,27 @@ static void push_function(lua_State *L, size_t i, const char *account, const cha
   lua_pushcclosure(L, ns_call, 3);
 }
 
+/* Every namespace table gets a metatable whose __index resolves names. __metatable
+ * hides it from getmetatable and refuses setmetatable: a script that could fetch
+ * __index could call it on something that is not a table (lua_rawset on a string
+ * corrupts memory) or swap the resolver. Leaves the table on the stack. */
+static void set_resolver(lua_State *L, lua_CFunction index, int nup) {
+  lua_newtable(L);
+  lua_insert(L, -1 - nup);
+  lua_pushcclosure(L, index, nup);
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, "app.integrations is read-only");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+}
+
 /* __index of app.integrations.PLUGIN.ACCOUNT. Upvalues: plugin index, account. */
 static int ns_account_index(lua_State *L) {
   struct host_lua_ns *ns = ns_of(L);
   size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
-  const char *account = lua_tostring(L, lua_upvalueindex(2)), *key = luaL_checkstring(L, 2);
+  const char *account = lua_tostring(L, lua_upvalueindex(2)), *key;
+  luaL_checktype(L, 1, LUA_TTABLE); /* rawset below: never on anything else */
+  key = luaL_checkstring(L, 2);
   json_object *f = host_manifest_function(ns->manifests[i], key);
   if (!f) {
     lua_pushfstring(L, "app.integrations.%s.%s", ns->manifests[i]->name, account);
@@ -237,18 +266,18 @@ static int ns_account_index(lua_State *L) {
 static int ns_plugin_index(lua_State *L) {
   struct host_lua_ns *ns = ns_of(L);
   size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
-  const char *key = luaL_checkstring(L, 2);
-  json_object *f = host_manifest_function(ns->manifests[i], key);
+  const char *key;
+  json_object *f;
+  luaL_checktype(L, 1, LUA_TTABLE); /* rawset below: never on anything else */
+  key = luaL_checkstring(L, 2);
+  f = host_manifest_function(ns->manifests[i], key);
   if (f) {
     push_function(L, i, "default", host_json_str(f, "name"));
   } else if (ns_has_account(ns, i, key)) {
     lua_newtable(L);
-    lua_newtable(L);
     lua_pushinteger(L, (lua_Integer)i);
     lua_pushvalue(L, 2);
-    lua_pushcclosure(L, ns_account_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
+    set_resolver(L, ns_account_index, 2);
   } else {
     lua_pushfstring(L, "app.integrations.%s", ns->manifests[i]->name);
     return unknown(L, ns, i, lua_tostring(L, -1), key, 1);
@@ -311,17 +340,11 @@ struct host_lua_ns *host_lua_ns_open(lua_State *L, const struct host_opts *o, st
   lua_newtable(L);          /* app.integrations */
   for (size_t i = 0; i < ns->n; i++) {
     lua_newtable(L);
-    lua_newtable(L);
     lua_pushinteger(L, (lua_Integer)i);
-    lua_pushcclosure(L, ns_plugin_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
+    set_resolver(L, ns_plugin_index, 1);
     lua_setfield(L, -2, ns->manifests[i]->name);
   }
-  lua_newtable(L);
-  lua_pushcfunction(L, ns_integrations_index);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, -2);
+  set_resolver(L, ns_integrations_index, 0);
   lua_setfield(L, -2, "integrations");
   lua_setglobal(L, "app");
   lua_pushcfunction(L, l_read_doc);

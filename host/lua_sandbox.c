@@ -1,18 +1,28 @@
 /*
  * lua_sandbox.c - runs an agent's Lua script with only what it needs: base (no file
  * loading, text chunks only), string (no dump), table, math, utf8, os.time/date/clock,
- * under a memory cap (the allocator) and a time cap (an instruction-count hook).
+ * under a memory cap (the allocator) and a time cap (an instruction-count hook, and a
+ * watchdog thread for the C library calls no hook can interrupt).
  */
 #include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "host/lua_bridge.h"
+
+/* How long past the deadline a C library call (a pattern match over a long string
+ * is the usual one: seconds of C with no Lua instruction for the hook) may go on
+ * before the watchdog ends the process. */
+#define WATCHDOG_GRACE_S 1.0
 
 struct sandbox {
   size_t used, limit;
@@ -20,6 +30,13 @@ struct sandbox {
   int timed_out; /* the time cap has raised its error */
   double deadline; /* CLOCK_MONOTONIC seconds */
   double timeout_s;
+  /* the watchdog */
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int watching, stop;
+  atomic_int in_host; /* > 0 while the host waits on a plugin or the terminal: not the script's time */
+  char stop_msg[256];
 };
 
 static double now_s(void) {
@@ -51,6 +68,80 @@ static struct sandbox *sandbox_of(lua_State *L) {
   void *ud;
   lua_getallocf(L, &ud);
   return ud;
+}
+
+size_t host_lua_memory_cap(lua_State *L) { return sandbox_of(L)->limit; }
+
+void host_lua_blocking(lua_State *L, int on) { atomic_fetch_add(&sandbox_of(L)->in_host, on ? 1 : -1); }
+
+static struct timespec timespec_at(double s) {
+  struct timespec ts;
+  if (!(s < 1e10)) s = 1e10; /* --timeout-s 1e300: "never", without overflowing time_t */
+  ts.tv_sec = (time_t)s;
+  ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+  return ts;
+}
+
+/* Ends the process once the deadline plus the grace has passed with the script
+ * still running and the host not waiting on a plugin (a plugin call is never cut in
+ * half; the hook stops the script right after it returns). Exiting is the only way
+ * out of a C call that does not return: the message is formatted beforehand, and
+ * what print() has buffered is flushed when nobody holds stdout. */
+static void *watchdog_main(void *arg) {
+  struct sandbox *sb = arg;
+  struct timespec at = timespec_at(sb->deadline + WATCHDOG_GRACE_S);
+  pthread_mutex_lock(&sb->mu);
+  while (!sb->stop) {
+    if (pthread_cond_timedwait(&sb->cv, &sb->mu, &at) != ETIMEDOUT || sb->stop) continue;
+    if (atomic_load(&sb->in_host) > 0) {
+      at = timespec_at(now_s() + WATCHDOG_GRACE_S);
+      continue;
+    }
+    if (ftrylockfile(stdout) == 0) {
+      fflush(stdout);
+      funlockfile(stdout);
+    }
+    if (write(STDERR_FILENO, sb->stop_msg, strlen(sb->stop_msg)) < 0) {
+      /* nothing more to do: the status still says it failed */
+    }
+    _exit(HOST_EXIT_HOST);
+  }
+  pthread_mutex_unlock(&sb->mu);
+  return NULL;
+}
+
+static int watchdog_start(struct sandbox *sb) {
+  pthread_condattr_t ca;
+  snprintf(sb->stop_msg, sizeof sb->stop_msg,
+           "kkp-host: lua: time limit of %g s exceeded in a library call that cannot be interrupted (such as "
+           "a pattern match over a long string): the script was stopped (raise the cap with --timeout-s)\n",
+           sb->timeout_s);
+  if (pthread_mutex_init(&sb->mu, NULL)) return -1;
+  if (pthread_condattr_init(&ca) || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ||
+      pthread_cond_init(&sb->cv, &ca)) {
+    pthread_mutex_destroy(&sb->mu);
+    return -1;
+  }
+  pthread_condattr_destroy(&ca);
+  if (pthread_create(&sb->thread, NULL, watchdog_main, sb)) {
+    pthread_cond_destroy(&sb->cv);
+    pthread_mutex_destroy(&sb->mu);
+    return -1;
+  }
+  sb->watching = 1;
+  return 0;
+}
+
+static void watchdog_stop(struct sandbox *sb) {
+  if (!sb->watching) return;
+  pthread_mutex_lock(&sb->mu);
+  sb->stop = 1;
+  pthread_cond_signal(&sb->cv);
+  pthread_mutex_unlock(&sb->mu);
+  pthread_join(sb->thread, NULL);
+  pthread_cond_destroy(&sb->cv);
+  pthread_mutex_destroy(&sb->mu);
+  sb->watching = 0;
 }
 
 /* The time cap: checked every few thousand instructions. Once past the deadline
@@ -179,10 +270,12 @@ static void open_sandbox_libs(lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* The whole script, or NULL with errno set (a folder fails here: fopen opens one). */
 static char *read_script(const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   size_t cap = 8192, n = 0, got;
   char *buf, *nb;
+  int saved;
   if (!f) return NULL;
   buf = malloc(cap);
   while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
@@ -197,7 +290,13 @@ static char *read_script(const char *path, size_t *len) {
       cap *= 2;
     }
   }
+  saved = buf ? errno : ENOMEM;
+  if (buf && ferror(f)) {
+    free(buf);
+    buf = NULL;
+  }
   if (f != stdin) fclose(f);
+  errno = saved;
   *len = n;
   return buf;
 }
@@ -247,6 +346,10 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   }
   sb.deadline = now_s() + o->timeout_s;
   lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1000);
+  if (watchdog_start(&sb)) {
+    fprintf(stderr, "kkp-host: cannot start the time-cap watchdog thread\n");
+    goto out;
+  }
   if (lua_pcall(L, 0, 0, o->verbose ? -2 : 0) != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     if (sb.hit_limit && msg && strstr(msg, "not enough memory"))
@@ -258,7 +361,8 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   }
   rc = HOST_EXIT_OK;
 out:
-  if (L) lua_close(L);
+  if (L) lua_close(L); /* runs the script's finalizers: still under the watchdog */
+  watchdog_stop(&sb);
   host_lua_ns_close(ns); /* after lua_close: no closure can reach an account any more */
   free(src);
   return rc;

@@ -40,6 +40,16 @@ equals "load of text still works, with and without env" "$out" "2	7"
 printf '\033Lua\124\000' >"$tmp/bc.lua"
 out=$("$H" --plugin-dir "$FX" lua "$tmp/bc.lua" 2>&1)
 contains "a bytecode script file is refused" "$out" "attempt to load a binary chunk"
+# The namespace's resolvers stay out of reach: called on a string, __index would
+# have rawset into it (a crash).
+lua_out 'print(getmetatable(app.integrations), getmetatable(app.integrations.fixture), getmetatable(app.integrations.fixture.default))
+print(pcall(setmetatable, app.integrations.fixture, {}))'
+equals "namespace metatables are hidden and locked" "$out" "app.integrations is read-only	app.integrations is read-only	app.integrations is read-only
+false	cannot change a protected metatable"
+mkdir -p "$tmp/notafile.lua"
+out=$("$H" --plugin-dir "$FX" lua "$tmp/notafile.lua" 2>&1)
+equals "a folder as the script: status 1" "$?" 1
+contains "a folder as the script: says so" "$out" "cannot read Lua script $tmp/notafile.lua: Is a directory"
 lua_out 'print(math.floor(2.5), string.upper("a"), table.concat({1, 2}, ","), utf8.char(233), os.time() > 0, type(os.clock()), os.date("!%Y", 0))'
 equals "base, string, table, math, utf8, os.time/clock/date work" "$out" "2	A	1,2	é	true	number	1970"
 
@@ -56,6 +66,16 @@ lua_opts 'while true do pcall(function() while true do end end) end' --timeout-s
 contains "time cap: pcall cannot swallow it" "$out" "time limit of 0.5 s exceeded"
 lua_opts 'local ok, e = xpcall(function() while true do end end, debug and debug.traceback or print) print("survived")' --timeout-s 0.5
 lacks "time cap: xpcall cannot swallow it" "$out" "survived"
+# A pattern match runs in C, where the hook never fires: the watchdog stops it.
+start=$(date +%s)
+out=$(echo 'print("before") local x = string.rep("a", 5000):find(string.rep("a-", 20) .. "b") print("after")' |
+  timeout 30 "$H" --plugin-dir "$FX" --timeout-s 0.5 lua - 2>&1)
+rc=$?
+equals "time cap inside a C call: status 1" "$rc" 1
+contains "time cap inside a C call: clear error" "$out" "time limit of 0.5 s exceeded in a library call that cannot be interrupted"
+contains "time cap inside a C call: what was printed before is kept" "$out" "before"
+lacks "time cap inside a C call: stopped" "$out" "after"
+check "time cap inside a C call: stopped within seconds" test $(($(date +%s) - start)) -le 5
 
 # The namespace over the fixture plugin.
 lua_out 'print(pcall(app.integrations.fixture.fail, {per_page = 80}))'
@@ -120,6 +140,26 @@ equals "json.decode / json.encode" "$out" 'integer	float	x	true	nil	nil
 [1,2,"three"]	{"k":false}	42	"s"
 false	json.decode: not valid JSON: unexpected end of data
 false	json.decode: not valid JSON: unexpected character'
+lua_out 'for _, s in ipairs({"[1,]", "{\"a\":1,}", "1\0x", "NaN", "[Infinity]", "[1e999]"}) do print((pcall(json.decode, s))) end
+print(json.decode(" [9223372036854775807] \n")[1])'
+equals "json.decode refuses what JSON does not allow" "$out" 'false
+false
+false
+false
+false
+false
+9223372036854775807'
+lua_out 'local t = {} t.self = {t} print(pcall(json.encode, t))
+local s = {} print(json.encode({s, s, {s}}))'
+equals "json.encode names a cycle; a shared table is no cycle" "$out" 'false	json.encode: value.self[1] is a cycle: it contains itself, which JSON cannot carry
+[{},{},[{}]]'
+# The same table twice, 40 deep: 2^40 nodes from a few bytes of Lua, built outside
+# the capped allocator. Refused quickly instead of eating the machine.
+lua_opts 'local t = {"x"} for i = 1, 40 do t = {t, t} end print(pcall(json.encode, t))
+print(pcall(app.integrations.fixture.echo, {tags = t}))' --timeout-s 5
+equals "json.encode of a huge shared tree: refused, not run" "$rc" 0
+contains "json.encode of a huge shared tree: says why" "$out" "is too large to convert to JSON (over the memory cap; raise it with --memory-mb)"
+contains "a plugin argument too: refused" "$out" "false	fixture.echo: invalid_argument: arguments.tags"
 lua_out 'dump({b = 1, a = {"x", "y"}, ["key with space"] = true}) dump("s", 3)'
 equals "dump prints any value readably, keys sorted" "$out" '{
   a = {
