@@ -5,6 +5,8 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,25 +51,31 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
   const struct kkp_plugin *table;
   const char *desc;
   size_t n;
-  int rc = -1;
+  int rc = -1, fd = -1;
+  char fd_path[64];
   *out = NULL;
   if (!p) {
     host_error_set(err, "out of memory loading plugin %s", m->name);
     goto out;
   }
-  if (stat(m->so_path, &st) != 0) {
+  /* The checks and dlopen look at one open file, not at a path twice: whoever can
+   * write the folder could otherwise swap the file between stat and dlopen.
+   * O_NONBLOCK: a FIFO named NAME.so fails the regular-file check, not hangs. */
+  fd = open(m->so_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 || fstat(fd, &st) != 0) {
     if (errno == ENOENT)
       host_error_set(err,
                      "plugin %s has a manifest but no library: %s is missing (install %s.so next to %s)",
                      m->name, m->so_path, m->name, m->json_path);
     else
-      host_error_set(err, "cannot stat plugin library %s: %s", m->so_path, strerror(errno));
+      host_error_set(err, "cannot open plugin library %s: %s (check its permissions)", m->so_path, strerror(errno));
     goto out;
   }
   if (host_file_trusted(m->so_path, &st, geteuid(), err)) goto out;
+  snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
   /* RTLD_LOCAL: two plugins' symbols never interpose; RTLD_NOW: an unresolved
    * symbol fails here, not in the middle of a call. */
-  p->dl = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
+  p->dl = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL);
   if (!p->dl) {
     host_error_set(err, "cannot load plugin library %s: %s (rebuild or reinstall the plugin)", m->so_path,
                    dlerror());
@@ -131,6 +139,7 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
   *out = p;
   rc = 0;
 out:
+  if (fd >= 0) close(fd); /* the mapping stays; the descriptor is not needed past dlopen */
   if (rc && p) {
     if (p->dl) dlclose(p->dl);
     free(p);

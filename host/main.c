@@ -2,6 +2,8 @@
  * main.c - the kkp-host command line: list, describe, call, lua, doc. Parses flags,
  * then hands each command to its part (manifests, loader, accounts, Lua sandbox).
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,8 +319,9 @@ static long long number_arg(const char *s) {
   char *end;
   long long v;
   if (!s || !*s) return -1;
+  errno = 0;
   v = strtoll(s, &end, 10);
-  return *end || v < 0 ? -1 : v;
+  return *end || v < 0 || errno == ERANGE ? -1 : v;
 }
 
 int main(int argc, char **argv) {
@@ -373,7 +376,7 @@ int main(int argc, char **argv) {
     } else if (IS("--timeout-s") && val) {
       char *end;
       o.timeout_s = strtod(val, &end);
-      if (*end || !(o.timeout_s > 0)) return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
+      if (*end || !(o.timeout_s > 0) || !isfinite(o.timeout_s)) return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
     } else if (IS("--write") && val && strcmp(val, "allow") == 0) {
       o.write = HOST_WRITE_ALLOW;
     } else if (IS("--write") && val && strcmp(val, "deny") == 0) {

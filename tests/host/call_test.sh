@@ -83,6 +83,10 @@ equals "target without a function: status 2" "$?" 2
 contains "target without a function: shows the form" "$err" "PLUGIN.FUNCTION or PLUGIN.ACCOUNT.FUNCTION"
 "$H" --write=maybe call fixture.echo >/dev/null 2>&1 </dev/null
 equals "--write=maybe: status 2" "$?" 2
+"$H" --timeout-s inf lua - </dev/null >/dev/null 2>&1
+equals "--timeout-s inf: usage status 2 (a cap must be finite)" "$?" 2
+"$H" --timeout-ms 99999999999999999999 call fixture.echo >/dev/null 2>&1 </dev/null
+equals "--timeout-ms past 64 bits: usage status 2" "$?" 2
 "$H" call nosuch.echo >/dev/null 2>&1 </dev/null
 equals "unknown plugin: status 1" "$?" 1
 tap_done

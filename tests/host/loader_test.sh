@@ -39,6 +39,20 @@ refusal fixture "$tmp/ww" "world-writable (mode 757)" "chmod go-w $tmp/ww/fixtur
 chmod 0755 "$tmp/gw/fixture.so"
 check "the same library loads once the mode is fixed" sh -c '"$0" --plugin-dir "$1" call fixture.echo >/dev/null' "$H" "$tmp/gw"
 
+# Not a regular file, not a library: each refused with its own message, none hangs.
+mkdir -p "$tmp/fifo" "$tmp/elfless"
+cp "$FX/fixture.json" "$tmp/fifo/"
+mkfifo "$tmp/fifo/fixture.so"
+err=$(timeout 10 "$H" --plugin-dir "$tmp/fifo" call fixture.echo 2>&1 >/dev/null)
+equals "a FIFO as the library: refused, status 1 (no hang)" "$?" 1
+contains "a FIFO as the library: says it is not a regular file" "$err" "is not a regular file"
+cp "$FX/fixture.json" "$tmp/elfless/"
+echo "not a shared object" >"$tmp/elfless/fixture.so"
+chmod 0644 "$tmp/elfless/fixture.so"
+err=$("$H" --plugin-dir "$tmp/elfless" call fixture.echo 2>&1 >/dev/null)
+contains "a trusted file that is not a library: names it and the fix" "$err" \
+  "cannot load plugin library $tmp/elfless/fixture.so"
+
 # list and describe never dlopen: a "library" that is not even ELF still lists.
 mkdir -p "$tmp/junk"
 sed 's/"name": "fixture"/"name": "junk"/' "$FX/fixture.json" >"$tmp/junk/junk.json"
