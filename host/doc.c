@@ -66,19 +66,19 @@ static void add_type(struct buf *b, json_object *schema) {
     return;
   }
   if (json_object_is_type(t, json_type_array)) {
-    for (size_t i = 0; i < json_object_array_length(t); i++)
-      add(b, "%s%s", i ? " or " : "", json_object_get_string(json_object_array_get_idx(t, i)));
+    for (size_t i = 0; i < json_object_array_length(t); i++) {
+      const char *name = json_object_get_string(json_object_array_get_idx(t, i));
+      add(b, "%s%s", i ? " or " : "", name ? name : "null");
+    }
     return;
   }
   add(b, "%s", json_object_get_string(t));
 }
 
 static int is_required(json_object *params, const char *name) {
-  json_object *req;
-  if (!json_object_object_get_ex(params, "required", &req) || !json_object_is_type(req, json_type_array)) return 0;
-  for (size_t i = 0; i < json_object_array_length(req); i++)
-    if (strcmp(json_object_get_string(json_object_array_get_idx(req, i)), name) == 0) return 1;
-  return 0;
+  json_object *req = NULL;
+  json_object_object_get_ex(params, "required", &req);
+  return host_json_array_has(req, name);
 }
 
 static void add_function(struct buf *b, json_object *fn) {

@@ -80,11 +80,18 @@ int host_manifest_all(const struct host_opts *o, struct host_manifest ***out, si
                       struct host_error *err);
 void host_manifest_all_free(struct host_manifest **ms, size_t n);
 
+/* One JSON text of len bytes, strictly: no trailing commas, nothing but
+ * whitespace after the value. NULL (why set) when it is not that; a JSON null
+ * also gives NULL, with *why json_tokener_success. Caller puts the result. */
+json_object *host_json_parse(const char *s, size_t len, enum json_tokener_error *why);
+
 /* Manifest look-ups. Returned objects are borrowed from m->root. */
 json_object *host_manifest_functions(const struct host_manifest *m);
 /* The function whose name or full_name is fn, or NULL. */
 json_object *host_manifest_function(const struct host_manifest *m, const char *fn);
 const char *host_json_str(json_object *o, const char *key);
+/* Whether arr is an array holding the string s (other members, null included, never match). */
+int host_json_array_has(json_object *arr, const char *s);
 int host_function_is_write(json_object *fn);
 
 /* ---- loader.c: dlopen with every ABI check ---- */

@@ -90,9 +90,7 @@ static int schema_is(json_object *schema, const char *t) {
   json_object *ty;
   if (!schema || !json_object_object_get_ex(schema, "type", &ty)) return 0;
   if (json_object_is_type(ty, json_type_string)) return strcmp(json_object_get_string(ty), t) == 0;
-  for (size_t i = 0; json_object_is_type(ty, json_type_array) && i < json_object_array_length(ty); i++)
-    if (strcmp(json_object_get_string(json_object_array_get_idx(ty, i)), t) == 0) return 1;
-  return 0;
+  return host_json_array_has(ty, t);
 }
 
 static json_object *sub_schema(json_object *schema, const char *member, const char *key) {
@@ -292,19 +290,8 @@ static int l_decode(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   json_object **box = host_lua_box(L);
-  json_tokener *tok;
   enum json_tokener_error e;
-  if (len >= INT32_MAX) return luaL_error(L, "json.decode: text of %zu bytes is too long", len);
-  if (!(tok = json_tokener_new())) return luaL_error(L, "json.decode: out of memory");
-  /* strict: no trailing commas or single quotes, as JSON.parse would refuse them */
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-  /* len + 1: the NUL ends a bare number, which json-c would otherwise wait on */
-  *box = json_tokener_parse_ex(tok, s, (int)len + 1);
-  e = json_tokener_get_error(tok);
-  /* text after the value, a NUL byte included, makes it not JSON */
-  for (size_t i = e == json_tokener_success ? (size_t)tok->char_offset : len; i < len; i++)
-    if (!s[i] || !strchr(" \t\r\n", s[i])) e = json_tokener_error_parse_unexpected;
-  json_tokener_free(tok);
+  *box = host_json_parse(s, len, &e);
   if (e != json_tokener_success) return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
   host_lua_push_json(L, *box, 0);
   return 1;

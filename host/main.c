@@ -168,9 +168,7 @@ static int cmd_describe(const struct host_opts *o, const char *name, int as_json
     }
     json_object_object_foreach(props, pname, pschema) {
       json_object *t = NULL;
-      int required = 0;
-      for (size_t k = 0; req && k < json_object_array_length(req); k++)
-        required |= strcmp(json_object_get_string(json_object_array_get_idx(req, k)), pname) == 0;
+      int required = host_json_array_has(req, pname);
       json_object_object_get_ex(pschema, "type", &t);
       printf("  %-14s %-18s %-9s %s\n", pname, t ? json_object_get_string(t) : "any",
              required ? "required" : "optional",
@@ -220,6 +218,7 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
   json_object *f, *args = NULL;
   char *args_text = NULL, *result = NULL, *errjson = NULL;
   int rc = HOST_EXIT_HOST, st;
+  enum json_tokener_error jerr;
   if (!dot1 || dot1 == target || !dot2[1] || (size_t)(dot1 - target) >= sizeof plugin ||
       strlen(dot2 + 1) >= sizeof fn || (dot2 > dot1 && (size_t)(dot2 - dot1 - 1) >= sizeof account) ||
       (dot2 > dot1 && dot2 == dot1 + 1)) {
@@ -252,9 +251,13 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
     print_host_error("host_error", "cannot read the arguments (out of memory or unreadable stdin)");
     goto out;
   }
-  args = json_tokener_parse(args_text);
+  /* strictly: the plugin receives args_text itself, so it must be exactly one object */
+  args = host_json_parse(args_text, strlen(args_text), &jerr);
   if (!args || !json_object_is_type(args, json_type_object)) {
-    print_host_error("usage", "the arguments must be one JSON object, e.g. '{\"per_page\": 10}'");
+    snprintf(msg, sizeof msg, "the arguments must be one JSON object, e.g. '{\"per_page\": 10}'%s%s",
+             jerr != json_tokener_success ? ": not valid JSON: " : "",
+             jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "");
+    print_host_error("usage", msg);
     rc = HOST_EXIT_USAGE;
     goto out;
   }

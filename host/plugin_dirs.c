@@ -271,6 +271,43 @@ out:
   return rc;
 }
 
+json_object *host_json_parse(const char *s, size_t len, enum json_tokener_error *why) {
+  json_tokener *tok;
+  json_object *o;
+  enum json_tokener_error e;
+  if (len >= INT32_MAX) {
+    *why = json_tokener_error_size;
+    return NULL;
+  }
+  if (!(tok = json_tokener_new())) {
+    *why = json_tokener_error_size; /* json-c 0.16 has no out-of-memory code */
+    return NULL;
+  }
+  /* strict: no trailing commas or single quotes, as JSON.parse would refuse them */
+  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+  /* len + 1: the NUL ends a bare number, which json-c would otherwise wait on */
+  o = json_tokener_parse_ex(tok, s, (int)len + 1);
+  e = json_tokener_get_error(tok);
+  /* text after the value, a NUL byte included, makes it not JSON */
+  for (size_t i = e == json_tokener_success ? (size_t)tok->char_offset : len; i < len; i++)
+    if (!s[i] || !strchr(" \t\r\n", s[i])) e = json_tokener_error_parse_unexpected;
+  json_tokener_free(tok);
+  if (e != json_tokener_success) {
+    json_object_put(o);
+    o = NULL;
+  }
+  *why = e;
+  return o;
+}
+
+int host_json_array_has(json_object *arr, const char *s) {
+  for (size_t i = 0; json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr); i++) {
+    json_object *v = json_object_array_get_idx(arr, i);
+    if (json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), s) == 0) return 1;
+  }
+  return 0;
+}
+
 const char *host_json_str(json_object *o, const char *key) {
   json_object *v;
   if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string)) return NULL;

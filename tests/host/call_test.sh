@@ -78,6 +78,12 @@ contains "unknown function: did you mean" "$err" 'fixture has no function \"ech\
 equals "arguments that are not an object: status 2" "$?" 2
 "$H" call fixture.echo '{"text":' >/dev/null 2>&1 </dev/null
 equals "arguments that are not JSON: status 2" "$?" 2
+"$H" call fixture.echo '{"text":"a"} trailing' >/dev/null 2>&1 </dev/null
+equals "text after the arguments object (the plugin gets it as is): status 2" "$?" 2
+"$H" call fixture.echo '{"text":"a",}' >/dev/null 2>&1 </dev/null
+equals "a trailing comma in the arguments: status 2" "$?" 2
+out=$(printf ' {"text":"a"}\n\n' | "$H" call fixture.echo -)
+contains "whitespace around the arguments is fine" "$out" '"args":{"text":"a"}' 
 err=$("$H" call fixture 2>&1 </dev/null)
 equals "target without a function: status 2" "$?" 2
 contains "target without a function: shows the form" "$err" "PLUGIN.FUNCTION or PLUGIN.ACCOUNT.FUNCTION"

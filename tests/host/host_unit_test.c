@@ -127,6 +127,43 @@ static void doc_from_manifest(void **state) {
   assert_null(host_doc(m, "pong", &err));
   assert_non_null(strstr(err.message, "demo has no function \"pong\""));
   host_manifest_free(m);
+  /* a null among "required" or "type" members: read as no match, not a crash */
+  m = manifest_of("demo", "{\"functions\":[{\"name\":\"f\",\"parameters\":{\"properties\":{\"n\":"
+                          "{\"type\":[null,\"string\"]}},\"required\":[null,\"n\"]}}]}");
+  d = host_doc(m, NULL, &err);
+  assert_non_null(d);
+  assert_non_null(strstr(d, "| `n` | "));
+  assert_non_null(strstr(d, "| yes |"));
+  free(d);
+  host_manifest_free(m);
+}
+
+static void strict_json(void **state) {
+  enum json_tokener_error e;
+  json_object *o;
+  (void)state;
+  o = host_json_parse(" {\"a\": [1, 9223372036854775807]}\n", 33, &e);
+  assert_non_null(o);
+  assert_int_equal(e, json_tokener_success);
+  json_object_put(o);
+  assert_null(host_json_parse("{\"a\":1} x", 10, &e)); /* text after the value */
+  assert_int_equal(e, json_tokener_error_parse_unexpected);
+  assert_null(host_json_parse("[1,]", 4, &e)); /* strict: no trailing comma */
+  assert_int_not_equal(e, json_tokener_success);
+  assert_null(host_json_parse("1\0x", 3, &e)); /* a NUL does not end the text early */
+  assert_int_not_equal(e, json_tokener_success);
+  assert_null(host_json_parse("{\"a\":", 5, &e));
+  assert_int_equal(e, json_tokener_error_parse_eof);
+  assert_null(host_json_parse("null", 4, &e)); /* null is NULL, and no error */
+  assert_int_equal(e, json_tokener_success);
+  o = json_tokener_parse("[null, 1, \"x\"]");
+  assert_true(host_json_array_has(o, "x"));
+  assert_false(host_json_array_has(o, "null"));
+  assert_false(host_json_array_has(NULL, "x"));
+  json_object_put(o);
+  o = host_json_parse("7", 1, &e); /* a bare number ends at the text's end */
+  assert_int_equal(json_object_get_int(o), 7);
+  json_object_put(o);
 }
 
 int main(void) {
@@ -134,7 +171,7 @@ int main(void) {
       cmocka_unit_test(trusted_own_file),   cmocka_unit_test(refuses_other_owner),
       cmocka_unit_test(refuses_writable),   cmocka_unit_test(levenshtein),
       cmocka_unit_test(exit_statuses),      cmocka_unit_test(config_only_schema_keys),
-      cmocka_unit_test(doc_from_manifest),
+      cmocka_unit_test(doc_from_manifest),  cmocka_unit_test(strict_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
