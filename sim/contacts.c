@@ -24,15 +24,21 @@ static bool contact_has_email(const struct sim_contact *c, const char *email) {
   return false;
 }
 
-static const struct sim_contact *sort_base;
-static bool sort_desc;
-static bool sort_updated;
-static int by_time(const void *a, const void *b) {
-  const struct sim_contact *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
-  int64_t tx = sort_updated ? x->updated_at : x->created_at;
-  int64_t ty = sort_updated ? y->updated_at : y->created_at;
-  int r = tx < ty ? -1 : tx > ty ? 1 : (x->id < y->id ? -1 : x->id > y->id);
-  return sort_desc ? -r : r;
+/* One row of a contacts page being sorted: the key is copied in, so the comparison needs no
+ * context and qsort needs no file-level state (requests run on libmicrohttpd's threads). */
+struct contact_row {
+  int64_t t, id;
+  size_t idx;
+};
+
+static int row_cmp(const void *a, const void *b) {
+  const struct contact_row *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int row_cmp_desc(const void *a, const void *b) {
+  return row_cmp(b, a);
 }
 
 void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
@@ -45,7 +51,8 @@ void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp 
   const char *phone = search ? sim_param(rq, "phone_number") : NULL;
   const char *email = search ? sim_param(rq, "email") : NULL;
   char digits[32] = "";
-  size_t total = 0, *idx;
+  size_t total = 0;
+  struct contact_row *rows;
   if (sim_page_parse(rq, &pg, rs) || sim_range_parse(rq, &from, &to, &desc, rs)) return;
   if (ob) {
     if (strcmp(ob, "updated_at") == 0) updated = true;
@@ -55,8 +62,8 @@ void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp 
     }
   }
   if (phone) sim_digits(phone, digits, sizeof digits);
-  idx = malloc((co->ncontacts + 1) * sizeof *idx);
-  if (!idx) {
+  rows = malloc((co->ncontacts + 1) * sizeof *rows);
+  if (!rows) {
     sim_resp_error(rs, 500, "out of memory");
     return;
   }
@@ -67,16 +74,14 @@ void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp 
     if (c->deleted || t < from || t > to) continue;
     if (phone && (!digits[0] || !contact_has_phone(c, digits))) continue;
     if (email && !contact_has_email(c, email)) continue;
-    idx[total++] = i;
+    rows[total++] = (struct contact_row){t, c->id, i};
   }
-  /* s->lock is held, so the file-level sort context is safe. */
-  sort_base = co->contacts, sort_desc = desc, sort_updated = updated;
-  qsort(idx, total, sizeof *idx, by_time);
+  qsort(rows, total, sizeof *rows, desc ? row_cmp_desc : row_cmp);
   json_object *items = json_object_new_array();
   size_t first = (size_t)((pg.page - 1) * pg.per_page);
   for (size_t k = first; k < total && k < first + (size_t)pg.per_page; k++)
-    json_object_array_add(items, sim_render_contact(s, &co->contacts[idx[k]]));
-  free(idx);
+    json_object_array_add(items, sim_render_contact(s, &co->contacts[rows[k].idx]));
+  free(rows);
   sim_list_answer(s, rq, &pg, "contacts", items, total, rs);
 }
 
@@ -260,6 +265,9 @@ void sim_contacts_create(struct sim *s, const struct sim_req *rq, struct sim_res
       replace(&c->company_name, company) || replace(&c->information, info) ||
       add_details(co, c->phones, &c->nphones, phones) ||
       add_details(co, c->emails, &c->nemails, emails)) {
+    sim_contact_clear(c); /* a failed create leaves no half-made contact behind */
+    co->ncontacts--;
+    co->next_contact_id--;
     sim_resp_error(rs, 500, "out of memory");
     goto out;
   }
@@ -324,9 +332,15 @@ void sim_details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *r
     unprocessable(rs, key, "is too long (maximum is 20)", "a contact has at most 20 of each");
     goto out;
   }
-  d[*n].id = rq->co->next_detail_id++;
   d[*n].label = strdup(json_object_get_string(l));
   d[*n].value = strdup(json_object_get_string(v));
+  if (!d[*n].label || !d[*n].value) {
+    free(d[*n].label), free(d[*n].value);
+    d[*n].label = d[*n].value = NULL;
+    sim_resp_error(rs, 500, "out of memory");
+    goto out;
+  }
+  d[*n].id = rq->co->next_detail_id++;
   (*n)++;
   c->updated_at = (int64_t)time(NULL);
   answer_contact(s, rs, 201, c);

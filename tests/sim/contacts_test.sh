@@ -34,12 +34,31 @@ order_by must be created_at or updated_at|GET|/v1/contacts?order_by=name|400|"er
 an ISO from is refused|GET|/v1/contacts?from=2025-01-01|400|"error":"Bad Request"
 T
 
+# order and order_by: created_at ascending by default; updated_at and desc on request.
+nums() { printf %s "$2" | grep -o "\"$1\":[0-9]*" | sed 's/.*://'; }
+sim_call GET '/v1/contacts?per_page=50'
+printf '%s\n' "$(nums created_at "$SIM_BODY")" | sort -n -c 2>/dev/null &&
+  ok "contacts are in created_at order by default" || not_ok "contacts are in created_at order by default"
+sim_call GET '/v1/contacts?per_page=50&order_by=updated_at&order=desc'
+printf '%s\n' "$(nums updated_at "$SIM_BODY")" | sort -n -r -c 2>/dev/null &&
+  ok "order_by=updated_at&order=desc sorts by updated_at, newest first" ||
+  not_ok "order_by=updated_at&order=desc sorts by updated_at, newest first"
+sim_call GET '/v1/contacts?per_page=50&order=desc'
+printf '%s\n' "$(nums created_at "$SIM_BODY")" | sort -n -r -c 2>/dev/null &&
+  ok "order=desc sorts by created_at, newest first" || not_ok "order=desc sorts by created_at, newest first"
+sim_call GET '/v1/contacts?from=1743465600&to=1746057599&per_page=50'
+out=$(nums created_at "$SIM_BODY" | awk '$1 < 1743465600 || $1 > 1746057599' | wc -l)
+equals "from/to keep only contacts created inside the window" "$out" 0
+lacks "from/to narrow the list" "$SIM_BODY" '"total":200,'
+
 # email search: take the email of the first contact that has one.
 sim_call GET '/v1/contacts?per_page=50'
 email=$(printf %s "$SIM_BODY" | grep -o '"emails":\[{"id":[0-9]*,"label":"[^"]*","value":"[^"]*"' | head -n 1 | sed 's/.*"value":"//; s/"$//')
 sim_call GET "/v1/contacts/search?email=$email"
 contains "search by email finds the contact" "$SIM_BODY" "\"value\":\"$email\""
 lacks "search by email does not answer everyone" "$SIM_BODY" '"total":200,'
+sim_call GET "/v1/contacts?email=$email"
+contains "email is ignored on /v1/contacts" "$SIM_BODY" '"total":200,'
 
 # Create.
 NEW='{"first_name":"Jane","last_name":"Smith","company_name":"Acme Corp","phone_numbers":[{"label":"Work","value":"+33612345678"},{"label":"Mobile","value":"+33698765432"}],"emails":[{"label":"Work","value":"jane.smith@acme.example"}]}'
