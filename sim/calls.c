@@ -17,6 +17,28 @@ struct call_filter {
   bool impossible; /* a tags[] value no call can carry (e.g. "545,678") */
 };
 
+static bool plain_id(const char *v, int64_t *out) {
+  int64_t id = 0;
+  if (!*v) return false;
+  for (; *v; v++) {
+    if (*v < '0' || *v > '9' || id > (INT64_MAX - 9) / 10) return false;
+    id = id * 10 + (*v - '0');
+  }
+  *out = id;
+  return id > 0;
+}
+
+/* Adds a tag id to the AND set; false when the set is full. A call carries at most three tags,
+ * so more distinct ids than the set holds can never all match: the caller then matches nothing
+ * rather than dropping ids (which would turn AND into a looser filter). */
+static bool add_tag(struct call_filter *f, int64_t id) {
+  for (size_t k = 0; k < f->ntags; k++)
+    if (f->tags[k] == id) return true;
+  if (f->ntags == sizeof f->tags / sizeof f->tags[0]) return false;
+  f->tags[f->ntags++] = id;
+  return true;
+}
+
 static int parse_search(const struct sim_req *rq, struct call_filter *f, struct sim_resp *rs) {
   const char *d = sim_param(rq, "direction"), *p = sim_param(rq, "phone_number");
   bool present;
@@ -37,15 +59,14 @@ static int parse_search(const struct sim_req *rq, struct call_filter *f, struct 
   }
   for (size_t i = 0; i < rq->nparams; i++) {
     const char *v = rq->params[i].val;
-    char *end;
+    int64_t id;
     if (strcmp(rq->params[i].key, "tags[]") != 0) continue;
-    long long id = strtoll(v, &end, 10);
-    /* Only plain ids match: "545,678" or a tag name is a value no call carries. */
-    if (!*v || *end || id <= 0) {
+    /* Only plain ids match: "545,678", " 545", "+545" or a tag name is a value no call carries. */
+    if (!plain_id(v, &id)) {
       f->impossible = true;
       continue;
     }
-    if (f->ntags < sizeof f->tags / sizeof f->tags[0]) f->tags[f->ntags++] = id;
+    if (!add_tag(f, id)) f->impossible = true;
   }
   return 0;
 }

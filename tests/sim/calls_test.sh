@@ -101,4 +101,19 @@ equals "every call found by tags[]=545&tags[]=678 carries both tags (AND)" "$wit
 sim_call GET '/v1/calls/search?tags[]=545&per_page=1'
 t545=$(field total "$SIM_BODY")
 check "one tag finds more calls than two tags (AND, not OR)" test "$t545" -gt "$n"
+
+# AND holds for any number of tags[]: repeating one id is harmless, and an id past however
+# many the simulator keeps is never dropped (a call carries at most three tags).
+dup=$(i=0; while [ $i -lt 16 ]; do printf 'tags[]=545&'; i=$((i + 1)); done)
+sim_call GET "/v1/calls/search?${dup}per_page=1"
+equals "tags[]=545 sixteen times is tags[]=545" "$(field total "$SIM_BODY")" "$t545"
+sim_call GET "/v1/calls/search?${dup}tags[]=99999&per_page=1"
+equals "an unknown 17th tag id after 16 repeats still takes part in the AND" "$(field total "$SIM_BODY")" 0
+many=$(i=0; while [ $i -lt 17 ]; do printf 'tags[]=%d&' $((545 + i)); i=$((i + 1)); done)
+sim_call GET "/v1/calls/search?${many}per_page=1"
+equals "17 distinct tag ids match nothing" "$(field total "$SIM_BODY")" 0
+sim_table <<'T'
+a signed tags[] value is not a plain id|GET|/v1/calls/search?tags[]=%2B545|200|"total":0
+a tags[] value with a leading space is not a plain id|GET|/v1/calls/search?tags[]=%20545|200|"total":0
+T
 tap_done
