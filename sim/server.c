@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SIM_BODY_MAX (1024 * 1024)
 #define SIM_WINDOW_S 60
@@ -364,27 +366,48 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
   return ret;
 }
 
-struct MHD_Daemon *sim_server_start(struct sim *s, char **err) {
+/* Binds 127.0.0.1:port here rather than inside libmicrohttpd, so base_url (which every answer's
+ * links read) is written before the first connection can be accepted, even with a fixed port. */
+static int listen_socket(int port, unsigned *bound, char **err) {
   struct sockaddr_in addr;
+  socklen_t alen = sizeof addr;
+  char b[200];
+  int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   memset(&addr, 0, sizeof addr);
   addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)s->cfg.port);
+  addr.sin_port = htons((uint16_t)port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, SOMAXCONN) != 0 ||
+      getsockname(fd, (struct sockaddr *)&addr, &alen) != 0) {
+    snprintf(b, sizeof b, "cannot listen on 127.0.0.1:%d: %s (port in use? try --port 0)", port,
+             strerror(errno));
+    *err = strdup(b);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  *bound = ntohs(addr.sin_port);
+  return fd;
+}
+
+struct MHD_Daemon *sim_server_start(struct sim *s, char **err) {
+  unsigned port;
+  int fd = listen_socket(s->cfg.port, &port, err);
+  if (fd < 0) return NULL;
+  snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", port);
+  /* libmicrohttpd owns fd from here: MHD_stop_daemon closes it. */
   struct MHD_Daemon *d = MHD_start_daemon(
       MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
           MHD_USE_ERROR_LOG,
-      0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
       MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+      (unsigned)120, MHD_OPTION_END);
   if (!d) {
-    char b[160];
-    snprintf(b, sizeof b, "cannot listen on 127.0.0.1:%d (port in use? try --port 0)", s->cfg.port);
-    *err = strdup(b);
+    /* Not closed here: whether a failed start already closed it is not documented, and the
+     * process exits on this path anyway. */
+    *err = strdup("libmicrohttpd could not start its daemon on the listening socket");
     return NULL;
   }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u",
-           info ? (unsigned)info->port : (unsigned)s->cfg.port);
   return d;
 }

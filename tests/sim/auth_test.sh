@@ -21,6 +21,13 @@ sim_start --bearer tok-a=alpha --bearer tok-a2=alpha --bearer tok-b=beta \
 case "$SIM_URL" in http://127.0.0.1:[0-9]*) ok "prints listening on http://127.0.0.1:PORT" ;;
 *) not_ok "prints listening on http://127.0.0.1:PORT" "got: $SIM_URL" ;; esac
 
+# A port that is taken is refused, not shared with the running simulator.
+port=${SIM_URL##*:}
+out=$(timeout 5 "$BUILD/aircall-sim" --port "$port" 2>&1)
+equals "a port in use exits with status 1" "$?" 1
+contains "a port in use is named, with the fix" "$out" "cannot listen on 127.0.0.1:$port"
+contains "a port in use suggests --port 0" "$out" "try --port 0"
+
 basic_a="Authorization: Basic $(printf 'id-a:sec-a' | base64)"
 basic_bad="Authorization: Basic $(printf 'id-a:wrong' | base64)"
 
