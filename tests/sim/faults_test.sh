@@ -128,6 +128,17 @@ log=$(sim_requests)
 contains "the log records a fault's status" "$log" '"path":"/v1/ping","query":"","body":null,"company":"acme","status":503}'
 contains "the log records a dropped connection as status 0" "$log" '"company":"acme","status":0}'
 
+# curl_loop (the benchmarks' baseline) counts one failure per failed request.
+sim_fault '{"kind":"status_before","path":"/v1/ping","status":500,"count":2}' >/dev/null
+out=$("$BUILD/curl_loop" "$SIM_URL/v1/ping" 4 "$A")
+equals "curl_loop exits 1 when a request failed" "$?" 1
+contains "curl_loop runs every request" "$out" "(4 requests in"
+contains "curl_loop counts each failed request once" "$out" ", 2 failed)"
+sim_fault '{"kind":"reset","path":"/v1/ping"}' >/dev/null
+out=$("$BUILD/curl_loop" "$SIM_URL/v1/ping" 1 "$A")
+contains "curl_loop: the one request ran" "$out" "(1 requests in"
+contains "curl_loop: a dropped connection is one failure, not two" "$out" ", 1 failed)"
+
 # The connection survives a keep-alive after a normal answer.
 out=$(curl -s -v -H "$A" "$SIM_URL/v1/ping" "$SIM_URL/v1/ping" 2>&1)
 contains "keep-alive: curl reuses the connection" "$out" "Re-using existing connection"
