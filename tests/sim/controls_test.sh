@@ -20,6 +20,8 @@ SIM_AUTH=
 sim_call GET /v1/ping
 SIM_AUTH='Authorization: Bearer secret-token-123'
 sim_call GET /v1/ping
+SIM_AUTH="Authorization: Basic $(printf 'myid:mysecret' | base64)"
+sim_call GET /v1/ping
 curl -s "$SIM_URL/__sim/health" >/dev/null
 log=$(sim_requests)
 contains "entry 1: method, path, raw query, null body, company, status" "$log" \
@@ -32,17 +34,18 @@ contains "entry 4: no credentials, company null, 401" "$log" \
   '"company":null,"status":401}'
 contains "entry 5: a rate-limited request is logged with 429" "$log" '"company":"alpha","status":429}'
 n=$(printf %s "$log" | grep -o '"method":' | wc -l)
-equals "/__sim requests are not logged (5 entries)" "$n" 5
+equals "/__sim requests are not logged (6 entries)" "$n" 6
 order=$(printf %s "$log" | grep -o '"status":[0-9]*' | tr '\n' ' ')
-equals "the log is in arrival order" "$order" '"status":200 "status":201 "status":403 "status":401 "status":429 '
+equals "the log is in arrival order" "$order" '"status":200 "status":201 "status":403 "status":401 "status":429 "status":429 '
 lacks "the log never holds the bearer token" "$log" "secret-token-123"
 lacks "the log never holds the Basic secret" "$log" "wrong"
 lacks "the log never holds an Authorization value" "$log" "Authorization"
 lacks "the log never holds a Basic header value" "$log" "$(printf 'myid:wrong' | base64)"
+lacks "the log never holds a valid Basic secret" "$log" "mysecret"
+lacks "the log never holds a valid Basic header value" "$log" "$(printf 'myid:mysecret' | base64)"
 
-curl -s -X POST "$SIM_URL/__sim/reset" -o /dev/null -w '%{http_code}' >/tmp/sim_reset_status.$$
-equals "POST /__sim/reset answers 200" "$(cat /tmp/sim_reset_status.$$)" 200
-rm -f /tmp/sim_reset_status.$$
+s=$(curl -s -X POST "$SIM_URL/__sim/reset" -o /dev/null -w '%{http_code}')
+equals "POST /__sim/reset answers 200" "$s" 200
 equals "reset clears the log" "$(sim_requests)" '{"requests":[]}'
 sim_call GET /v1/ping
 equals "reset clears the rate bucket" "$SIM_STATUS" 200
