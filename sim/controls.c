@@ -258,10 +258,16 @@ static void faults_clear(struct sim *s) {
   s->nfaults = 0;
 }
 
+/* Each company is generated aside and swapped in, so a failed reset leaves every company
+ * whole (old or new data) rather than one with freed arrays that the next request would read. */
 int sim_reset_data(struct sim *s, char **err) {
   for (size_t i = 0; i < s->ncompanies; i++) {
+    struct sim_company fresh;
+    memset(&fresh, 0, sizeof fresh);
+    fresh.name = s->companies[i].name;
+    if (sim_company_generate(&fresh, &s->cfg, err)) return -1;
     sim_company_free(&s->companies[i]);
-    if (sim_company_generate(&s->companies[i], &s->cfg, err)) return -1;
+    s->companies[i] = fresh;
   }
   return 0;
 }

@@ -81,6 +81,16 @@ s=$(curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/__sim/health")
 equals "the simulator is alive after all of it" "$s" 200
 sim_call GET /v1/calls/12345
 equals "and still answers the API" "$SIM_STATUS" 200
+# Writes, faults left queued and resets before the stop, so a sanitizer build (which exits
+# non-zero on a leak) checks that all of them free what they allocate.
+sim_call POST /v1/contacts '{"first_name":"Leak","phone_numbers":[{"label":"W","value":"+33600000077"}],"emails":[{"label":"W","value":"l@k.example"}]}'
+equals "a create before the stop: 201" "$SIM_STATUS" 201
+sim_call POST /v1/contacts/5678/phone_details '{"label":"X","value":"+33600000078"}'
+sim_call DELETE /v1/contacts/5678
+sim_reset
+sim_call POST /v1/contacts/5678/email_details '{"label":"X","value":"x@k.example"}'
+equals "a sub-resource write after a reset: 201" "$SIM_STATUS" 201
+sim_fault '{"kind":"status_before","path":"/nowhere","headers":{"X-A":"b"},"body":"x"}' >/dev/null
 pid=$SIM_PID
 sim_stop
 equals "and stops cleanly (status 0)" "$SIM_RC" 0
