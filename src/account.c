@@ -154,6 +154,49 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
                  kerr.message);
 }
 
+/* Wipes every header line (one carries the credential) before freeing the list. */
+static void free_headers(struct curl_slist *list) {
+  for (struct curl_slist *l = list; l; l = l->next) sodium_memzero(l->data, strlen(l->data));
+  curl_slist_free_all(list);
+}
+
+static struct curl_slist *append(struct curl_slist *list, const char *line, int *oom) {
+  struct curl_slist *next = curl_slist_append(list, line);
+  if (!next) *oom = 1;
+  return next ? next : list;
+}
+
+/* The request headers, built once per account: Accept, User-Agent and the
+ * credential. Sent as plain header lines, they cost libcurl no formatting per
+ * request, and this copy of the secret is one the plugin can wipe. */
+static int build_headers(struct kkp_account *a, struct ac_error *e) {
+  const struct ks_credential *cred = a->cred;
+  size_t cap = 64 + (cred->token ? strlen(cred->token) : 0) +
+               2 * ((cred->api_id ? strlen(cred->api_id) : 0) + (cred->api_token ? strlen(cred->api_token) : 0));
+  char *auth = sodium_malloc(cap), *pair = sodium_malloc(cap);
+  int oom = !auth || !pair;
+  if (!oom && cred->kind == KS_KIND_BASIC) {
+    /* HTTP Basic: base64 of "api_id:api_token". */
+    size_t n = (size_t)snprintf(pair, cap, "%s:%s", cred->api_id, cred->api_token);
+    memcpy(auth, "Authorization: Basic ", 21);
+    sodium_bin2base64(auth + 21, cap - 21, (const unsigned char *)pair, n, sodium_base64_VARIANT_ORIGINAL);
+  } else if (!oom) {
+    snprintf(auth, cap, "Authorization: Bearer %s", cred->token);
+  }
+  for (int body = 0; body < 2 && !oom; body++) {
+    struct curl_slist *list = NULL;
+    list = append(list, "Accept: application/json", &oom);
+    list = append(list, "User-Agent: kkp-aircall/" AC_VERSION, &oom);
+    list = append(list, auth, &oom);
+    if (body) list = append(list, "Content-Type: application/json", &oom);
+    if (body) a->headers_json_body = list;
+    else a->headers = list;
+  }
+  if (auth) sodium_free(auth); /* sodium_free wipes */
+  if (pair) sodium_free(pair);
+  return oom ? ac_fail(e, KKP_ERR_INTERNAL, "out of memory") : KKP_OK;
+}
+
 int ac_account_new(const struct kkp_host *host, const char *account, const char *config_json,
                    struct kkp_account **out, struct ac_error *e) {
   struct kkp_account *a = NULL;
@@ -197,14 +240,8 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
     a->log_ctx = host->ctx;
   }
   if ((rc = read_config(cfg, &a->cfg, e))) goto out;
-  a->headers = curl_slist_append(NULL, "Accept: application/json");
-  a->headers_json_body = curl_slist_append(NULL, "Accept: application/json");
-  if (a->headers_json_body) a->headers_json_body = curl_slist_append(a->headers_json_body, "Content-Type: application/json");
-  if (!a->headers || !a->headers_json_body) {
-    rc = ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
-    goto out;
-  }
   if ((rc = open_credential(a, host, e))) goto out;
+  if ((rc = build_headers(a, e))) goto out;
   ac_log(a, KKP_LOG_INFO, "account \"%s\" ready (%s credential, %s)", a->name,
          ac_account_is_basic(a) ? "basic" : "bearer", a->cfg.base_url);
   *out = a;
@@ -218,8 +255,8 @@ out:
 void ac_account_free(struct kkp_account *a) {
   if (!a) return;
   ac_curl_free_all(a);
-  curl_slist_free_all(a->headers);
-  curl_slist_free_all(a->headers_json_body);
+  free_headers(a->headers);
+  free_headers(a->headers_json_body);
   ks_credential_free(a->cred);
   for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
   free(a->tags);

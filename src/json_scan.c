@@ -15,9 +15,14 @@ static const char *skip_ws(const char *p, const char *e) {
   return p;
 }
 
+/* Bytes that may stand as they are inside a string: not a control, quote or backslash. */
+static const unsigned char plain[256] = {[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0xff] = 1};
+
 /* p at '"'; returns the byte after the closing quote, or NULL. */
 static const char *scan_string(const char *p, const char *e) {
   for (p++; p < e; p++) {
+    while (p < e && plain[(unsigned char)*p]) p++; /* the common case: one test a byte */
+    if (p >= e) return NULL;
     unsigned char ch = (unsigned char)*p;
     if (ch == '"') return p + 1;
     if (ch < 0x20) return NULL;
@@ -54,8 +59,7 @@ static const char *scan_number(const char *p, const char *e) {
   return p;
 }
 
-static const char *scan_literal(const char *p, const char *e, const char *word) {
-  size_t n = strlen(word);
+static const char *scan_literal(const char *p, const char *e, const char *word, size_t n) {
   return (size_t)(e - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
 }
 
@@ -88,9 +92,9 @@ static const char *scan_value(const char *p, const char *e, int depth) {
   case '{': return scan_container(p, e, depth, 1);
   case '[': return scan_container(p, e, depth, 0);
   case '"': return scan_string(p, e);
-  case 't': return scan_literal(p, e, "true");
-  case 'f': return scan_literal(p, e, "false");
-  case 'n': return scan_literal(p, e, "null");
+  case 't': return scan_literal(p, e, "true", 4);
+  case 'f': return scan_literal(p, e, "false", 5);
+  case 'n': return scan_literal(p, e, "null", 4);
   default: return scan_number(p, e);
   }
 }
@@ -113,7 +117,7 @@ static const char *scan_members(const char *p, const char *e, int depth, const s
     const char *vstart = p;
     size_t klen = (size_t)(kend - key) - 2, hit = w ? w->n : 0;
     for (size_t i = 0; w && i < w->n && hit == w->n; i++)
-      if (strlen(w->keys[i]) == klen && memcmp(key + 1, w->keys[i], klen) == 0) hit = i;
+      if (w->keys[i][0] == key[1] && strncmp(key + 1, w->keys[i], klen) == 0 && w->keys[i][klen] == '\0') hit = i;
     if (w && hit == w->descend && hit < w->n && w->inner && *p == '{')
       p = scan_members(p, e, depth + 1, w->inner);
     else

@@ -79,17 +79,9 @@ void *ac_curl_take(struct kkp_account *a) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, a->cfg.connect_timeout_ms);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, a->cfg.timeout_ms);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "kkp-aircall/" AC_VERSION);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  if (a->cred->kind == KS_KIND_BASIC) {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    curl_easy_setopt(h, CURLOPT_USERNAME, a->cred->api_id);
-    curl_easy_setopt(h, CURLOPT_PASSWORD, a->cred->api_token);
-  } else {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-    curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, a->cred->token);
-  }
+  /* User-Agent and the credential are in the account's header lists. */
   return h;
 }
 
