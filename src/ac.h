@@ -212,7 +212,7 @@ struct ac_json_want {
   const struct ac_json_want *inner;
 };
 /* 0 when text is exactly one valid JSON object (white space around allowed),
- * read in one pass that fills `want`; -1 otherwise. */
+ * read in one pass that fills `want`; -1 otherwise. text[len] must be '\0'. */
 int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want);
 
 /* ---- helpers over json-c (json.c) ---------------------------------------- */
@@ -242,7 +242,7 @@ ac_handler ac_handler_find(const char *name);
 /* Adds "from" and "to" to a call object from its direction (calls.c). */
 void ac_call_add_parties(json_object *call);
 /* The same on JSON text: {"call": {...}} with from/to spliced into the call,
- * malloc'd; NULL when text is not such an object (calls.c). */
+ * malloc'd; NULL when text is not such an object (calls.c). text[len] must be '\0'. */
 char *ac_call_splice_parties(const char *text, size_t len);
 
 #endif
