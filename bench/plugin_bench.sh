@@ -5,7 +5,7 @@
 set -u
 BUILD=${BUILD:-build}
 N=${N:-3000}
-ROUNDS=${ROUNDS:-11}
+ROUNDS=${ROUNDS:-21}
 . tests/lib/sim.sh
 work=$(mktemp -d)
 trap 'sim_stop; rm -rf "$work"' EXIT INT TERM
@@ -15,8 +15,14 @@ sim_start --rate-limit 0 --bearer bench-token=acme || exit 1
 rate() { sed -n 's/^\([0-9]*\) requests\/s.*/\1/p'; }
 ratios=""
 for r in $(seq 1 "$ROUNDS"); do
-  c=$("$BUILD/curl_loop" "$SIM_URL/v1/calls/12345" "$N" "Authorization: Bearer bench-token" | rate)
-  p=$("$BUILD/plugin_bench" "$BUILD/aircall.so" "$SIM_URL" "$N" | rate)
+  # Alternate which goes first, so neither always meets a warmer or colder machine.
+  if [ $((r % 2)) -eq 1 ]; then
+    c=$("$BUILD/curl_loop" "$SIM_URL/v1/calls/12345" "$N" "Authorization: Bearer bench-token" | rate)
+    p=$("$BUILD/plugin_bench" "$BUILD/aircall.so" "$SIM_URL" "$N" | rate)
+  else
+    p=$("$BUILD/plugin_bench" "$BUILD/aircall.so" "$SIM_URL" "$N" | rate)
+    c=$("$BUILD/curl_loop" "$SIM_URL/v1/calls/12345" "$N" "Authorization: Bearer bench-token" | rate)
+  fi
   ratio=$(awk -v c="$c" -v p="$p" 'BEGIN { printf "%.3f", c / p }')
   echo "round $r: curl_loop $c req/s, plugin get_call $p req/s, cost ratio plugin/curl $ratio"
   ratios="$ratios $ratio"
