@@ -220,8 +220,9 @@ int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want);
 /* The member's value when it is a string / integer; NULL / fallback else. */
 const char *ac_json_str(json_object *o, const char *key);
 long long ac_json_int(json_object *o, const char *key, long long fallback);
-/* A reference-counted handover: returns obj after json_object_get. */
-json_object *ac_json_take(json_object *obj);
+/* Parses exactly one JSON value from text[0..len) (white space around allowed),
+ * strictly; NULL when it is not valid JSON. Caller puts the result. */
+json_object *ac_json_parse(const char *text, size_t len);
 
 /* ---- the functions (calls.c, contacts.c, users.c, numbers.c) -------------- */
 

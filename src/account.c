@@ -214,13 +214,7 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
     goto out;
   }
   if (config_json) {
-    json_tokener *tok = json_tokener_new();
-    cfg = tok ? json_tokener_parse_ex(tok, config_json, (int)strlen(config_json)) : NULL;
-    int good = tok && json_tokener_get_error(tok) == json_tokener_success;
-    if (tok) json_tokener_free(tok);
-    if (!good) {
-      json_object_put(cfg);
-      cfg = NULL;
+    if (!(cfg = ac_json_parse(config_json, strlen(config_json)))) {
       rc = ac_fail(e, KKP_ERR_CONFIG, "the config is not valid JSON: pass an object such as "
                                       "{\"base_url\": \"https://api.aircall.io\"}");
       goto out;

@@ -118,12 +118,7 @@ static int invoke(struct kkp_account *acct, const char *function, const char *ar
     rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", name, AC_MAX_ARGS);
     goto out;
   }
-  json_tokener *tok = json_tokener_new();
-  args = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
-  int good = tok && json_tokener_get_error(tok) == json_tokener_success &&
-             (size_t)json_tokener_get_parse_end(tok) == strlen(text);
-  if (tok) json_tokener_free(tok);
-  if (!good) {
+  if (!(args = ac_json_parse(text, strlen(text)))) {
     rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT,
                  "the arguments of %s are not valid JSON: pass an object such as {\"per_page\": 10}", name);
     goto out;

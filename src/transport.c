@@ -272,12 +272,8 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
         memset(&x.body, 0, sizeof(x.body));
         goto out;
       }
-      json_tokener *tok = json_tokener_new();
-      json_object *j = tok ? json_tokener_parse_ex(tok, x.body.s, (int)x.body.len) : NULL;
-      int complete = tok && json_tokener_get_error(tok) == json_tokener_success &&
-                     (size_t)json_tokener_get_parse_end(tok) == x.body.len;
-      if (tok) json_tokener_free(tok);
-      if (!complete || !json_object_is_type(j, json_type_object)) {
+      json_object *j = ac_json_parse(x.body.s, x.body.len);
+      if (!json_object_is_type(j, json_type_object)) {
         json_object_put(j);
         rc = ac_fail(&c->err, KKP_ERR_UPSTREAM,
                      "Aircall answered %s %s with HTTP %ld but the body is not the expected JSON "
@@ -292,7 +288,7 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
       goto out;
     }
 
-    json_object *err_body = x.body.len ? json_tokener_parse(x.body.s) : NULL;
+    json_object *err_body = x.body.len ? ac_json_parse(x.body.s, x.body.len) : NULL;
     if (err_body && !json_object_is_type(err_body, json_type_object)) {
       json_object_put(err_body);
       err_body = NULL;

@@ -26,6 +26,7 @@ static const struct {
     {"list_calls", "{\"per_page\":\"10\"}", KKP_ERR_INVALID_ARGUMENT, "per_page must be an integer (got string \"10\")", "per_page"},
     {"list_calls", "{\"per_page\":10.5}", KKP_ERR_INVALID_ARGUMENT, "per_page must be an integer (got number 10.5)", "per_page"},
     {"list_calls", "{\"per_page\":10.0}", KKP_OK, NULL, NULL},
+    {"list_calls", "{\"per_page\":NaN}", KKP_ERR_INVALID_ARGUMENT, "per_page must be an integer (got number nan)", "per_page"},
     {"list_calls", "{\"order\":\"up\"}", KKP_ERR_INVALID_ARGUMENT, "order must be one of \"asc\" or \"desc\" (got \"up\")", "order"},
     {"list_calls", "{\"direction\":\"sideways\"}", KKP_ERR_INVALID_ARGUMENT, "direction must be one of \"inbound\" or \"outbound\"", "direction"},
     {"list_calls", "{\"per_pag\":10}", KKP_ERR_INVALID_ARGUMENT, "unknown parameter \"per_pag\" for list_calls. Did you mean \"per_page\"?", "per_pag"},
