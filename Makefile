@@ -66,3 +66,8 @@ install: all
 	install -m 0644 plugin.h $(DESTDIR)$(PREFIX)/include/kkp/plugin.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/kkp.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kkp.pc
+
+# Reformats every C file with the checked-in .clang-format.
+.PHONY: format
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -40,12 +40,7 @@ enum kkp_status {
 };
 
 /* Log levels passed to kkp_host.log. */
-enum kkp_log_level {
-  KKP_LOG_ERROR = 0,
-  KKP_LOG_WARN = 1,
-  KKP_LOG_INFO = 2,
-  KKP_LOG_DEBUG = 3
-};
+enum kkp_log_level { KKP_LOG_ERROR = 0, KKP_LOG_WARN = 1, KKP_LOG_INFO = 2, KKP_LOG_DEBUG = 3 };
 
 /*
  * What the host lends the plugin. The host owns it and keeps it alive until
@@ -54,10 +49,10 @@ enum kkp_log_level {
  * APPEND ONLY: members never move, new ones go at the end.
  */
 struct kkp_host {
-  uint32_t abi_major;  /* KKP_ABI_MAJOR the host was built with */
-  uint32_t abi_minor;  /* KKP_ABI_MINOR the host was built with */
-  size_t struct_size;  /* sizeof(struct kkp_host) as the host was built */
-  void *ctx;           /* passed back unchanged to the callbacks */
+  uint32_t abi_major; /* KKP_ABI_MAJOR the host was built with */
+  uint32_t abi_minor; /* KKP_ABI_MINOR the host was built with */
+  size_t struct_size; /* sizeof(struct kkp_host) as the host was built */
+  void *ctx;          /* passed back unchanged to the callbacks */
   /* May be NULL. Called from any thread that calls invoke; must be
    * thread-safe. message is borrowed for the call and never holds a secret. */
   void (*log)(void *ctx, int level, const char *message);
@@ -92,17 +87,15 @@ struct kkp_plugin {
    * borrowed. On KKP_OK *out is the new account, to be released with
    * account_free. On failure *out is NULL and *error_json holds the error
    * object (caller frees with free_string). Thread-safe. */
-  int (*account_init)(const struct kkp_host *host, const char *account,
-                      const char *config_json, struct kkp_account **out,
-                      char **error_json);
+  int (*account_init)(const struct kkp_host *host, const char *account, const char *config_json,
+                      struct kkp_account **out, char **error_json);
 
   /* Calls one function ("list_calls", or its full name "aircall_list_calls")
    * with args_json (an object; NULL means "{}"), both borrowed. Always sets
    * *result_json: the result object on KKP_OK, the error object otherwise
    * (caller frees with free_string). Safe from several threads at once, on
    * the same account or on different ones. */
-  int (*invoke)(struct kkp_account *acct, const char *function,
-                const char *args_json, char **result_json);
+  int (*invoke)(struct kkp_account *acct, const char *function, const char *args_json, char **result_json);
 
   /* Releases an account and wipes its credential. NULL is a no-op. No
    * invoke on acct may be running or start afterwards. */
@@ -125,8 +118,7 @@ struct kkp_plugin {
  * plugin cannot serve host_abi_major. Thread-safe, cheap, no side effects
  * beyond one-time library initialisation.
  */
-typedef const struct kkp_plugin *(*kkp_plugin_entry_fn)(uint32_t host_abi_major,
-                                                         uint32_t host_abi_minor);
+typedef const struct kkp_plugin *(*kkp_plugin_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
 const struct kkp_plugin *kkp_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor);
 
 /*

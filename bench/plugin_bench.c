@@ -52,10 +52,9 @@ int main(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   if (rss)
-    printf("resident after 1000 invokes: %ld KiB, after %ld: %ld KiB (growth %ld KiB, %ld failed)\n", rss_1k, n,
-           rss_kib(), rss_kib() - rss_1k, failed);
-  else
-    printf("%.0f requests/s (%ld invokes in %.3f s, %ld failed)\n", (double)n / s, n, s, failed);
+    printf("resident after 1000 invokes: %ld KiB, after %ld: %ld KiB (growth %ld KiB, %ld failed)\n", rss_1k,
+           n, rss_kib(), rss_kib() - rss_1k, failed);
+  else printf("%.0f requests/s (%ld invokes in %.3f s, %ld failed)\n", (double)n / s, n, s, failed);
   p->account_free(a);
   dlclose(lib);
   return failed ? 1 : 0;

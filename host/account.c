@@ -12,10 +12,10 @@
 
 #include "host/host.h"
 
-static const char *const status_codes[] = {"ok",           "invalid_argument", "unauthorized",
-                                           "not_found",    "rate_limited",     "upstream_error",
-                                           "network_error", "config_error",    "unsupported",
-                                           "internal_error"};
+static const char *const status_codes[] = {
+    "ok",           "invalid_argument", "unauthorized",  "not_found",
+    "rate_limited", "upstream_error",   "network_error", "config_error",
+    "unsupported",  "internal_error"};
 
 const char *host_status_code(int status) {
   if (status < 0 || status > KKP_ERR_INTERNAL) status = KKP_ERR_INTERNAL; /* unknown: internal */
@@ -94,7 +94,8 @@ static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
 }
 
 const struct kkp_host *host_callbacks(const struct host_opts *o) {
-  static struct kkp_host h = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host), NULL, cb_log, cb_get_secret};
+  static struct kkp_host h = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host),
+                              NULL,          cb_log,        cb_get_secret};
   cb_opts = o;
   return &h;
 }
@@ -120,7 +121,8 @@ char *host_config_json(const struct host_opts *o, const struct host_manifest *m)
     snprintf(env_name + i, sizeof env_name - i, "_BASE_URL");
     base = getenv(env_name);
   }
-  if (base && *base && config_has(m, "base_url")) json_object_object_add(c, "base_url", json_object_new_string(base));
+  if (base && *base && config_has(m, "base_url"))
+    json_object_object_add(c, "base_url", json_object_new_string(base));
   if (o->keystore && config_has(m, "keystore"))
     json_object_object_add(c, "keystore", json_object_new_string(o->keystore));
   if (o->timeout_ms >= 0 && config_has(m, "timeout_ms"))
@@ -153,11 +155,13 @@ int host_account_open(const struct host_opts *o, struct host_plugin *p, const ch
     st = KKP_ERR_INTERNAL;
     goto out;
   }
-  if (o->verbose) fprintf(stderr, "[host] %s.%s: account_init with config %s\n", p->manifest->name, name, cfg);
+  if (o->verbose)
+    fprintf(stderr, "[host] %s.%s: account_init with config %s\n", p->manifest->name, name, cfg);
   st = p->api.account_init(host_callbacks(o), name, cfg, &a->acct, &perr);
   if (st != KKP_OK) {
     *error_json = take_string(p, perr);
-    if (!*error_json) *error_json = host_error_json(host_status_code(st), "account_init failed without an error object");
+    if (!*error_json)
+      *error_json = host_error_json(host_status_code(st), "account_init failed without an error object");
     if (a->acct) p->api.account_free(a->acct);
     a->acct = NULL;
     goto out;
@@ -189,26 +193,30 @@ int host_account_invoke(struct host_account *a, const char *fn, const char *args
   int st = a->plugin->api.invoke(a->acct, fn, args_json, &r);
   *result_json = take_string(a->plugin, r);
   if (!*result_json)
-    *result_json = st == KKP_OK ? strdup("{}") : host_error_json(host_status_code(st), "the plugin gave no error object");
+    *result_json = st == KKP_OK ? strdup("{}")
+                                : host_error_json(host_status_code(st), "the plugin gave no error object");
   return st;
 }
 
 /* ---- write permission ---- */
 
-int host_write_permitted(const struct host_opts *o, const char *plugin, const char *fn, struct host_error *err) {
+int host_write_permitted(const struct host_opts *o, const char *plugin, const char *fn,
+                         struct host_error *err) {
   char answer[16];
   FILE *tty;
   if (o->write == HOST_WRITE_ALLOW) return 1;
   if (o->write == HOST_WRITE_DENY) {
-    host_error_set(err, "%s is a write function and writes are denied by --write=deny: pass --write=allow to allow it",
-                   fn);
+    host_error_set(
+        err, "%s is a write function and writes are denied by --write=deny: pass --write=allow to allow it",
+        fn);
     return 0;
   }
   if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+"))) {
-    host_error_set(err,
-                   "%s is a write function and writes are denied by default when not run from a terminal: pass "
-                   "--write=allow to allow it",
-                   fn);
+    host_error_set(
+        err,
+        "%s is a write function and writes are denied by default when not run from a terminal: pass "
+        "--write=allow to allow it",
+        fn);
     return 0;
   }
   fprintf(tty, "%s.%s changes data in %s. Allow? [y/N] ", plugin, fn, plugin);
@@ -217,6 +225,8 @@ int host_write_permitted(const struct host_opts *o, const char *plugin, const ch
   if (!fgets(answer, sizeof answer, tty)) answer[0] = '\0';
   fclose(tty);
   if (answer[0] == 'y' || answer[0] == 'Y') return 1;
-  host_error_set(err, "%s is a write function and it was not allowed at the prompt: answer y, or pass --write=allow", fn);
+  host_error_set(
+      err, "%s is a write function and it was not allowed at the prompt: answer y, or pass --write=allow",
+      fn);
   return 0;
 }

@@ -49,12 +49,9 @@ static void add(struct buf *b, const char *fmt, ...) {
 /* A cell of a Markdown table: '|' would end the cell, a newline the row. */
 static void add_cell(struct buf *b, const char *s) {
   for (; s && *s; s++) {
-    if (*s == '|')
-      add(b, "\\|");
-    else if (*s == '\n')
-      add(b, " ");
-    else
-      add(b, "%c", *s);
+    if (*s == '|') add(b, "\\|");
+    else if (*s == '\n') add(b, " ");
+    else add(b, "%c", *s);
   }
 }
 
@@ -89,7 +86,8 @@ static void add_function(struct buf *b, json_object *fn) {
   add(b, "## %s\n\n", host_json_str(fn, "name"));
   if (desc) add(b, "%s\n\n", desc);
   add(b, "### Parameters\n\n");
-  if (json_object_object_get_ex(fn, "parameters", &params)) json_object_object_get_ex(params, "properties", &props);
+  if (json_object_object_get_ex(fn, "parameters", &params))
+    json_object_object_get_ex(params, "properties", &props);
   if (!props || json_object_object_length(props) == 0) {
     add(b, "None.\n\n");
   } else {

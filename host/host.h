@@ -42,25 +42,25 @@ enum host_write_mode { HOST_WRITE_DEFAULT = 0, HOST_WRITE_ALLOW, HOST_WRITE_DENY
 struct host_opts {
   const char *plugin_dirs[32]; /* --plugin-dir, in order */
   size_t n_plugin_dirs;
-  const char *base_url;  /* --base-url, or NULL */
-  const char *keystore;  /* --keystore, or NULL */
-  long long timeout_ms;  /* --timeout-ms, or -1 */
-  int verbose;           /* --verbose: plugin log lines go to stderr */
+  const char *base_url; /* --base-url, or NULL */
+  const char *keystore; /* --keystore, or NULL */
+  long long timeout_ms; /* --timeout-ms, or -1 */
+  int verbose;          /* --verbose: plugin log lines go to stderr */
   enum host_write_mode write;
-  size_t memory_mb;      /* lua: --memory-mb (default 32) */
-  double timeout_s;      /* lua: --timeout-s (default 30) */
+  size_t memory_mb; /* lua: --memory-mb (default 32) */
+  double timeout_s; /* lua: --timeout-s (default 30) */
 };
 
 /* ---- plugin_dirs.c: the search path and the manifests ---- */
 
 /* One plugin as found on disk: NAME.json (+ NAME.so, + NAME.md) in dir. */
 struct host_manifest {
-  char *name;          /* from the file name */
+  char *name; /* from the file name */
   char *dir;
   char *json_path, *so_path, *md_path;
-  char *text;          /* the manifest file's bytes, NUL-terminated */
+  char *text; /* the manifest file's bytes, NUL-terminated */
   size_t len;
-  json_object *root;   /* parsed text */
+  json_object *root; /* parsed text */
 };
 void host_manifest_free(struct host_manifest *m);
 
@@ -101,7 +101,7 @@ int host_function_is_write(json_object *fn);
  * stays mapped until the last account is freed. */
 struct host_plugin {
   void *dl;
-  struct kkp_plugin api; /* min(plugin, host) bytes of the plugin's table */
+  struct kkp_plugin api;                /* min(plugin, host) bytes of the plugin's table */
   const struct host_manifest *manifest; /* borrowed: outlives the plugin */
   int refs;
 };
@@ -136,8 +136,7 @@ int host_account_open(const struct host_opts *o, struct host_plugin *p, const ch
 void host_account_close(struct host_account *a);
 /* Calls fn with args_json; *result_json (caller frees with free()) is the result
  * or the error object. Returns the kkp status. */
-int host_account_invoke(struct host_account *a, const char *fn, const char *args_json,
-                        char **result_json);
+int host_account_invoke(struct host_account *a, const char *fn, const char *args_json, char **result_json);
 
 /* Whether a write function may run: --write=allow, --write=deny, or (default)
  * ask y/N on the terminal when stdin is one, deny otherwise. On deny fills err

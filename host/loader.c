@@ -35,7 +35,9 @@ int host_file_trusted(const char *path, const struct stat *st, uid_t euid, struc
   return 0;
 }
 
-void host_plugin_retain(struct host_plugin *p) { p->refs++; }
+void host_plugin_retain(struct host_plugin *p) {
+  p->refs++;
+}
 
 void host_plugin_release(struct host_plugin *p) {
   if (!p || --p->refs > 0) return;
@@ -64,11 +66,11 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
   fd = open(m->so_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0 || fstat(fd, &st) != 0) {
     if (errno == ENOENT)
-      host_error_set(err,
-                     "plugin %s has a manifest but no library: %s is missing (install %s.so next to %s)",
+      host_error_set(err, "plugin %s has a manifest but no library: %s is missing (install %s.so next to %s)",
                      m->name, m->so_path, m->name, m->json_path);
     else
-      host_error_set(err, "cannot open plugin library %s: %s (check its permissions)", m->so_path, strerror(errno));
+      host_error_set(err, "cannot open plugin library %s: %s (check its permissions)", m->so_path,
+                     strerror(errno));
     goto out;
   }
   if (host_file_trusted(m->so_path, &st, geteuid(), err)) goto out;
@@ -95,14 +97,16 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
     host_error_set(err,
                    "plugin %s declined to load: %s(%u, %u) returned NULL, so it cannot serve ABI major %u "
                    "(install a version of the plugin built for ABI %u)",
-                   m->name, KKP_PLUGIN_ENTRY_SYMBOL, KKP_ABI_MAJOR, KKP_ABI_MINOR, KKP_ABI_MAJOR, KKP_ABI_MAJOR);
+                   m->name, KKP_PLUGIN_ENTRY_SYMBOL, KKP_ABI_MAJOR, KKP_ABI_MINOR, KKP_ABI_MAJOR,
+                   KKP_ABI_MAJOR);
     goto out;
   }
   if (table->abi_major != KKP_ABI_MAJOR) {
     host_error_set(err,
                    "plugin %s speaks ABI major %u but this host speaks %u: install a version of the plugin "
                    "built against plugin.h ABI %u.x (or a host for ABI %u)",
-                   m->name, (unsigned)table->abi_major, KKP_ABI_MAJOR, KKP_ABI_MAJOR, (unsigned)table->abi_major);
+                   m->name, (unsigned)table->abi_major, KKP_ABI_MAJOR, KKP_ABI_MAJOR,
+                   (unsigned)table->abi_major);
     goto out;
   }
   if (table->struct_size < KKP_PLUGIN_SIZE_1_0) {

@@ -17,7 +17,8 @@ void host_lua_push_json(lua_State *L, json_object *o, int depth);
 /* The value at idx as JSON (caller puts it); schema (borrowed, may be NULL) decides
  * what an empty table is. Never raises: on failure NULL with err set; nil gives
  * NULL with err empty. path names the value in messages. */
-json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err, size_t cap);
+json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err,
+                              size_t cap);
 /* The sandbox's memory cap in bytes (lua_sandbox.c): also the budget of one
  * Lua-to-JSON conversion, whose tree is built outside the capped allocator. */
 size_t host_lua_memory_cap(lua_State *L);

@@ -41,23 +41,20 @@ void host_lua_push_json(lua_State *L, json_object *o, int depth) {
   luaL_checkstack(L, 3, "JSON nested too deeply");
   if (depth > MAX_DEPTH) luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
   switch (json_object_get_type(o)) {
-  case json_type_null:
-    lua_pushnil(L);
-    break;
-  case json_type_boolean:
-    lua_pushboolean(L, json_object_get_boolean(o));
-    break;
+  case json_type_null: lua_pushnil(L); break;
+  case json_type_boolean: lua_pushboolean(L, json_object_get_boolean(o)); break;
   case json_type_int:
     /* uint64 above INT64_MAX cannot be a Lua integer: keep it as a float */
     if (json_object_get_int64(o) == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX)
       lua_pushnumber(L, (lua_Number)json_object_get_uint64(o));
-    else
-      lua_pushinteger(L, (lua_Integer)json_object_get_int64(o));
+    else lua_pushinteger(L, (lua_Integer)json_object_get_int64(o));
     break;
   case json_type_double: {
     /* json-c reads NaN, Infinity and 1e999; none is a JSON number a script can send back */
     double d = json_object_get_double(o);
-    if (!isfinite(d)) luaL_error(L, "JSON number %s is not finite (NaN, Infinity or out of range)", json_object_get_string(o));
+    if (!isfinite(d))
+      luaL_error(L, "JSON number %s is not finite (NaN, Infinity or out of range)",
+                 json_object_get_string(o));
     lua_pushnumber(L, d);
     break;
   }
@@ -174,12 +171,11 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
   }
   if (charge(c, NODE_COST, path)) return NULL;
   switch (lua_type(L, idx)) {
-  case LUA_TNIL:
-    return NULL; /* json-c's null: not an error */
-  case LUA_TBOOLEAN:
-    return (o = json_object_new_boolean(lua_toboolean(L, idx))) ? o : nomem(c, path);
+  case LUA_TNIL: return NULL; /* json-c's null: not an error */
+  case LUA_TBOOLEAN: return (o = json_object_new_boolean(lua_toboolean(L, idx))) ? o : nomem(c, path);
   case LUA_TNUMBER:
-    if (lua_isinteger(L, idx)) return (o = json_object_new_int64((int64_t)lua_tointeger(L, idx))) ? o : nomem(c, path);
+    if (lua_isinteger(L, idx))
+      return (o = json_object_new_int64((int64_t)lua_tointeger(L, idx))) ? o : nomem(c, path);
     {
       lua_Number d = lua_tonumber(L, idx);
       /* 10.0 given where the schema wants an integer is the integer 10 */
@@ -249,7 +245,9 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
         return NULL;
       }
       snprintf(sub, sizeof sub, "%s.%s", path, key);
-      v = charge(c, strlen(key), sub) ? NULL : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
+      v = charge(c, strlen(key), sub)
+              ? NULL
+              : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
       lua_pop(L, 1);
       if (!v && *c->err) {
         lua_pop(L, 1);
@@ -261,13 +259,14 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
     return in_schema_order(out, sub_schema(schema, "properties", NULL));
   }
   default:
-    snprintf(c->err, c->cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)", path,
-             luaL_typename(L, idx));
+    snprintf(c->err, c->cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)",
+             path, luaL_typename(L, idx));
     return NULL;
   }
 }
 
-json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err, size_t cap) {
+json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err,
+                              size_t cap) {
   struct conv c = {.err = err, .cap = cap, .budget = host_lua_memory_cap(L)};
   err[0] = '\0';
   return to_json(L, idx, schema, 0, path, &c);
@@ -282,7 +281,8 @@ static int l_encode(lua_State *L) {
   box = host_lua_box(L);
   *box = host_lua_to_json(L, 1, NULL, "value", err, sizeof err);
   if (!*box && *err) return luaL_error(L, "json.encode: %s", err);
-  lua_pushstring(L, json_object_to_json_string_ext(*box, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  lua_pushstring(
+      L, json_object_to_json_string_ext(*box, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
   return 1;
 }
 
@@ -292,7 +292,8 @@ static int l_decode(lua_State *L) {
   json_object **box = host_lua_box(L);
   enum json_tokener_error e;
   *box = host_json_parse(s, len, &e);
-  if (e != json_tokener_success) return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
+  if (e != json_tokener_success)
+    return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
   host_lua_push_json(L, *box, 0);
   return 1;
 }

@@ -13,7 +13,7 @@
 #include "keystore/ks.h"
 
 struct ns_account {
-  size_t plugin;              /* index in ns->manifests */
+  size_t plugin; /* index in ns->manifests */
   struct host_account *acct;
 };
 
@@ -21,11 +21,11 @@ struct host_lua_ns {
   const struct host_opts *o;
   struct host_manifest **manifests; /* every plugin found; owned */
   size_t n;
-  struct host_plugin **plugins;     /* [n], loaded on first call; one reference each */
-  char ***accounts;                 /* [n] account names from the keystore, loaded on first need */
+  struct host_plugin **plugins; /* [n], loaded on first call; one reference each */
+  char ***accounts;             /* [n] account names from the keystore, loaded on first need */
   size_t *n_accounts;
   int *accounts_read;
-  struct ns_account *open;          /* accounts initialised so far */
+  struct ns_account *open; /* accounts initialised so far */
   size_t n_open;
 };
 
@@ -45,10 +45,8 @@ static void ns_accounts(struct host_lua_ns *ns, size_t i) {
   struct ks_error kerr;
   if (ns->accounts_read[i]) return;
   ns->accounts_read[i] = 1;
-  if (ns->o->keystore)
-    snprintf(dir, sizeof dir, "%s", ns->o->keystore);
-  else if (ks_dir_default(dir, sizeof dir, &kerr) != KS_OK)
-    return;
+  if (ns->o->keystore) snprintf(dir, sizeof dir, "%s", ns->o->keystore);
+  else if (ks_dir_default(dir, sizeof dir, &kerr) != KS_OK) return;
   if (ks_account_list(dir, ns->manifests[i]->name, &ns->accounts[i], &ns->n_accounts[i], &kerr) != KS_OK) {
     ns->accounts[i] = NULL;
     ns->n_accounts[i] = 0;
@@ -76,7 +74,8 @@ static int unknown(lua_State *L, struct host_lua_ns *ns, size_t i, const char *p
     host_suggest_consider(key, host_json_str(json_object_array_get_idx(fs, k), "name"), &best, &best_d);
   if (with_accounts) {
     ns_accounts(ns, i);
-    for (size_t k = 0; k < ns->n_accounts[i]; k++) host_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
+    for (size_t k = 0; k < ns->n_accounts[i]; k++)
+      host_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
   }
   luaL_buffinit(L, &b);
   lua_pushfstring(L, "Unknown function: %s.%s", path, key);
@@ -195,16 +194,15 @@ static int ns_call(lua_State *L) {
       }
     }
     if (nargs > k || (k == nargs && !props))
-      return luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin, fn,
-                        props ? json_object_object_length(props) : 0, nargs);
+      return luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin,
+                        fn, props ? json_object_object_length(props) : 0, nargs);
   }
   if (host_function_is_write(f)) {
     host_lua_blocking(L, 1); /* the y/N prompt */
     permitted = host_write_permitted(ns->o, plugin, fn, &err);
     host_lua_blocking(L, 0);
   }
-  if (!permitted)
-    return luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
+  if (!permitted) return luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
   if (!(a = ns_account(L, ns, i, account, &st))) {
     if (st < 0) return luaL_error(L, "%s.%s: load_error: %s", plugin, fn, lua_tostring(L, -1));
     return raise_plugin_error(L, plugin, fn);
@@ -217,7 +215,8 @@ static int ns_call(lua_State *L) {
   if (st != KKP_OK) return raise_plugin_error(L, plugin, fn);
   json_object_put(*args);
   *args = json_tokener_parse(lua_tostring(L, -1));
-  if (!*args) return luaL_error(L, "%s.%s: internal_error: the plugin returned a result that is not JSON", plugin, fn);
+  if (!*args)
+    return luaL_error(L, "%s.%s: internal_error: the plugin returned a result that is not JSON", plugin, fn);
   host_lua_push_json(L, *args, 0);
   return 1;
 }
@@ -296,7 +295,8 @@ static int ns_integrations_index(lua_State *L) {
   for (size_t i = 0; i < ns->n; i++) host_suggest_consider(key, ns->manifests[i]->name, &best, &best_d);
   if (best && host_suggest_close(key, best_d))
     return luaL_error(L, "Unknown integration: app.integrations.%s. Did you mean: %s", key, best);
-  return luaL_error(L, "Unknown integration: app.integrations.%s (install its plugin, or pass --plugin-dir DIR)", key);
+  return luaL_error(
+      L, "Unknown integration: app.integrations.%s (install its plugin, or pass --plugin-dir DIR)", key);
 }
 
 /* lua_read_doc("integrations.PLUGIN[.FUNCTION]") */
@@ -311,12 +311,14 @@ static int l_read_doc(lua_State *L) {
   len = fn ? (size_t)(fn - rest) : strlen(rest);
   for (size_t i = 0; i < ns->n; i++) {
     if (strlen(ns->manifests[i]->name) != len || strncmp(ns->manifests[i]->name, rest, len) != 0) continue;
-    if (!(doc = host_doc(ns->manifests[i], fn ? fn + 1 : NULL, &err))) return luaL_error(L, "lua_read_doc: %s", err.message);
+    if (!(doc = host_doc(ns->manifests[i], fn ? fn + 1 : NULL, &err)))
+      return luaL_error(L, "lua_read_doc: %s", err.message);
     lua_pushstring(L, doc);
     free(doc);
     return 1;
   }
-  return luaL_error(L, "lua_read_doc: no integration \"%s\" (try \"integrations.NAME\"; see kkp-host list)", name);
+  return luaL_error(L, "lua_read_doc: no integration \"%s\" (try \"integrations.NAME\"; see kkp-host list)",
+                    name);
 }
 
 struct host_lua_ns *host_lua_ns_open(lua_State *L, const struct host_opts *o, struct host_error *err) {
@@ -336,8 +338,8 @@ struct host_lua_ns *host_lua_ns_open(lua_State *L, const struct host_opts *o, st
   }
   lua_pushlightuserdata(L, ns);
   lua_setfield(L, LUA_REGISTRYINDEX, NS_KEY);
-  lua_newtable(L);          /* app */
-  lua_newtable(L);          /* app.integrations */
+  lua_newtable(L); /* app */
+  lua_newtable(L); /* app.integrations */
   for (size_t i = 0; i < ns->n; i++) {
     lua_newtable(L);
     lua_pushinteger(L, (lua_Integer)i);

@@ -26,8 +26,8 @@
 
 struct sandbox {
   size_t used, limit;
-  int hit_limit; /* an allocation was refused by the cap */
-  int timed_out; /* the time cap has raised its error */
+  int hit_limit;   /* an allocation was refused by the cap */
+  int timed_out;   /* the time cap has raised its error */
   double deadline; /* CLOCK_MONOTONIC seconds */
   double timeout_s;
   /* the watchdog */
@@ -70,9 +70,13 @@ static struct sandbox *sandbox_of(lua_State *L) {
   return ud;
 }
 
-size_t host_lua_memory_cap(lua_State *L) { return sandbox_of(L)->limit; }
+size_t host_lua_memory_cap(lua_State *L) {
+  return sandbox_of(L)->limit;
+}
 
-void host_lua_blocking(lua_State *L, int on) { atomic_fetch_add(&sandbox_of(L)->in_host, on ? 1 : -1); }
+void host_lua_blocking(lua_State *L, int on) {
+  atomic_fetch_add(&sandbox_of(L)->in_host, on ? 1 : -1);
+}
 
 static struct timespec timespec_at(double s) {
   struct timespec ts;
@@ -151,7 +155,8 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   if (now_s() > sb->deadline) {
     sb->timed_out = 1;
-    luaL_error(L, "time limit of %f s exceeded: the script ran too long (raise the cap with --timeout-s)", sb->timeout_s);
+    luaL_error(L, "time limit of %f s exceeded: the script ran too long (raise the cap with --timeout-s)",
+               sb->timeout_s);
   }
 }
 
@@ -163,7 +168,8 @@ static int sandbox_protected_call(lua_State *L) {
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   if (lua_toboolean(L, 1)) return lua_gettop(L);
-  if (sb->timed_out || (sb->hit_limit && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "not enough memory") == 0)) {
+  if (sb->timed_out || (sb->hit_limit && lua_type(L, 2) == LUA_TSTRING &&
+                        strcmp(lua_tostring(L, 2), "not enough memory") == 0)) {
     lua_settop(L, 2);
     return lua_error(L);
   }
@@ -232,9 +238,12 @@ static const char dump_lua[] =
     "end\n";
 
 static void open_sandbox_libs(lua_State *L) {
-  static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
-                                  {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-                                  {LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_OSLIBNAME, luaopen_os},
+  static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                  {LUA_STRLIBNAME, luaopen_string},
+                                  {LUA_TABLIBNAME, luaopen_table},
+                                  {LUA_MATHLIBNAME, luaopen_math},
+                                  {LUA_UTF8LIBNAME, luaopen_utf8},
+                                  {LUA_OSLIBNAME, luaopen_os},
                                   {NULL, NULL}};
   static const char *const base_removed[] = {"dofile", "loadfile", NULL};
   static const char *const os_kept[] = {"time", "date", "clock", NULL};
@@ -353,10 +362,11 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   if (lua_pcall(L, 0, 0, o->verbose ? -2 : 0) != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     if (sb.hit_limit && msg && strstr(msg, "not enough memory"))
-      fprintf(stderr, "kkp-host: lua: memory limit of %zu MiB exceeded: the script used too much memory (raise the cap with --memory-mb)\n",
+      fprintf(stderr,
+              "kkp-host: lua: memory limit of %zu MiB exceeded: the script used too much memory (raise the "
+              "cap with --memory-mb)\n",
               o->memory_mb);
-    else
-      fprintf(stderr, "kkp-host: lua: %s\n", msg ? msg : "(error object is not a string)");
+    else fprintf(stderr, "kkp-host: lua: %s\n", msg ? msg : "(error object is not a string)");
     goto out;
   }
   rc = HOST_EXIT_OK;

@@ -60,18 +60,17 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static void print_json(json_object *o, FILE *f) {
-  int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-              (isatty(fileno(f)) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+  int flags =
+      JSON_C_TO_STRING_NOSLASHESCAPE |
+      (isatty(fileno(f)) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
   fprintf(f, "%s\n", json_object_to_json_string_ext(o, flags));
 }
 
 /* Prints a JSON text (re-serialised; as it is when it does not parse). */
 static void print_json_text(const char *s, FILE *f) {
   json_object *o = json_tokener_parse(s);
-  if (o)
-    print_json(o, f);
-  else
-    fprintf(f, "%s\n", s);
+  if (o) print_json(o, f);
+  else fprintf(f, "%s\n", s);
   json_object_put(o);
 }
 
@@ -86,10 +85,8 @@ static void count_ops(const struct host_manifest *m, size_t *n, size_t *reads, s
   *n = json_object_array_length(fs);
   *reads = *writes = 0;
   for (size_t i = 0; i < *n; i++) {
-    if (host_function_is_write(json_object_array_get_idx(fs, i)))
-      (*writes)++;
-    else
-      (*reads)++;
+    if (host_function_is_write(json_object_array_get_idx(fs, i))) (*writes)++;
+    else (*reads)++;
   }
 }
 
@@ -222,8 +219,9 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
   if (!dot1 || dot1 == target || !dot2[1] || (size_t)(dot1 - target) >= sizeof plugin ||
       strlen(dot2 + 1) >= sizeof fn || (dot2 > dot1 && (size_t)(dot2 - dot1 - 1) >= sizeof account) ||
       (dot2 > dot1 && dot2 == dot1 + 1)) {
-    rc = usage_error("call needs PLUGIN.FUNCTION or PLUGIN.ACCOUNT.FUNCTION, not \"%s\" (e.g. aircall.list_calls)",
-                     target);
+    rc = usage_error(
+        "call needs PLUGIN.FUNCTION or PLUGIN.ACCOUNT.FUNCTION, not \"%s\" (e.g. aircall.list_calls)",
+        target);
     goto out;
   }
   snprintf(plugin, sizeof plugin, "%.*s", (int)(dot1 - target), target);
@@ -241,12 +239,9 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
     rc = HOST_EXIT_USAGE;
     goto out;
   }
-  if (!args_arg)
-    args_text = strdup("{}");
-  else if (strcmp(args_arg, "-") == 0)
-    args_text = read_stdin();
-  else
-    args_text = strdup(args_arg);
+  if (!args_arg) args_text = strdup("{}");
+  else if (strcmp(args_arg, "-") == 0) args_text = read_stdin();
+  else args_text = strdup(args_arg);
   if (!args_text) {
     print_host_error("host_error", "cannot read the arguments (out of memory or unreadable stdin)");
     goto out;
@@ -357,10 +352,8 @@ int main(int argc, char **argv) {
       continue;
     }
     klen = strcspn(a, "=");
-    if (a[klen] == '=')
-      val = a + klen + 1;
-    else if (i + 1 < argc && strcmp(a, "--write") != 0)
-      val = argv[++i];
+    if (a[klen] == '=') val = a + klen + 1;
+    else if (i + 1 < argc && strcmp(a, "--write") != 0) val = argv[++i];
 #define IS(opt) (strlen(opt) == klen && strncmp(a, opt, klen) == 0)
     if (IS("--plugin-dir") && val) {
       if (o.n_plugin_dirs == sizeof o.plugin_dirs / sizeof o.plugin_dirs[0])
@@ -371,15 +364,18 @@ int main(int argc, char **argv) {
     } else if (IS("--keystore") && val) {
       o.keystore = val;
     } else if (IS("--timeout-ms") && val) {
-      if ((o.timeout_ms = number_arg(val)) < 1) return usage_error("--timeout-ms needs a positive integer, not \"%s\"", val);
+      if ((o.timeout_ms = number_arg(val)) < 1)
+        return usage_error("--timeout-ms needs a positive integer, not \"%s\"", val);
     } else if (IS("--memory-mb") && val) {
       long long v = number_arg(val);
-      if (v < 1 || v > 1 << 20) return usage_error("--memory-mb needs an integer from 1 to 1048576, not \"%s\"", val);
+      if (v < 1 || v > 1 << 20)
+        return usage_error("--memory-mb needs an integer from 1 to 1048576, not \"%s\"", val);
       o.memory_mb = (size_t)v;
     } else if (IS("--timeout-s") && val) {
       char *end;
       o.timeout_s = strtod(val, &end);
-      if (*end || !(o.timeout_s > 0) || !isfinite(o.timeout_s)) return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
+      if (*end || !(o.timeout_s > 0) || !isfinite(o.timeout_s))
+        return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
     } else if (IS("--write") && val && strcmp(val, "allow") == 0) {
       o.write = HOST_WRITE_ALLOW;
     } else if (IS("--write") && val && strcmp(val, "deny") == 0) {
@@ -397,7 +393,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o);
   if (strcmp(pos[0], "describe") == 0 && npos == 2) return cmd_describe(&o, pos[1], as_json);
-  if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3)) return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL);
+  if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3))
+    return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
   if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1]);
   return usage_error("unknown command or wrong number of arguments for \"%s\"", pos[0]);

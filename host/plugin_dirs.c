@@ -60,10 +60,8 @@ int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_er
     free(tmp);
     tmp = NULL;
   }
-  if (kh && *kh)
-    tmp = join(kh, "/plugins", "");
-  else if (home && *home)
-    tmp = join(home, "/.kosmokrator/plugins", "");
+  if (kh && *kh) tmp = join(kh, "/plugins", "");
+  else if (home && *home) tmp = join(home, "/.kosmokrator/plugins", "");
   if ((kh || home) && (!tmp || push(dirs, n, tmp))) goto out;
   if (push(dirs, n, HOST_PLUGIN_DIR)) goto out;
   rc = 0;
@@ -161,10 +159,8 @@ static int manifest_read(const char *dir, const char *name, struct host_manifest
 out:
   if (tok) json_tokener_free(tok);
   free(base);
-  if (rc == 0)
-    *out = m;
-  else
-    host_manifest_free(m);
+  if (rc == 0) *out = m;
+  else host_manifest_free(m);
   return rc;
 }
 
@@ -183,8 +179,9 @@ int host_manifest_find(const struct host_opts *o, const char *name, struct host_
   size_t n;
   int rc = -1;
   if (!name_ok(name)) {
-    host_error_set(err, "\"%s\" is not a plugin name: names are 1-64 letters, digits, '_' or '-' (see kkp-host list)",
-                   name);
+    host_error_set(
+        err, "\"%s\" is not a plugin name: names are 1-64 letters, digits, '_' or '-' (see kkp-host list)",
+        name);
     return -1;
   }
   if (host_dirs(o, &dirs, &n, err)) return -1;
@@ -198,10 +195,11 @@ int host_manifest_find(const struct host_opts *o, const char *name, struct host_
   }
   {
     size_t used = 0;
-    used += (size_t)snprintf(err->message, sizeof err->message,
-                             "no plugin named \"%s\": no %s.json in", name, name);
+    used += (size_t)snprintf(err->message, sizeof err->message, "no plugin named \"%s\": no %s.json in", name,
+                             name);
     for (size_t i = 0; i < n && used < sizeof err->message; i++)
-      used += (size_t)snprintf(err->message + used, sizeof err->message - used, "%s %s", i ? "," : "", dirs[i]);
+      used +=
+          (size_t)snprintf(err->message + used, sizeof err->message - used, "%s %s", i ? "," : "", dirs[i]);
     if (used < sizeof err->message)
       snprintf(err->message + used, sizeof err->message - used,
                " (install it there, or pass --plugin-dir DIR or set KKP_PLUGIN_PATH)");

@@ -44,4 +44,6 @@ void host_suggest_consider(const char *key, const char *candidate, const char **
   }
 }
 
-int host_suggest_close(const char *key, size_t d) { return d <= 3 || d <= strlen(key) / 3; }
+int host_suggest_close(const char *key, size_t d) {
+  return d <= 3 || d <= strlen(key) / 3;
+}

@@ -25,17 +25,15 @@ ks_status ks_dir_check(const char *path, struct ks_error *err) {
     return ks_fail(err, KS_ERR_IO, "cannot read folder %s: %s", path, strerror(errno));
   }
   if (!S_ISDIR(st.st_mode))
-    return ks_fail(err, KS_ERR_INVALID, "%s is not a folder: move it away and run `kkp-setup init`",
-                   path);
+    return ks_fail(err, KS_ERR_INVALID, "%s is not a folder: move it away and run `kkp-setup init`", path);
   if (st.st_uid != geteuid())
     return ks_fail(err, KS_ERR_PERMISSION,
                    "folder %s belongs to another user (uid %u): chown it to yourself or use your own "
                    "keystore (--keystore DIR or KKP_KEYSTORE)",
                    path, (unsigned)st.st_uid);
   if (st.st_mode & 077)
-    return ks_fail(err, KS_ERR_PERMISSION,
-                   "folder %s is accessible by other users (mode %03o): chmod 700 %s", path,
-                   (unsigned)(st.st_mode & 0777), path);
+    return ks_fail(err, KS_ERR_PERMISSION, "folder %s is accessible by other users (mode %03o): chmod 700 %s",
+                   path, (unsigned)(st.st_mode & 0777), path);
   return KS_OK;
 }
 
@@ -81,11 +79,9 @@ ks_status ks_file_read(const char *path, enum ks_mode_rule rule, unsigned char *
   /* O_NOFOLLOW: a symlink planted in the keystore must not redirect a read. */
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ENOENT)
-      return ks_fail(err, KS_ERR_NOT_FOUND, "no file %s", path);
+    if (errno == ENOENT) return ks_fail(err, KS_ERR_NOT_FOUND, "no file %s", path);
     if (errno == ELOOP)
-      return ks_fail(err, KS_ERR_PERMISSION, "%s is a symbolic link: replace it with the file itself",
-                     path);
+      return ks_fail(err, KS_ERR_PERMISSION, "%s is a symbolic link: replace it with the file itself", path);
     return ks_fail(err, errno == EACCES ? KS_ERR_PERMISSION : KS_ERR_IO, "cannot open %s: %s", path,
                    strerror(errno));
   }
@@ -106,10 +102,8 @@ ks_status ks_file_read(const char *path, enum ks_mode_rule rule, unsigned char *
   }
   unsigned bad = rule == KS_MODE_SECRET ? 077 : 022;
   if (sb.st_mode & bad) {
-    st = ks_fail(err, KS_ERR_PERMISSION,
-                 "%s is %s by other users (mode %03o): chmod 600 %s", path,
-                 rule == KS_MODE_SECRET ? "accessible" : "writable", (unsigned)(sb.st_mode & 0777),
-                 path);
+    st = ks_fail(err, KS_ERR_PERMISSION, "%s is %s by other users (mode %03o): chmod 600 %s", path,
+                 rule == KS_MODE_SECRET ? "accessible" : "writable", (unsigned)(sb.st_mode & 0777), path);
     goto out;
   }
   if (sb.st_size > KS_FILE_MAX) {
@@ -171,7 +165,9 @@ static pid_t temp_pid(const char *name) {
   return v > 0 ? (pid_t)v : 0;
 }
 
-int ks_temp_name(const char *name) { return temp_pid(name) > 0; }
+int ks_temp_name(const char *name) {
+  return temp_pid(name) > 0;
+}
 
 void ks_temp_clean(const char *dir) {
   DIR *d = opendir(dir);
@@ -192,13 +188,12 @@ ks_status ks_dir_sync(const char *dir, struct ks_error *err) {
   int e = errno;
   close(fd);
   /* Some file systems cannot fsync a folder (EINVAL); the rename itself is still atomic. */
-  if (rc != 0 && e != EINVAL)
-    return ks_fail(err, KS_ERR_IO, "cannot fsync folder %s: %s", dir, strerror(e));
+  if (rc != 0 && e != EINVAL) return ks_fail(err, KS_ERR_IO, "cannot fsync folder %s: %s", dir, strerror(e));
   return KS_OK;
 }
 
-ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len,
-                        int replace, struct ks_error *err) {
+ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len, int replace,
+                        struct ks_error *err) {
   ks_status st = KS_OK;
   char final[4096], tmp[4096], tname[512];
   int fd = -1, have_tmp = 0;
@@ -208,8 +203,7 @@ ks_status ks_file_write(const char *dir, const char *name, const unsigned char *
   sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
   /* pid + random: unique per process and per call, so concurrent writers never share. */
   int n = snprintf(tname, sizeof tname, ".%s.tmp.%ld.%s", name, (long)getpid(), hex);
-  if (n < 0 || (size_t)n >= sizeof tname)
-    return ks_fail(err, KS_ERR_INVALID, "file name too long: %s", name);
+  if (n < 0 || (size_t)n >= sizeof tname) return ks_fail(err, KS_ERR_INVALID, "file name too long: %s", name);
   if ((st = ks_path(final, sizeof final, dir, name, err)) != KS_OK) return st;
   if ((st = ks_path(tmp, sizeof tmp, dir, tname, err)) != KS_OK) return st;
 
@@ -257,8 +251,7 @@ ks_status ks_file_write(const char *dir, const char *name, const unsigned char *
     if (link(tmp, final) != 0) {
       if (errno == EEXIST)
         st = ks_fail(err, KS_ERR_EXISTS, "%s already exists: use --force to replace it", final);
-      else
-        st = ks_fail(err, KS_ERR_IO, "cannot create %s: %s", final, strerror(errno));
+      else st = ks_fail(err, KS_ERR_IO, "cannot create %s: %s", final, strerror(errno));
       goto out;
     }
   }

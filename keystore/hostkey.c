@@ -14,10 +14,11 @@
 
 #define PUB_MAGIC "KKPKSPUB"
 #define KEY_MAGIC "KKPKSKEY"
-#define PUB_LEN 60         /* magic 8, version 1, reserved 3, pk 32, check 16 */
-#define KEY_PLAIN_LEN 92   /* magic 8, version 1, protection 1, reserved 2, sk 32, pk 32, check 16 */
-#define KEY_WRAP_HDR 68    /* magic 8, version 1, protection 1, alg 1, reserved 1, ops 8, mem 8,
-                              salt 16, nonce 24 */
+#define PUB_LEN 60       /* magic 8, version 1, reserved 3, pk 32, check 16 */
+#define KEY_PLAIN_LEN 92 /* magic 8, version 1, protection 1, reserved 2, sk 32, pk 32, check 16 */
+#define KEY_WRAP_HDR                                                                                         \
+  68 /* magic 8, version 1, protection 1, alg 1, reserved 1, ops 8, mem 8,                                   \
+        salt 16, nonce 24 */
 #define KEY_WRAP_LEN (KEY_WRAP_HDR + 64 + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 #define PROT_PLAIN 0
 #define PROT_ARGON2ID_XCHACHA 1
@@ -32,17 +33,16 @@ static void checksum(unsigned char out[CHECK_LEN], const unsigned char *data, si
   crypto_generichash(out, CHECK_LEN, data, len, NULL, 0);
 }
 
-static ks_status pub_decode(const char *path, const unsigned char *b, size_t len,
-                            unsigned char pk[32], struct ks_error *err) {
+static ks_status pub_decode(const char *path, const unsigned char *b, size_t len, unsigned char pk[32],
+                            struct ks_error *err) {
   unsigned char c[CHECK_LEN];
   const char *fix = "restore it from a backup or run `kkp-setup init --force` (records sealed to "
                     "the old key must then be added again)";
   if (len != PUB_LEN || memcmp(b, PUB_MAGIC, 8) != 0)
     return ks_fail(err, KS_ERR_CORRUPT, "%s is not a kkp host public key: %s", path, fix);
   if (b[8] != KS_FORMAT_VERSION)
-    return ks_fail(err, KS_ERR_CORRUPT,
-                   "%s has format version %u; this build reads version %u: %s", path, b[8],
-                   KS_FORMAT_VERSION, fix);
+    return ks_fail(err, KS_ERR_CORRUPT, "%s has format version %u; this build reads version %u: %s", path,
+                   b[8], KS_FORMAT_VERSION, fix);
   checksum(c, b, PUB_LEN - CHECK_LEN);
   if (b[9] || b[10] || b[11] || sodium_memcmp(c, b + PUB_LEN - CHECK_LEN, CHECK_LEN) != 0)
     return ks_fail(err, KS_ERR_CORRUPT, "%s is damaged (checksum mismatch): %s", path, fix);
@@ -75,15 +75,15 @@ static int limits_ok(unsigned long long ops, size_t mem) {
 /* Derives the 32-byte wrapping key; key must be sodium_malloc'd by the caller. */
 static ks_status derive(unsigned char *key, const char *passphrase, const unsigned char *salt,
                         unsigned long long ops, size_t mem, struct ks_error *err) {
-  if (crypto_pwhash(key, 32, passphrase, strlen(passphrase), salt, ops, mem,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash(key, 32, passphrase, strlen(passphrase), salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) !=
+      0)
     return ks_fail(err, KS_ERR_NOMEM,
                    "not enough memory to derive the key from the passphrase (%zu bytes needed)", mem);
   return KS_OK;
 }
 
-static ks_status key_decode(const char *path, const unsigned char *b, size_t len,
-                            const char *passphrase, struct ks_hostkey *hk, struct ks_error *err) {
+static ks_status key_decode(const char *path, const unsigned char *b, size_t len, const char *passphrase,
+                            struct ks_hostkey *hk, struct ks_error *err) {
   ks_status st = KS_OK;
   unsigned char *wkey = NULL, *plain = NULL, c[CHECK_LEN], derived[32];
   const char *fix = "restore it from a backup or run `kkp-setup init --force` (and add every "
@@ -91,8 +91,8 @@ static ks_status key_decode(const char *path, const unsigned char *b, size_t len
   if (len < 12 || memcmp(b, KEY_MAGIC, 8) != 0)
     return ks_fail(err, KS_ERR_CORRUPT, "%s is not a kkp host key: %s", path, fix);
   if (b[8] != KS_FORMAT_VERSION)
-    return ks_fail(err, KS_ERR_CORRUPT, "%s has format version %u; this build reads version %u: %s",
-                   path, b[8], KS_FORMAT_VERSION, fix);
+    return ks_fail(err, KS_ERR_CORRUPT, "%s has format version %u; this build reads version %u: %s", path,
+                   b[8], KS_FORMAT_VERSION, fix);
   if (b[9] == PROT_PLAIN) {
     if (len != KEY_PLAIN_LEN || b[10] || b[11])
       return ks_fail(err, KS_ERR_CORRUPT, "%s is damaged (bad length or header): %s", path, fix);
@@ -106,14 +106,14 @@ static ks_status key_decode(const char *path, const unsigned char *b, size_t len
       return ks_fail(err, KS_ERR_CORRUPT, "%s is damaged (bad length or header): %s", path, fix);
     if (b[10] != crypto_pwhash_ALG_ARGON2ID13)
       return ks_fail(err, KS_ERR_CORRUPT,
-                     "%s names key derivation algorithm %u; only Argon2id (%d) is supported: %s",
-                     path, b[10], crypto_pwhash_ALG_ARGON2ID13, fix);
+                     "%s names key derivation algorithm %u; only Argon2id (%d) is supported: %s", path, b[10],
+                     crypto_pwhash_ALG_ARGON2ID13, fix);
     unsigned long long ops = ks_get_u64(b + 12);
     uint64_t mem = ks_get_u64(b + 20);
     if (!limits_ok(ops, (size_t)mem) || mem > KDF_MEM_MAX)
       return ks_fail(err, KS_ERR_CORRUPT,
-                     "%s has out-of-range key derivation limits (opslimit %llu, memlimit %llu): %s",
-                     path, ops, (unsigned long long)mem, fix);
+                     "%s has out-of-range key derivation limits (opslimit %llu, memlimit %llu): %s", path,
+                     ops, (unsigned long long)mem, fix);
     if (!passphrase || !*passphrase)
       return ks_fail(err, KS_ERR_PASSPHRASE,
                      "%s is protected by a passphrase and none was given: give the keystore "
@@ -127,9 +127,8 @@ static ks_status key_decode(const char *path, const unsigned char *b, size_t len
     }
     if ((st = derive(wkey, passphrase, b + 28, ops, (size_t)mem, err)) != KS_OK) goto out;
     unsigned long long plen = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, b + KEY_WRAP_HDR,
-                                                   len - KEY_WRAP_HDR, b, KEY_WRAP_HDR, b + 44,
-                                                   wkey) != 0 ||
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, b + KEY_WRAP_HDR, len - KEY_WRAP_HDR,
+                                                   b, KEY_WRAP_HDR, b + 44, wkey) != 0 ||
         plen != 64) {
       /* A wrong passphrase and a damaged file are indistinguishable by design. */
       st = ks_fail(err, KS_ERR_PASSPHRASE,
@@ -146,8 +145,8 @@ static ks_status key_decode(const char *path, const unsigned char *b, size_t len
   /* The pair must agree, or records would be sealed to a key we cannot open with. */
   crypto_scalarmult_base(derived, hk->sk);
   if (sodium_memcmp(derived, hk->pk, 32) != 0)
-    st = ks_fail(err, KS_ERR_CORRUPT, "%s holds a secret key that does not match its public key: %s",
-                 path, fix);
+    st = ks_fail(err, KS_ERR_CORRUPT, "%s holds a secret key that does not match its public key: %s", path,
+                 fix);
 out:
   sodium_memzero(derived, sizeof derived);
   if (wkey) sodium_free(wkey);
@@ -199,13 +198,11 @@ ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err
   if (st == KS_OK) st = ks_path(path, sizeof path, dir, "host.key", err);
   if (st == KS_OK) st = ks_file_read(path, KS_MODE_SECRET, &b, &len, err);
   if (st == KS_ERR_NOT_FOUND)
-    return ks_fail(err, st, "no host secret key in %s (host.key is missing): run `kkp-setup init`",
-                   dir);
+    return ks_fail(err, st, "no host secret key in %s (host.key is missing): run `kkp-setup init`", dir);
   if (st != KS_OK) return st;
   if (len < 12 || memcmp(b, KEY_MAGIC, 8) != 0)
     st = ks_fail(err, KS_ERR_CORRUPT, "%s is not a kkp host key", path);
-  else
-    *wrapped = b[9] == PROT_ARGON2ID_XCHACHA;
+  else *wrapped = b[9] == PROT_ARGON2ID_XCHACHA;
   sodium_free(b);
   return st;
 }
@@ -233,8 +230,8 @@ static ks_status key_encode(const struct ks_hostkey *hk, const char *passphrase,
     unsigned long long ops = limits ? limits->opslimit : crypto_pwhash_OPSLIMIT_MODERATE;
     size_t mem = limits ? limits->memlimit : crypto_pwhash_MEMLIMIT_MODERATE;
     if (!limits_ok(ops, mem)) {
-      st = ks_fail(err, KS_ERR_INVALID,
-                   "key derivation limits out of range (opslimit %llu, memlimit %zu)", ops, mem);
+      st = ks_fail(err, KS_ERR_INVALID, "key derivation limits out of range (opslimit %llu, memlimit %zu)",
+                   ops, mem);
       goto out;
     }
     if (!*passphrase || strlen(passphrase) > KS_SECRET_MAX) {
@@ -256,8 +253,8 @@ static ks_status key_encode(const struct ks_hostkey *hk, const char *passphrase,
     if ((st = derive(wkey, passphrase, b + 28, ops, mem, err)) != KS_OK) goto out;
     memcpy(plain, hk->sk, 32);
     memcpy(plain + 32, hk->pk, 32);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(b + KEY_WRAP_HDR, NULL, plain, 64, b, KEY_WRAP_HDR,
-                                               NULL, b + 44, wkey);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(b + KEY_WRAP_HDR, NULL, plain, 64, b, KEY_WRAP_HDR, NULL,
+                                               b + 44, wkey);
   }
   *out = b;
   *out_len = len;
@@ -287,8 +284,8 @@ static ks_status exists(struct ks_error *err, const char *path) {
                  path);
 }
 
-ks_status ks_hostkey_create(const char *dir, const char *passphrase,
-                            const struct ks_kdf_limits *limits, int force, struct ks_error *err) {
+ks_status ks_hostkey_create(const char *dir, const char *passphrase, const struct ks_kdf_limits *limits,
+                            int force, struct ks_error *err) {
   char path[4096];
   struct ks_hostkey *hk = NULL;
   unsigned char pub[PUB_LEN];
@@ -341,9 +338,8 @@ out:
   return st;
 }
 
-ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase,
-                            const char *new_passphrase, const struct ks_kdf_limits *limits,
-                            struct ks_error *err) {
+ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase, const char *new_passphrase,
+                            const struct ks_kdf_limits *limits, struct ks_error *err) {
   struct ks_hostkey *hk = NULL;
   ks_status st = ks_hostkey_load(dir, old_passphrase, &hk, err);
   if (st != KS_OK) return st;

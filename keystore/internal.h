@@ -35,7 +35,9 @@ static inline void ks_put_u16(unsigned char *p, unsigned v) {
   p[0] = (unsigned char)v;
   p[1] = (unsigned char)(v >> 8);
 }
-static inline unsigned ks_get_u16(const unsigned char *p) { return p[0] | (unsigned)p[1] << 8; }
+static inline unsigned ks_get_u16(const unsigned char *p) {
+  return p[0] | (unsigned)p[1] << 8;
+}
 
 /* Joins a/b (b may be NULL) into buf; KS_ERR_INVALID when it does not fit. */
 ks_status ks_path(char *buf, size_t cap, const char *a, const char *b, struct ks_error *err);
@@ -57,8 +59,8 @@ ks_status ks_file_read(const char *path, enum ks_mode_rule rule, unsigned char *
 /* Writes dir/name atomically: a unique temp file (pid + random, O_EXCL, 0600), fsync,
  * then rename (replace) or link (no replace: KS_ERR_EXISTS when name exists), then
  * fsync of dir. Readers see the old file or the new one, never a part. */
-ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len,
-                        int replace, struct ks_error *err);
+ks_status ks_file_write(const char *dir, const char *name, const unsigned char *data, size_t len, int replace,
+                        struct ks_error *err);
 
 /* fsync of a folder, so a rename or unlink in it survives a crash. */
 ks_status ks_dir_sync(const char *dir, struct ks_error *err);

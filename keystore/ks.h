@@ -25,9 +25,9 @@ typedef enum { KS_KIND_BEARER = 1, KS_KIND_BASIC = 2 } ks_kind;
  * sodium_malloc'd memory; release with ks_credential_free, which wipes it. */
 struct ks_credential {
   ks_kind kind;
-  char *token;     /* KS_KIND_BEARER: the OAuth token; NULL otherwise */
-  char *api_id;    /* KS_KIND_BASIC: the API id; NULL otherwise */
-  char *api_token; /* KS_KIND_BASIC: the API token; NULL otherwise */
+  char *token;       /* KS_KIND_BEARER: the OAuth token; NULL otherwise */
+  char *api_id;      /* KS_KIND_BASIC: the API id; NULL otherwise */
+  char *api_token;   /* KS_KIND_BASIC: the API token; NULL otherwise */
   long long created; /* UNIX seconds, from the record's header */
 };
 
@@ -47,9 +47,8 @@ int ks_name_valid(const char *name);
 /* Opens plugin/account from the keystore at dir. passphrase may be NULL when
  * host.key is not wrapped. On KS_OK *out is the credential (caller frees with
  * ks_credential_free). */
-ks_status ks_credential_open(const char *dir, const char *plugin, const char *account,
-                             const char *passphrase, struct ks_credential **out,
-                             struct ks_error *err);
+ks_status ks_credential_open(const char *dir, const char *plugin, const char *account, const char *passphrase,
+                             struct ks_credential **out, struct ks_error *err);
 void ks_credential_free(struct ks_credential *cred);
 
 /* Lists the accounts that have a record for plugin, sorted. On KS_OK *names is
@@ -77,17 +76,16 @@ struct ks_kdf_limits {
 /* Creates dir (0700) if needed and a new host key pair in it: host.pub and host.key,
  * wrapped with passphrase when it is not NULL, else plain. KS_ERR_EXISTS when a host
  * key is already there and force is 0. */
-ks_status ks_hostkey_create(const char *dir, const char *passphrase,
-                            const struct ks_kdf_limits *limits, int force, struct ks_error *err);
+ks_status ks_hostkey_create(const char *dir, const char *passphrase, const struct ks_kdf_limits *limits,
+                            int force, struct ks_error *err);
 
 /* *wrapped = 1 when host.key needs a passphrase, else 0. */
 ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err);
 
 /* Re-writes host.key: opened with old_passphrase (NULL when plain), written wrapped
  * with new_passphrase, or plain when new_passphrase is NULL. */
-ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase,
-                            const char *new_passphrase, const struct ks_kdf_limits *limits,
-                            struct ks_error *err);
+ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase, const char *new_passphrase,
+                            const struct ks_kdf_limits *limits, struct ks_error *err);
 
 /* Seals cred (kind and its strings; cred->created is ignored, now is stored) to
  * host.pub as <dir>/<plugin>/<account>.tok. Needs only host.pub. KS_ERR_EXISTS when
@@ -96,8 +94,7 @@ ks_status ks_record_add(const char *dir, const char *plugin, const char *account
                         const struct ks_credential *cred, int force, struct ks_error *err);
 
 /* Deletes <dir>/<plugin>/<account>.tok. KS_ERR_NOT_FOUND when there is none. */
-ks_status ks_record_remove(const char *dir, const char *plugin, const char *account,
-                           struct ks_error *err);
+ks_status ks_record_remove(const char *dir, const char *plugin, const char *account, struct ks_error *err);
 
 /* One record as seen from its plaintext header (no secret is read). status is
  * KS_OK, or why the file cannot be used (problem then says what to do). */
@@ -113,8 +110,7 @@ struct ks_record_info {
 /* Every record of every plugin, sorted by plugin then account. On KS_OK *out is an
  * array of *count entries (caller frees with ks_records_free); records that fail
  * are listed with their status, they do not fail the call. */
-ks_status ks_records_list(const char *dir, struct ks_record_info **out, size_t *count,
-                          struct ks_error *err);
+ks_status ks_records_list(const char *dir, struct ks_record_info **out, size_t *count, struct ks_error *err);
 void ks_records_free(struct ks_record_info *infos);
 
 /* "bearer" or "basic" (NULL for another value); and back (0 when unknown). */

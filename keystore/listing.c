@@ -96,8 +96,7 @@ static void append(char *dst, size_t cap, const char *src) {
 }
 
 /* Fills one entry from the file's header; problems are recorded in the entry. */
-static void info_fill(const char *dir, const char *plugin, const char *account,
-                      struct ks_record_info *in) {
+static void info_fill(const char *dir, const char *plugin, const char *account, struct ks_record_info *in) {
   char path[4096];
   unsigned char *b = NULL;
   size_t len = 0;
@@ -119,23 +118,21 @@ static void info_fill(const char *dir, const char *plugin, const char *account,
     }
   }
   if (in->status == KS_OK && (strcmp(h.plugin, plugin) || strcmp(h.account, account)))
-    in->status = ks_fail(&e, KS_ERR_CORRUPT, "the record was made for %s account %s", h.plugin,
-                         h.account);
+    in->status = ks_fail(&e, KS_ERR_CORRUPT, "the record was made for %s account %s", h.plugin, h.account);
   if (in->status == KS_OK) {
     in->kind = h.kind;
     in->created = h.created;
     in->problem[0] = 0;
   } else {
-    const char *parts[] = {e.message, " (add it again with `kkp-setup add ", plugin, " --account ",
-                           account, " --force`)"};
+    const char *parts[] = {e.message,   " (add it again with `kkp-setup add ", plugin, " --account ", account,
+                           " --force`)"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
       append(in->problem, sizeof in->problem, parts[i]);
   }
   if (b) sodium_free(b);
 }
 
-ks_status ks_records_list(const char *dir, struct ks_record_info **out, size_t *count,
-                          struct ks_error *err) {
+ks_status ks_records_list(const char *dir, struct ks_record_info **out, size_t *count, struct ks_error *err) {
   ks_status st;
   struct ks_record_info *v = NULL;
   size_t n = 0, cap = 0;
@@ -185,4 +182,6 @@ out:
   return st;
 }
 
-void ks_records_free(struct ks_record_info *infos) { free(infos); }
+void ks_records_free(struct ks_record_info *infos) {
+  free(infos);
+}

@@ -17,8 +17,8 @@ int ks_name_valid(const char *name) {
   if (n == 0 || n > KS_NAME_MAX || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return 0;
   for (size_t i = 0; i < n; i++) {
     char c = name[i];
-    int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '_' || c == '-';
+    int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+             c == '_' || c == '-';
     if (!ok) return 0;
   }
   return 1;
@@ -44,8 +44,7 @@ ks_status ks_dir_default(char *buf, size_t cap, struct ks_error *err) {
     v = pw ? pw->pw_dir : NULL;
   }
   if (!v || !*v)
-    return ks_fail(err, KS_ERR_INVALID,
-                   "cannot find the keystore: set KKP_KEYSTORE, KOSMO_HOME or HOME");
+    return ks_fail(err, KS_ERR_INVALID, "cannot find the keystore: set KKP_KEYSTORE, KOSMO_HOME or HOME");
   return put(buf, cap, v, "/.kosmokrator/keystore", err);
 }
 

@@ -51,13 +51,11 @@ ks_status ks_record_header_parse(const unsigned char *b, size_t len, struct ks_r
   if (b[8] != KS_FORMAT_VERSION)
     return ks_fail(err, KS_ERR_CORRUPT, "format version %u; this build reads version %u", b[8],
                    KS_FORMAT_VERSION);
-  if (!ks_kind_name((ks_kind)b[9]))
-    return ks_fail(err, KS_ERR_CORRUPT, "unknown credential kind %u", b[9]);
+  if (!ks_kind_name((ks_kind)b[9])) return ks_fail(err, KS_ERR_CORRUPT, "unknown credential kind %u", b[9]);
   unsigned pl = b[10], al = b[11];
   if (pl < 1 || pl > KS_NAME_MAX || al < 1 || al > KS_NAME_MAX ||
       len < REC_HDR_FIXED + pl + al + SEALED_LEN + NONCE_LEN + TAG_LEN + 3)
-    return ks_fail(err, KS_ERR_CORRUPT, "damaged header (name lengths %u/%u, file %zu bytes)", pl,
-                   al, len);
+    return ks_fail(err, KS_ERR_CORRUPT, "damaged header (name lengths %u/%u, file %zu bytes)", pl, al, len);
   h->kind = (ks_kind)b[9];
   h->created = (long long)ks_get_u64(b + 12);
   memcpy(h->plugin, b + REC_HDR_FIXED, pl);
@@ -106,22 +104,18 @@ static char *secret_dup(const unsigned char *p, size_t n) {
   return s;
 }
 
-static ks_status decode_plain(const unsigned char *b, size_t len, ks_kind kind,
-                              struct ks_credential *c) {
+static ks_status decode_plain(const unsigned char *b, size_t len, ks_kind kind, struct ks_credential *c) {
   int nf = kind == KS_KIND_BASIC ? 2 : 1;
   char *f[2] = {NULL, NULL};
   size_t o = 0;
   for (int i = 0; i < nf; i++) {
     if (len - o < 2) return KS_ERR_CORRUPT;
     size_t n = ks_get_u16(b + o);
-    if (n < 1 || n > KS_SECRET_MAX || n > len - o - 2 || memchr(b + o + 2, 0, n))
-      return KS_ERR_CORRUPT;
+    if (n < 1 || n > KS_SECRET_MAX || n > len - o - 2 || memchr(b + o + 2, 0, n)) return KS_ERR_CORRUPT;
     f[i] = secret_dup(b + o + 2, n);
     if (!f[i]) return KS_ERR_NOMEM;
-    if (kind == KS_KIND_BASIC)
-      *(i == 0 ? &c->api_id : &c->api_token) = f[i];
-    else
-      c->token = f[i];
+    if (kind == KS_KIND_BASIC) *(i == 0 ? &c->api_id : &c->api_token) = f[i];
+    else c->token = f[i];
     o += 2 + n;
   }
   return o == len ? KS_OK : KS_ERR_CORRUPT;
@@ -192,12 +186,11 @@ ks_status ks_record_add(const char *dir, const char *plugin, const char *account
   }
   unsigned char *nonce = file + hl + SEALED_LEN;
   randombytes_buf(nonce, NONCE_LEN);
-  crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + NONCE_LEN, NULL, plain, plen, file, hl, NULL,
-                                             nonce, rkey);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + NONCE_LEN, NULL, plain, plen, file, hl, NULL, nonce,
+                                             rkey);
   st = ks_file_write(pdir, name, file, flen, force, err);
   if (st == KS_ERR_EXISTS)
-    st = ks_fail(err, st,
-                 "a record for %s account %s already exists: use --force to replace it", plugin,
+    st = ks_fail(err, st, "a record for %s account %s already exists: use --force to replace it", plugin,
                  account);
 out:
   if (plain) sodium_free(plain);
@@ -206,9 +199,8 @@ out:
   return st;
 }
 
-ks_status ks_credential_open(const char *dir, const char *plugin, const char *account,
-                             const char *passphrase, struct ks_credential **out,
-                             struct ks_error *err) {
+ks_status ks_credential_open(const char *dir, const char *plugin, const char *account, const char *passphrase,
+                             struct ks_credential **out, struct ks_error *err) {
   ks_status st;
   char pdir[4096], path[4096], name[KS_NAME_MAX + 8];
   unsigned char *file = NULL, *rkey = NULL, *plain = NULL;
@@ -228,13 +220,13 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   if ((st = ks_path(path, sizeof path, pdir, name, err)) != KS_OK) return st;
   st = ks_dir_check(pdir, err);
   if (st == KS_ERR_NOT_FOUND)
-    return ks_fail(err, st, "no record for %s account %s in %s: run `kkp-setup add %s --account %s`",
-                   plugin, account, dir, plugin, account);
+    return ks_fail(err, st, "no record for %s account %s in %s: run `kkp-setup add %s --account %s`", plugin,
+                   account, dir, plugin, account);
   if (st != KS_OK) return st;
   st = ks_file_read(path, KS_MODE_SECRET, &file, &flen, err);
   if (st == KS_ERR_NOT_FOUND)
-    return ks_fail(err, st, "no record for %s account %s in %s: run `kkp-setup add %s --account %s`",
-                   plugin, account, dir, plugin, account);
+    return ks_fail(err, st, "no record for %s account %s in %s: run `kkp-setup add %s --account %s`", plugin,
+                   account, dir, plugin, account);
   if (st != KS_OK) return st;
 
   struct ks_error herr;
@@ -252,8 +244,8 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
                    path, account, h.account, again);
     else
       st = ks_fail(err, KS_ERR_CORRUPT,
-                   "%s: the record for plugin %s was made for plugin %s: add it again with `%s`",
-                   path, plugin, h.plugin, again);
+                   "%s: the record for plugin %s was made for plugin %s: add it again with `%s`", path,
+                   plugin, h.plugin, again);
     goto out;
   }
   if ((st = ks_hostkey_load(dir, passphrase, &hk, err)) != KS_OK) goto out;
@@ -277,9 +269,9 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   unsigned long long plen = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, nonce + NONCE_LEN, clen, file,
                                                  h.header_len, nonce, rkey) != 0) {
-    st = ks_fail(err, KS_ERR_CORRUPT,
-                 "%s fails authentication: it is damaged or was altered: add it again with `%s`",
-                 path, again);
+    st =
+        ks_fail(err, KS_ERR_CORRUPT,
+                "%s fails authentication: it is damaged or was altered: add it again with `%s`", path, again);
     goto out;
   }
   c->kind = h.kind;
@@ -287,8 +279,7 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   st = decode_plain(plain, (size_t)plen, h.kind, c);
   if (st == KS_ERR_NOMEM) st = ks_fail(err, st, "out of memory");
   else if (st != KS_OK)
-    st = ks_fail(err, KS_ERR_CORRUPT, "%s holds a malformed credential: add it again with `%s`", path,
-                 again);
+    st = ks_fail(err, KS_ERR_CORRUPT, "%s holds a malformed credential: add it again with `%s`", path, again);
   if (st == KS_OK) {
     *out = c;
     c = NULL;
@@ -302,8 +293,7 @@ out:
   return st;
 }
 
-ks_status ks_record_remove(const char *dir, const char *plugin, const char *account,
-                           struct ks_error *err) {
+ks_status ks_record_remove(const char *dir, const char *plugin, const char *account, struct ks_error *err) {
   ks_status st;
   char pdir[4096], path[4096], name[KS_NAME_MAX + 8];
   if ((st = check_names(plugin, account, err)) != KS_OK) return st;
@@ -314,8 +304,8 @@ ks_status ks_record_remove(const char *dir, const char *plugin, const char *acco
   if (unlink(path) != 0) {
     if (errno == ENOENT || errno == ENOTDIR)
       return ks_fail(err, KS_ERR_NOT_FOUND,
-                     "no record for %s account %s in %s: `kkp-setup list` shows the records",
-                     plugin, account, dir);
+                     "no record for %s account %s in %s: `kkp-setup list` shows the records", plugin, account,
+                     dir);
     return ks_fail(err, KS_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
   }
   ks_temp_clean(pdir);

@@ -18,8 +18,7 @@
 /* Every signal whose default action would end or stop us while echo is off (as
  * OpenBSD's readpassphrase does). The handler only notes it: the terminal is
  * restored outside the handler, then the signal is sent again with its old action. */
-static const int watched[] = {SIGALRM, SIGHUP,  SIGINT,  SIGPIPE, SIGQUIT,
-                              SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
+static const int watched[] = {SIGALRM, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
 #define N_WATCHED (sizeof watched / sizeof *watched)
 static volatile sig_atomic_t caught[N_WATCHED];
 
@@ -42,15 +41,16 @@ static int term_set(const struct termios *t) {
   sigemptyset(&m);
   sigaddset(&m, SIGTTOU);
   sigprocmask(SIG_BLOCK, &m, &old);
-  while ((rc = tcsetattr(STDIN_FILENO, TCSAFLUSH, t)) != 0 && errno == EINTR) {
-  }
+  while ((rc = tcsetattr(STDIN_FILENO, TCSAFLUSH, t)) != 0 && errno == EINTR) {}
   int e = errno;
   sigprocmask(SIG_SETMASK, &old, NULL);
   errno = e;
   return rc;
 }
 
-int ks_secret_interactive(void) { return isatty(STDIN_FILENO); }
+int ks_secret_interactive(void) {
+  return isatty(STDIN_FILENO);
+}
 
 /* Reads up to the newline into buf. 0 at a line or end of input, -1 on a read error,
  * 1 when a watched signal arrived. */
@@ -66,18 +66,16 @@ static int read_line(int tty, char *buf, size_t *n, int *too_long, int *got_any)
       return 0;
     }
     *got_any = 1;
-    if (*n < KS_SECRET_MAX)
-      buf[(*n)++] = c;
-    else
-      *too_long = 1; /* keep reading to the end of the line so the next read starts clean */
+    if (*n < KS_SECRET_MAX) buf[(*n)++] = c;
+    else *too_long = 1; /* keep reading to the end of the line so the next read starts clean */
   }
 }
 
 /* The terminal part of one attempt: echo off, prompt, read, echo back on, signals
  * back to their old actions, then those that arrived delivered. *again is 1 when a
  * stop signal suspended us: the caller starts over with echo off again. */
-static ks_status read_tty(const char *prompt, const char *what, char *buf, size_t *n,
-                          int *too_long, int *got_any, int *again, struct ks_error *err) {
+static ks_status read_tty(const char *prompt, const char *what, char *buf, size_t *n, int *too_long,
+                          int *got_any, int *again, struct ks_error *err) {
   ks_status st = KS_OK;
   struct termios saved, noecho;
   struct sigaction sa, old[N_WATCHED];
@@ -168,8 +166,7 @@ ks_status ks_secret_read(const char *prompt, const char *what, char **out, struc
     if (c < 0x20 || c == 0x7f) {
       /* The position only, never the value: messages must not leak the secret. */
       st = ks_fail(err, KS_ERR_INVALID,
-                   "the %s contains a control character at byte %zu: give it as one plain line",
-                   what, i + 1);
+                   "the %s contains a control character at byte %zu: give it as one plain line", what, i + 1);
       goto out;
     }
   }

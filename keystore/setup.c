@@ -139,8 +139,7 @@ static int cmd_add(const char *dir, const struct opts *o) {
   }
   snprintf(path, sizeof path, "%s/%s/%s.tok", dir, o->plugin, account);
   if (!o->force && access(path, F_OK) == 0) {
-    fprintf(stderr,
-            "kkp-setup: a record for %s account %s already exists: use --force to replace it\n",
+    fprintf(stderr, "kkp-setup: a record for %s account %s already exists: use --force to replace it\n",
             o->plugin, account);
     return 1;
   }
@@ -166,8 +165,8 @@ static int cmd_add(const char *dir, const struct opts *o) {
     fail(&e);
     goto out;
   }
-  fprintf(stderr, "kkp-setup: sealed the %s credential for %s account %s\n",
-          o->basic ? "basic" : "bearer", o->plugin, account);
+  fprintf(stderr, "kkp-setup: sealed the %s credential for %s account %s\n", o->basic ? "basic" : "bearer",
+          o->plugin, account);
   rc = 0;
 out:
   sodium_free(line);
@@ -212,8 +211,7 @@ static int cmd_passwd(const char *dir, const struct opts *o) {
   int wrapped = 0, rc = 1;
   kdf_limits(o->kdf, &l);
   if (ks_hostkey_wrapped(dir, &wrapped, &e) != KS_OK) return fail(&e);
-  if (wrapped && ks_secret_read("Current passphrase: ", "current passphrase", &old, &e) != KS_OK)
-    goto fail;
+  if (wrapped && ks_secret_read("Current passphrase: ", "current passphrase", &old, &e) != KS_OK) goto fail;
   if (!o->plain && read_new_passphrase(&neu, &e) != KS_OK) goto fail;
   if (ks_hostkey_passwd(dir, old, neu, &l, &e) != KS_OK) goto fail;
   fprintf(stderr, "kkp-setup: %s\n",
@@ -260,8 +258,12 @@ int main(int argc, char **argv) {
   }
   if (!o.cmd) return usage_error("no command given (init, add, list, remove, passwd)%s", "");
 
-  struct { const char *name; int plugin; int passphrase, force, basic, account, plain, kdf; } rules[] = {
-      {"init", 0, 1, 1, 0, 0, 0, 1},  {"add", 1, 0, 1, 1, 1, 0, 0}, {"list", 0, 0, 0, 0, 0, 0, 0},
+  struct {
+    const char *name;
+    int plugin;
+    int passphrase, force, basic, account, plain, kdf;
+  } rules[] = {
+      {"init", 0, 1, 1, 0, 0, 0, 1},   {"add", 1, 0, 1, 1, 1, 0, 0},    {"list", 0, 0, 0, 0, 0, 0, 0},
       {"remove", 1, 0, 0, 0, 1, 0, 0}, {"passwd", 0, 0, 0, 0, 0, 1, 1},
   };
   int r = -1;
@@ -274,8 +276,8 @@ int main(int argc, char **argv) {
                        o.plugin);
   if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
   if ((o.passphrase && !rules[r].passphrase) || (o.force && !rules[r].force) ||
-      (o.basic && !rules[r].basic) || (o.account && !rules[r].account) ||
-      (o.plain && !rules[r].plain) || (o.kdf && !rules[r].kdf))
+      (o.basic && !rules[r].basic) || (o.account && !rules[r].account) || (o.plain && !rules[r].plain) ||
+      (o.kdf && !rules[r].kdf))
     return usage_error("an option given does not apply to %s", o.cmd);
   struct ks_kdf_limits l;
   if (o.kdf && !kdf_limits(o.kdf, &l))

@@ -77,8 +77,7 @@ static bool call_has_tag(const struct sim_company *co, const struct sim_call *c,
   return false;
 }
 
-static bool matches(const struct sim_company *co, const struct sim_call *c,
-                    const struct call_filter *f) {
+static bool matches(const struct sim_company *co, const struct sim_call *c, const struct call_filter *f) {
   if (f->impossible) return false;
   if (f->direction >= 0 && c->direction != f->direction) return false;
   if (f->has_user && (c->user_idx < 0 || co->users[c->user_idx].id != f->user_id)) return false;
@@ -164,7 +163,6 @@ void sim_calls_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
     return;
   }
   json_object *o = json_object_new_object();
-  json_object_object_add(o, "call",
-                         sim_render_call(s, co, &co->calls[lo], fc && strcmp(fc, "true") == 0));
+  json_object_object_add(o, "call", sim_render_call(s, co, &co->calls[lo], fc && strcmp(fc, "true") == 0));
   sim_resp_json(rs, 200, o);
 }

@@ -41,8 +41,7 @@ static int row_cmp_desc(const void *a, const void *b) {
   return row_cmp(b, a);
 }
 
-void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                       bool search) {
+void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, bool search) {
   struct sim_company *co = rq->co;
   struct sim_page pg;
   int64_t from, to;
@@ -85,8 +84,7 @@ void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp 
   sim_list_answer(s, rq, &pg, "contacts", items, total, rs);
 }
 
-static void answer_contact(struct sim *s, struct sim_resp *rs, int status,
-                           const struct sim_contact *c) {
+static void answer_contact(struct sim *s, struct sim_resp *rs, int status, const struct sim_contact *c) {
   json_object *o = json_object_new_object();
   json_object_object_add(o, "contact", sim_render_contact(s, c));
   sim_resp_json(rs, status, o);
@@ -108,8 +106,7 @@ void sim_contacts_get(struct sim *s, const struct sim_req *rq, struct sim_resp *
 }
 
 /* 422 in the shape seen on the real API: {"error","success":false,"errors":{field:[msg]}}. */
-static void unprocessable(struct sim_resp *rs, const char *field, const char *msg,
-                          const char *troubleshoot) {
+static void unprocessable(struct sim_resp *rs, const char *field, const char *msg, const char *troubleshoot) {
   json_object *o = json_object_new_object(), *e = json_object_new_object();
   json_object *a = json_object_new_array();
   json_object_array_add(a, json_object_new_string(msg));
@@ -240,8 +237,7 @@ void sim_contacts_create(struct sim *s, const struct sim_req *rq, struct sim_res
   const char *first, *last, *company, *info;
   struct sim_contact *c;
   if (!body) return;
-  if (text_field(body, "first_name", false, &first, rs) ||
-      text_field(body, "last_name", false, &last, rs) ||
+  if (text_field(body, "first_name", false, &first, rs) || text_field(body, "last_name", false, &last, rs) ||
       text_field(body, "company_name", false, &company, rs) ||
       text_field(body, "information", false, &info, rs) ||
       detail_list(body, "phone_numbers", true, &phones, rs) < 0 ||
@@ -261,9 +257,8 @@ void sim_contacts_create(struct sim *s, const struct sim_req *rq, struct sim_res
   memset(c, 0, sizeof *c);
   c->id = co->next_contact_id++;
   c->created_at = c->updated_at = (int64_t)time(NULL);
-  if (replace(&c->first_name, first) || replace(&c->last_name, last) ||
-      replace(&c->company_name, company) || replace(&c->information, info) ||
-      add_details(co, c->phones, &c->nphones, phones) ||
+  if (replace(&c->first_name, first) || replace(&c->last_name, last) || replace(&c->company_name, company) ||
+      replace(&c->information, info) || add_details(co, c->phones, &c->nphones, phones) ||
       add_details(co, c->emails, &c->nemails, emails)) {
     sim_contact_clear(c); /* a failed create leaves no half-made contact behind */
     co->ncontacts--;
@@ -276,8 +271,7 @@ out:
   json_object_put(body);
 }
 
-void sim_contacts_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                         int64_t id) {
+void sim_contacts_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id) {
   static const char *const KEYS[4] = {"first_name", "last_name", "company_name", "information"};
   struct sim_contact *c = find_or_404(rq->co, id, rs);
   json_object *body;
@@ -297,8 +291,7 @@ out:
   json_object_put(body);
 }
 
-void sim_contacts_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                         int64_t id) {
+void sim_contacts_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id) {
   struct sim_contact *c = find_or_404(rq->co, id, rs);
   (void)s;
   if (!c) return;
@@ -313,8 +306,7 @@ static void detail_refs(struct sim_contact *c, bool phone, struct sim_detail **d
   *n = phone ? &c->nphones : &c->nemails;
 }
 
-void sim_details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                     bool phone) {
+void sim_details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, bool phone) {
   struct sim_contact *c = find_or_404(rq->co, id, rs);
   json_object *body, *l, *v;
   struct sim_detail *d;
@@ -365,8 +357,8 @@ static struct sim_detail *detail_find(struct sim_contact *c, bool phone, int64_t
   return NULL;
 }
 
-void sim_details_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                        int64_t did, bool phone) {
+void sim_details_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, int64_t did,
+                        bool phone) {
   struct sim_contact *c = find_or_404(rq->co, id, rs);
   struct sim_detail *d;
   json_object *body;
@@ -384,8 +376,8 @@ out:
   json_object_put(body);
 }
 
-void sim_details_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                        int64_t did, bool phone) {
+void sim_details_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, int64_t did,
+                        bool phone) {
   struct sim_contact *c = find_or_404(rq->co, id, rs);
   struct sim_detail *d;
   size_t *n, at;

@@ -29,10 +29,14 @@ static const struct {
   enum sim_fault_kind kind;
   int status;
 } KINDS[] = {
-    {"status_before", SIM_FAULT_STATUS_BEFORE, 500}, {"status_after", SIM_FAULT_STATUS_AFTER, 500},
-    {"delay", SIM_FAULT_DELAY, 0},                   {"reset", SIM_FAULT_RESET, 0},
-    {"reset_after", SIM_FAULT_RESET_AFTER, 0},       {"truncate", SIM_FAULT_TRUNCATE, 200},
-    {"invalid_json", SIM_FAULT_INVALID_JSON, 200},   {"html", SIM_FAULT_HTML, 502},
+    {"status_before", SIM_FAULT_STATUS_BEFORE, 500},
+    {"status_after", SIM_FAULT_STATUS_AFTER, 500},
+    {"delay", SIM_FAULT_DELAY, 0},
+    {"reset", SIM_FAULT_RESET, 0},
+    {"reset_after", SIM_FAULT_RESET_AFTER, 0},
+    {"truncate", SIM_FAULT_TRUNCATE, 200},
+    {"invalid_json", SIM_FAULT_INVALID_JSON, 200},
+    {"html", SIM_FAULT_HTML, 502},
 };
 
 void sim_fault_hit_clear(struct sim_fault_hit *hit) {
@@ -51,8 +55,7 @@ static char *dup_hit_str(const char *s) {
   return s ? strdup(s) : NULL;
 }
 
-bool sim_fault_take(struct sim *s, const char *method, const char *path,
-                    struct sim_fault_hit *hit) {
+bool sim_fault_take(struct sim *s, const char *method, const char *path, struct sim_fault_hit *hit) {
   for (size_t i = 0; i < s->nfaults; i++) {
     struct sim_fault *f = &s->faults[i];
     if (f->method && strcmp(f->method, method) != 0) continue;
@@ -88,8 +91,9 @@ static int fault_parse(json_object *o, struct sim_fault *f, struct sim_resp *rs)
     return -1;
   }
   if (!json_object_object_get_ex(o, "kind", &v) || !json_object_is_type(v, json_type_string)) {
-    sim_resp_error(rs, 400, "kind is required: status_before, status_after, delay, reset, "
-                            "reset_after, truncate, invalid_json or html");
+    sim_resp_error(rs, 400,
+                   "kind is required: status_before, status_after, delay, reset, "
+                   "reset_after, truncate, invalid_json or html");
     return -1;
   }
   const char *kind = json_object_get_string(v);
@@ -153,8 +157,7 @@ static void faults_post(struct sim *s, const struct sim_req *rq, struct sim_resp
   json_object *body = rq->body ? json_tokener_parse(rq->body) : NULL;
   size_t n, queued = 0;
   struct sim_fault *tmp = NULL;
-  if (!body || !(json_object_is_type(body, json_type_object) ||
-                 json_object_is_type(body, json_type_array))) {
+  if (!body || !(json_object_is_type(body, json_type_object) || json_object_is_type(body, json_type_array))) {
     sim_resp_error(rs, 400, "POST a JSON fault object or an array of them");
     goto out;
   }
@@ -163,8 +166,7 @@ static void faults_post(struct sim *s, const struct sim_req *rq, struct sim_resp
   tmp = calloc(n + 1, sizeof *tmp);
   if (!tmp) goto oom;
   for (size_t i = 0; i < n; i++) {
-    json_object *o = json_object_is_type(body, json_type_array) ? json_object_array_get_idx(body, i)
-                                                                 : body;
+    json_object *o = json_object_is_type(body, json_type_array) ? json_object_array_get_idx(body, i) : body;
     if (fault_parse(o, &tmp[i], rs)) {
       for (size_t k = 0; k < i; k++) fault_free(&tmp[k]);
       goto out;

@@ -35,19 +35,17 @@ static uint64_t fnv1a(const char *s) {
 }
 
 static const char *const FIRST[32] = {
-    "Alice", "Bruno",  "Chloe", "David",  "Emma",   "Farid", "Grace",  "Hugo",
-    "Ines",  "Jules",  "Karim", "Laura",  "Marc",   "Nadia", "Oscar",  "Paula",
-    "Quentin", "Rosa", "Samir", "Tessa",  "Ugo",    "Vera",  "Walter", "Xenia",
-    "Yann",  "Zoe",    "Amir",  "Bianca", "Cyril",  "Dora",  "Elias",  "Fanny"};
+    "Alice",  "Bruno", "Chloe", "David", "Emma",  "Farid",   "Grace", "Hugo",  "Ines",  "Jules", "Karim",
+    "Laura",  "Marc",  "Nadia", "Oscar", "Paula", "Quentin", "Rosa",  "Samir", "Tessa", "Ugo",   "Vera",
+    "Walter", "Xenia", "Yann",  "Zoe",   "Amir",  "Bianca",  "Cyril", "Dora",  "Elias", "Fanny"};
 static const char *const LAST[31] = {
-    "Martin",  "Bernard", "Dubois", "Thomas", "Robert",  "Richard", "Petit",  "Durand",
-    "Leroy",   "Moreau",  "Simon",  "Laurent", "Lefebvre", "Michel", "Garcia", "David",
-    "Bertrand", "Roux",   "Vincent", "Fournier", "Morel", "Girard",  "Andre",  "Mercier",
-    "Blanc",   "Guerin",  "Boyer",  "Garnier", "Chevalier", "Johnson", "Lambert"};
-static const char *const COMPANIES[8] = {"Acme Corp", "Globex",   "Initech",  "Umbrella",
+    "Martin",   "Bernard", "Dubois",  "Thomas",   "Robert",    "Richard", "Petit",  "Durand",
+    "Leroy",    "Moreau",  "Simon",   "Laurent",  "Lefebvre",  "Michel",  "Garcia", "David",
+    "Bertrand", "Roux",    "Vincent", "Fournier", "Morel",     "Girard",  "Andre",  "Mercier",
+    "Blanc",    "Guerin",  "Boyer",   "Garnier",  "Chevalier", "Johnson", "Lambert"};
+static const char *const COMPANIES[8] = {"Acme Corp", "Globex",    "Initech",  "Umbrella",
                                          "Hooli",     "Stark Ltd", "Wayne Co", "Vandelay"};
-static const char *const TZ[4] = {"Europe/Paris", "America/New_York", "Europe/London",
-                                  "Europe/Berlin"};
+static const char *const TZ[4] = {"Europe/Paris", "America/New_York", "Europe/London", "Europe/Berlin"};
 static const char *const COUNTRY[4] = {"FR", "US", "GB", "DE"};
 static const char *const CITY[6] = {"Paris", "New York", "London", "Berlin", "Lyon", "Boston"};
 static const char *const LINE[6] = {"Office", "Support", "Sales", "Hotline", "Desk", "Main"};
@@ -67,12 +65,10 @@ static void lower_copy(char *dst, const char *src) {
 
 /* A phone number in the display format Aircall answers with, for one of four countries. */
 static void phone_display(struct rng *r, int country, bool mobile, char *out, size_t cap) {
-  unsigned a = (unsigned)rng_below(r, 100), b = (unsigned)rng_below(r, 100),
-           c = (unsigned)rng_below(r, 100), d = (unsigned)rng_below(r, 100);
+  unsigned a = (unsigned)rng_below(r, 100), b = (unsigned)rng_below(r, 100), c = (unsigned)rng_below(r, 100),
+           d = (unsigned)rng_below(r, 100);
   switch (country) {
-  case 0:
-    snprintf(out, cap, "+33 %c %02u %02u %02u %02u", mobile ? '6' : '1', a, b, c, d);
-    break;
+  case 0: snprintf(out, cap, "+33 %c %02u %02u %02u %02u", mobile ? '6' : '1', a, b, c, d); break;
   case 1:
     snprintf(out, cap, "+1 %03u-%03u-%04u", 201 + (unsigned)rng_below(r, 700),
              200 + (unsigned)rng_below(r, 800), (unsigned)rng_below(r, 10000));
@@ -81,9 +77,7 @@ static void phone_display(struct rng *r, int country, bool mobile, char *out, si
     snprintf(out, cap, "+44 %s %04u %04u", mobile ? "7700" : "20", (unsigned)rng_below(r, 10000),
              (unsigned)rng_below(r, 10000));
     break;
-  default:
-    snprintf(out, cap, "+49 %s %08u", mobile ? "151" : "30", (unsigned)rng_below(r, 100000000));
-    break;
+  default: snprintf(out, cap, "+49 %s %08u", mobile ? "151" : "30", (unsigned)rng_below(r, 100000000)); break;
   }
 }
 
@@ -112,10 +106,8 @@ static void gen_users(struct sim_company *co, struct rng *r, const char *slug) {
       lower_copy(fl, f);
       lower_copy(ll, l);
       snprintf(u->name, sizeof u->name, "%s %s", f, l);
-      if (i < 32 * 31)
-        snprintf(u->email, sizeof u->email, "%s.%s@%s.example", fl, ll, slug);
-      else
-        snprintf(u->email, sizeof u->email, "%s.%s.%zu@%s.example", fl, ll, i, slug);
+      if (i < 32 * 31) snprintf(u->email, sizeof u->email, "%s.%s@%s.example", fl, ll, slug);
+      else snprintf(u->email, sizeof u->email, "%s.%s.%zu@%s.example", fl, ll, i, slug);
     }
     /* 2019-01-01 .. 2024-12-31 */
     u->created_at = 1546300800LL + (int64_t)(i * 86400 * 3) + (int64_t)rng_below(r, 86400);
@@ -134,10 +126,8 @@ static void gen_numbers(struct sim_company *co, struct rng *r) {
     int country = (int)(i % 4);
     n->id = 2001 + (int64_t)i;
     snprintf(n->name, sizeof n->name, "%s %s", CITY[i % 6], LINE[(i / 6 + i) % 6]);
-    if (i == 0)
-      snprintf(n->digits, sizeof n->digits, "+33 1 76 11 11 11"); /* the doc's example */
-    else
-      phone_display(r, country, false, n->digits, sizeof n->digits);
+    if (i == 0) snprintf(n->digits, sizeof n->digits, "+33 1 76 11 11 11"); /* the doc's example */
+    else phone_display(r, country, false, n->digits, sizeof n->digits);
     memcpy(n->country, COUNTRY[country], 3);
     n->time_zone = TZ[country];
     n->created_at = 1514764800LL + (int64_t)i * 86400 * 30; /* from 2018-01-01 */
@@ -197,8 +187,7 @@ static int gen_contacts(struct sim_company *co, struct rng *r) {
     lower_copy(fl, c->first_name);
     lower_copy(ll, c->last_name ? c->last_name : "contact");
     for (size_t k = 0; k < ne; k++) {
-      snprintf(buf, sizeof buf, "%s.%s%s@%s.example", fl, ll, k ? ".home" : "",
-               k ? "mail" : "client");
+      snprintf(buf, sizeof buf, "%s.%s%s@%s.example", fl, ll, k ? ".home" : "", k ? "mail" : "client");
       if (detail_set(&c->emails[k], co->next_detail_id++, k ? "Personal" : "Work", buf)) return -1;
       c->nemails++;
     }
@@ -220,15 +209,15 @@ static void call_party(struct sim_company *co, struct rng *r, struct sim_call *c
 static void gen_calls(struct sim_company *co, struct rng *r) {
   size_t n = co->ncalls;
   size_t anchor = n / 2 < 300 ? (n / 2 < 6 ? 6 : n / 2) : 300; /* index of call 12345 */
-  size_t high = n / 20 ? n / 20 : 1;                          /* calls with ids above 2^32 */
+  size_t high = n / 20 ? n / 20 : 1;                           /* calls with ids above 2^32 */
   int64_t span = SIM_CALLS_TO - SIM_CALLS_FROM, step = span / (int64_t)n;
   if (step < 1) step = 1;
   for (size_t i = 0; i < n; i++) {
     struct sim_call *c = &co->calls[i];
     memset(c, 0, sizeof *c);
     c->id = i >= n - high ? 4294967296LL + 1000 + (int64_t)i : 12345 - (int64_t)anchor + (int64_t)i;
-    c->started_at = SIM_CALLS_FROM + (int64_t)i * step +
-                    (step > 1 ? (int64_t)rng_below(r, (uint64_t)step) : 0);
+    c->started_at =
+        SIM_CALLS_FROM + (int64_t)i * step + (step > 1 ? (int64_t)rng_below(r, (uint64_t)step) : 0);
     c->direction = rng_pct(r, 55) ? SIM_INBOUND : SIM_OUTBOUND;
     c->number_idx = (int32_t)rng_below(r, co->nnumbers);
     c->user_idx = c->transferred_by = c->transferred_to = -1;
@@ -279,14 +268,16 @@ static void gen_calls(struct sim_company *co, struct rng *r) {
   a = &co->calls[2]; /* transferred from one user to another */
   a->direction = SIM_INBOUND, a->answered_after = 8, a->duration = 140, a->missed_reason = 0;
   a->transferred_by = 0, a->transferred_to = (int32_t)(1 % co->nusers), a->user_idx = a->transferred_to;
-  if (strcmp(a->raw_digits, "anonymous") == 0) snprintf(a->raw_digits, sizeof a->raw_digits, "+1 800-123-4567");
+  if (strcmp(a->raw_digits, "anonymous") == 0)
+    snprintf(a->raw_digits, sizeof a->raw_digits, "+1 800-123-4567");
   a = &co->calls[3]; /* missed with a reason */
   a->direction = SIM_INBOUND, a->answered_after = -1, a->duration = 25, a->user_idx = -1;
   a->missed_reason = 6, a->transferred_by = a->transferred_to = -1;
   a = &co->calls[4]; /* outbound, answered */
   a->direction = SIM_OUTBOUND, a->answered_after = 6, a->duration = 95, a->missed_reason = 0;
   a->user_idx = 0, a->transferred_by = a->transferred_to = -1;
-  if (strcmp(a->raw_digits, "anonymous") == 0) snprintf(a->raw_digits, sizeof a->raw_digits, "+44 20 7946 0000");
+  if (strcmp(a->raw_digits, "anonymous") == 0)
+    snprintf(a->raw_digits, sizeof a->raw_digits, "+44 20 7946 0000");
   a = &co->calls[anchor]; /* call 12345: inbound, answered, with a user and a number */
   a->direction = SIM_INBOUND, a->answered_after = 7, a->duration = 187, a->missed_reason = 0;
   a->user_idx = 0, a->number_idx = 0, a->transferred_by = a->transferred_to = -1;
@@ -353,7 +344,6 @@ struct sim_contact *sim_contact_find(struct sim_company *co, int64_t id) {
     if (co->contacts[mid].id < id) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < co->ncontacts && co->contacts[lo].id == id && !co->contacts[lo].deleted)
-    return &co->contacts[lo];
+  if (lo < co->ncontacts && co->contacts[lo].id == id && !co->contacts[lo].deleted) return &co->contacts[lo];
   return NULL;
 }

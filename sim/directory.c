@@ -8,9 +8,8 @@
 #include <strings.h>
 
 /* Lists whose records carry an ISO created_at: from/to compare the UNIX seconds behind it. */
-static void list_simple(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                        const char *key, size_t n,
-                        json_object *(*render)(struct sim *, const struct sim_req *, size_t),
+static void list_simple(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, const char *key,
+                        size_t n, json_object *(*render)(struct sim *, const struct sim_req *, size_t),
                         int64_t (*created)(const struct sim_req *, size_t)) {
   struct sim_page pg;
   int64_t from, to;
@@ -67,8 +66,8 @@ void sim_users_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
     struct sim_user *u = &co->users[i];
     if ((numeric && u->id == id) || (!numeric && version == 2 && strcasecmp(u->email, key) == 0)) {
       json_object *o = json_object_new_object();
-      json_object_object_add(o, "user", version == 2 ? sim_render_user_v2(s, co, u)
-                                                     : sim_render_user_v1(s, co, u, false));
+      json_object_object_add(
+          o, "user", version == 2 ? sim_render_user_v2(s, co, u) : sim_render_user_v1(s, co, u, false));
       sim_resp_json(rs, 200, o);
       return;
     }
@@ -139,8 +138,7 @@ void sim_integration_me(struct sim *s, const struct sim_req *rq, struct sim_resp
     json_object_array_add(ids, json_object_new_int64(co->numbers[k].id));
   json_object_object_add(i, "name", json_object_new_string("KosmoKrator"));
   json_object_object_add(i, "custom_name", json_object_new_string("KosmoKrator agents"));
-  json_object_object_add(i, "logo",
-                         json_object_new_string("https://assets.aircall.example/logo.png"));
+  json_object_object_add(i, "logo", json_object_new_string("https://assets.aircall.example/logo.png"));
   json_object_object_add(i, "company_id", json_object_new_int64(co->id));
   json_object_object_add(i, "status", json_object_new_string("active"));
   json_object_object_add(i, "active", json_object_new_boolean(true));

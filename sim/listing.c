@@ -92,8 +92,8 @@ static bool parse_i64(const char *s, int64_t *out) {
   return true;
 }
 
-int sim_param_int(const struct sim_req *rq, const char *key, int64_t min, int64_t *out,
-                  bool *present, struct sim_resp *rs) {
+int sim_param_int(const struct sim_req *rq, const char *key, int64_t min, int64_t *out, bool *present,
+                  struct sim_resp *rs) {
   const char *v = sim_param(rq, key);
   char msg[160];
   *present = v != NULL;
@@ -121,17 +121,16 @@ int sim_page_parse(const struct sim_req *rq, struct sim_page *pg, struct sim_res
     free(rs->body);
     rs->status = 400;
     rs->content_type = "application/json; charset=utf-8";
-    rs->body = strdup(
-        "{\"error\":\"Bad Request\",\"data\":null,\"message\":\"BAD_REQUEST\",\"errors\":\"Your "
-        "query is limited to 10k results and pagination is out of bound, please use timestamps "
-        "or other filters.\",\"troubleshoot\":\"BAD_REQUEST\",\"success\":false}");
+    rs->body =
+        strdup("{\"error\":\"Bad Request\",\"data\":null,\"message\":\"BAD_REQUEST\",\"errors\":\"Your "
+               "query is limited to 10k results and pagination is out of bound, please use timestamps "
+               "or other filters.\",\"troubleshoot\":\"BAD_REQUEST\",\"success\":false}");
     return -1;
   }
   return 0;
 }
 
-int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *desc,
-                    struct sim_resp *rs) {
+int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *desc, struct sim_resp *rs) {
   const char *o = sim_param(rq, "order");
   const char *names[2] = {"from", "to"};
   int64_t *vals[2] = {from, to};
@@ -142,8 +141,7 @@ int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *
     if (!v) continue;
     if (!parse_i64(v, vals[i]) || *vals[i] < 0) {
       /* The API wants UNIX seconds here; an ISO string is the classic mistake. */
-      snprintf(msg, sizeof msg, "%s must be a UNIX timestamp in seconds, e.g. 1767225600",
-               names[i]);
+      snprintf(msg, sizeof msg, "%s must be a UNIX timestamp in seconds, e.g. 1767225600", names[i]);
       sim_resp_error(rs, 400, msg);
       return -1;
     }
@@ -159,8 +157,7 @@ int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *
 }
 
 /* http://127.0.0.1:PORT/path?<other params as sent>&page=N&per_page=M */
-static json_object *page_link(const struct sim *s, const struct sim_req *rq, int64_t page,
-                              int64_t per_page) {
+static json_object *page_link(const struct sim *s, const struct sim_req *rq, int64_t page, int64_t per_page) {
   size_t cap = strlen(s->base_url) + strlen(rq->path) + strlen(rq->query) + 64;
   char *b = malloc(cap);
   size_t n;
@@ -188,8 +185,7 @@ void sim_list_answer(const struct sim *s, const struct sim_req *rq, const struct
   json_object_object_add(m, "total", json_object_new_int64((int64_t)total));
   json_object_object_add(m, "current_page", json_object_new_int64(pg->page));
   json_object_object_add(m, "per_page", json_object_new_int64(pg->per_page));
-  json_object_object_add(m, "next_page_link",
-                         has_next ? page_link(s, rq, pg->page + 1, pg->per_page) : NULL);
+  json_object_object_add(m, "next_page_link", has_next ? page_link(s, rq, pg->page + 1, pg->per_page) : NULL);
   json_object_object_add(m, "previous_page_link",
                          pg->page > 1 ? page_link(s, rq, pg->page - 1, pg->per_page) : NULL);
   json_object_object_add(o, key, items);

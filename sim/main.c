@@ -33,8 +33,8 @@ static int num_arg(const char *opt, const char *v, long min, long max, long *out
   errno = 0;
   long n = v ? strtol(v, &end, 10) : 0;
   if (!v || errno || *end || !*v || n < min || n > max) {
-    fprintf(stderr, "aircall-sim: %s needs an integer between %ld and %ld (got %s)\n", opt, min,
-            max, v ? v : "nothing");
+    fprintf(stderr, "aircall-sim: %s needs an integer between %ld and %ld (got %s)\n", opt, min, max,
+            v ? v : "nothing");
     return -1;
   }
   *out = n;
@@ -78,9 +78,12 @@ static int parse_args(struct sim *s, int argc, char **argv) {
     const char *name;
     long *dst;
     long min, max;
-  } nums[] = {{"--port", NULL, 0, 65535},           {"--calls", &s->cfg.calls, 8, 5000000},
-              {"--contacts", &s->cfg.contacts, 4, 1000000}, {"--users", &s->cfg.users, 4, 100000},
-              {"--numbers", &s->cfg.numbers, 1, 10000},     {"--rate-limit", &s->cfg.rate_limit, 0, 100000000},
+  } nums[] = {{"--port", NULL, 0, 65535},
+              {"--calls", &s->cfg.calls, 8, 5000000},
+              {"--contacts", &s->cfg.contacts, 4, 1000000},
+              {"--users", &s->cfg.users, 4, 100000},
+              {"--numbers", &s->cfg.numbers, 1, 10000},
+              {"--rate-limit", &s->cfg.rate_limit, 0, 100000000},
               {"--seed", NULL, 0, 2147483647}};
   long port = 0, seed = 1;
   nums[0].dst = &port;
@@ -94,8 +97,7 @@ static int parse_args(struct sim *s, int argc, char **argv) {
     }
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
       if (strcmp(a, nums[k].name) == 0) {
-        if (num_arg(a, i + 1 < argc ? argv[i + 1] : NULL, nums[k].min, nums[k].max, nums[k].dst))
-          return -1;
+        if (num_arg(a, i + 1 < argc ? argv[i + 1] : NULL, nums[k].min, nums[k].max, nums[k].dst)) return -1;
         i++, done = true;
       }
     if (done) continue;
@@ -111,9 +113,8 @@ static int parse_args(struct sim *s, int argc, char **argv) {
   }
   s->cfg.port = (int)port;
   s->cfg.seed = (uint64_t)seed;
-  if (s->ncreds == 0 &&
-      (add_cred(s, SIM_CRED_BEARER, "sim-token=acme") ||
-       add_cred(s, SIM_CRED_BASIC, "sim-id:sim-secret=acme")))
+  if (s->ncreds == 0 && (add_cred(s, SIM_CRED_BEARER, "sim-token=acme") ||
+                         add_cred(s, SIM_CRED_BASIC, "sim-id:sim-secret=acme")))
     return -1;
   return 0;
 }
@@ -144,8 +145,7 @@ int main(int argc, char **argv) {
   if (!d) goto out;
   printf("listening on %s\n", s.base_url);
   fflush(stdout);
-  while (sigwait(&set, &sig) != 0) {
-  }
+  while (sigwait(&set, &sig) != 0) {}
   rc = 0;
 out:
   if (err) fprintf(stderr, "aircall-sim: %s\n", err);

@@ -9,12 +9,10 @@
 
 static const char *const AVAIL[3] = {"available", "custom", "unavailable"};
 static const char *const LANG[3] = {"en-US", "fr-FR", "de-DE"};
-static const char *const TZ[4] = {"Europe/Paris", "America/New_York", "Europe/London",
-                                  "Europe/Berlin"};
+static const char *const TZ[4] = {"Europe/Paris", "America/New_York", "Europe/London", "Europe/Berlin"};
 static const char *const NUMBER_AVAIL[3] = {"open", "closed", "custom"};
-static const char *const MISSED[6] = {"out_of_opening_hours", "short_abandoned",
-                                      "abandoned_in_ivr",     "abandoned_in_classic",
-                                      "no_available_agent",   "agents_did_not_answer"};
+static const char *const MISSED[6] = {"out_of_opening_hours", "short_abandoned",    "abandoned_in_ivr",
+                                      "abandoned_in_classic", "no_available_agent", "agents_did_not_answer"};
 
 void sim_iso8601(int64_t t, char out[32]) {
   time_t tt = (time_t)t;
@@ -46,8 +44,8 @@ static json_object *link(const struct sim *s, const char *kind, int64_t id) {
   return json_object_new_string(b);
 }
 
-json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *co,
-                                const struct sim_user *u, bool abridged) {
+json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *co, const struct sim_user *u,
+                                bool abridged) {
   json_object *o = json_object_new_object();
   add(o, "id", i64(u->id));
   add(o, "direct_link", link(s, "users", u->id));
@@ -63,15 +61,13 @@ json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *c
   if (!abridged) {
     add(o, "wrap_up_time", i64(u->wrap_up_time));
     json_object *nums = json_object_new_array();
-    json_object_array_add(nums,
-                          sim_render_number(s, co, &co->numbers[u->number_idx], false));
+    json_object_array_add(nums, sim_render_number(s, co, &co->numbers[u->number_idx], false));
     add(o, "numbers", nums);
   }
   return o;
 }
 
-json_object *sim_render_user_v2(const struct sim *s, const struct sim_company *co,
-                                const struct sim_user *u) {
+json_object *sim_render_user_v2(const struct sim *s, const struct sim_company *co, const struct sim_user *u) {
   json_object *o = json_object_new_object();
   char b[128];
   add(o, "id", i64(u->id));
@@ -93,8 +89,8 @@ json_object *sim_render_user_v2(const struct sim *s, const struct sim_company *c
   return o;
 }
 
-json_object *sim_render_number(const struct sim *s, const struct sim_company *co,
-                               const struct sim_number *n, bool with_users) {
+json_object *sim_render_number(const struct sim *s, const struct sim_company *co, const struct sim_number *n,
+                               bool with_users) {
   json_object *o = json_object_new_object();
   add(o, "id", i64(n->id));
   add(o, "direct_link", link(s, "numbers", n->id));
@@ -112,8 +108,7 @@ json_object *sim_render_number(const struct sim *s, const struct sim_company *co
   char b[160];
   static const char *const MSG[4] = {"welcome", "waiting", "voicemail", "closed"};
   for (size_t k = 0; k < 4; k++) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/numbers/%lld/%s.mp3", (long long)n->id,
-             MSG[k]);
+    snprintf(b, sizeof b, "https://assets.aircall.example/numbers/%lld/%s.mp3", (long long)n->id, MSG[k]);
     add(m, MSG[k], str(b));
   }
   add(o, "messages", m);
@@ -183,8 +178,8 @@ static json_object *user_or_null(const struct sim *s, const struct sim_company *
   return idx < 0 ? NULL : sim_render_user_v1(s, co, &co->users[idx], true);
 }
 
-json_object *sim_render_call(const struct sim *s, const struct sim_company *co,
-                             const struct sim_call *c, bool with_contact) {
+json_object *sim_render_call(const struct sim *s, const struct sim_company *co, const struct sim_call *c,
+                             bool with_contact) {
   json_object *o = json_object_new_object();
   char b[160];
   bool answered = c->answered_after >= 0;
@@ -202,15 +197,13 @@ json_object *sim_render_call(const struct sim *s, const struct sim_company *co,
   add(o, "duration", i64(c->duration));
   add(o, "raw_digits", str(c->raw_digits));
   if (c->flags & SIM_CALL_RECORDING) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/recording.mp3",
-             (long long)c->id);
+    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/recording.mp3", (long long)c->id);
     add(o, "recording", str(b));
   } else {
     add(o, "recording", NULL);
   }
   if (c->flags & SIM_CALL_VOICEMAIL) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/voicemail.mp3",
-             (long long)c->id);
+    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/voicemail.mp3", (long long)c->id);
     add(o, "voicemail", str(b));
   } else {
     add(o, "voicemail", NULL);

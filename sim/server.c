@@ -76,8 +76,7 @@ static bool b64decode(const char *in, char *out, size_t cap) {
 }
 
 /* The company behind an Authorization value. Returns 401 (none), 403 (bad) or 0. */
-static int resolve(const struct sim *s, const char *auth, struct sim_company **co,
-                   enum sim_cred_kind *kind) {
+static int resolve(const struct sim *s, const char *auth, struct sim_company **co, enum sim_cred_kind *kind) {
   char dec[512];
   *co = NULL, *kind = SIM_CRED_NONE;
   if (!auth) return 401;
@@ -134,8 +133,7 @@ static bool rate_admit(struct sim *s, struct sim_company *co, struct sim_resp *r
 
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0) {
-  }
+  while (nanosleep(&ts, &ts) != 0) {}
 }
 
 struct trunc_body {
@@ -160,8 +158,7 @@ static void trunc_free(void *cls) {
 
 /* Closing with SO_LINGER 0 makes the kernel send a RST: the client sees a reset connection. */
 static enum MHD_Result drop(struct MHD_Connection *c) {
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (ci) {
     struct linger lg = {1, 0};
     setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -199,8 +196,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct sim_resp *rs, 
   return ret;
 }
 
-static void apply_hit_body(struct sim_resp *rs, const struct sim_fault_hit *hit,
-                           const char *fallback, const char *type) {
+static void apply_hit_body(struct sim_resp *rs, const struct sim_fault_hit *hit, const char *fallback,
+                           const char *type) {
   sim_resp_text(rs, hit->status, hit->body ? hit->body : fallback, type);
   for (size_t i = 0; i < hit->nheaders; i++) {
     if (strcasecmp(hit->headers[i].name, "Content-Type") == 0) rs->content_type = NULL;
@@ -208,9 +205,8 @@ static void apply_hit_body(struct sim_resp *rs, const struct sim_fault_hit *hit,
   }
 }
 
-static const char HTML_PAGE[] =
-    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+static const char HTML_PAGE[] = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                                "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
 
 /* Log slots are taken when a request arrives, so the log is in arrival order even when a
  * delayed request finishes after later ones; the status is filled in when it is answered. */
@@ -223,8 +219,7 @@ static void log_close(struct sim *s, size_t slot, uint64_t gen, int status) {
   if (slot != SIZE_MAX && gen == s->log_gen && slot < s->nlog) sim_log_set_status(s, slot, status);
 }
 
-static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_req *rq,
-                           struct conn_req *cr) {
+static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_req *rq, struct conn_req *cr) {
   struct sim_resp rs = {0};
   struct sim_fault_hit hit = {0};
   enum MHD_Result ret = MHD_NO;
@@ -250,18 +245,13 @@ static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_r
       apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
       if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_before)");
       goto answer;
-    case SIM_FAULT_RESET:
-      reset = true;
-      goto answer;
+    case SIM_FAULT_RESET: reset = true; goto answer;
     case SIM_FAULT_INVALID_JSON:
       apply_hit_body(&rs, &hit, "{\"calls\": [{\"id\": 1, \"direction\": \"inbound\",, <<not json",
                      "application/json; charset=utf-8");
       goto answer;
-    case SIM_FAULT_HTML:
-      apply_hit_body(&rs, &hit, HTML_PAGE, "text/html");
-      goto answer;
-    default:
-      break; /* the others process the request first */
+    case SIM_FAULT_HTML: apply_hit_body(&rs, &hit, HTML_PAGE, "text/html"); goto answer;
+    default: break; /* the others process the request first */
     }
   }
 
@@ -278,9 +268,7 @@ static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_r
       apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
       if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_after)");
       break;
-    case SIM_FAULT_RESET_AFTER:
-      reset = true;
-      break;
+    case SIM_FAULT_RESET_AFTER: reset = true; break;
     case SIM_FAULT_TRUNCATE:
       truncate = true;
       if (hit.body) apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
@@ -290,8 +278,7 @@ static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_r
                       "application/json; charset=utf-8");
       }
       break;
-    default:
-      break;
+    default: break;
     }
   }
 
@@ -306,9 +293,8 @@ answer:
   return ret;
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload,
-                               size_t *upload_size, void **req_cls) {
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *upload, size_t *upload_size, void **req_cls) {
   struct sim *s = cls;
   struct conn_req *cr = *req_cls;
   struct sim_req rq = {0};
@@ -397,12 +383,10 @@ struct MHD_Daemon *sim_server_start(struct sim *s, char **err) {
   snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", port);
   /* libmicrohttpd owns fd from here: MHD_stop_daemon closes it. */
   struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-          MHD_USE_ERROR_LOG,
-      0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-      MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)120, MHD_OPTION_END);
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
+      NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_URI_LOG_CALLBACK,
+      uri_logger, s, MHD_OPTION_NOTIFY_COMPLETED, request_done, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
   if (!d) {
     /* Not closed here: whether a failed start already closed it is not documented, and the
      * process exits on this path anyway. */

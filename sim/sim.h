@@ -36,7 +36,7 @@ struct sim_user {
   int64_t id;
   char name[64];
   char email[96];
-  int64_t created_at; /* rendered as ISO-8601 */
+  int64_t created_at;   /* rendered as ISO-8601 */
   uint8_t availability; /* index into available|custom|unavailable */
   uint8_t language;
   uint8_t time_zone;
@@ -180,7 +180,7 @@ struct sim {
   size_t ncompanies;
   struct sim_cred *creds;
   size_t ncreds;
-  char base_url[48]; /* "http://127.0.0.1:PORT" */
+  char base_url[48];    /* "http://127.0.0.1:PORT" */
   pthread_mutex_t lock; /* guards everything below and the company data */
   struct sim_fault *faults;
   size_t nfaults, faults_cap;
@@ -198,15 +198,14 @@ void sim_contact_clear(struct sim_contact *c);
 size_t sim_digits(const char *s, char *out, size_t cap);
 
 /* render.c: JSON objects for each resource. Caller owns every returned object. */
-json_object *sim_render_call(const struct sim *s, const struct sim_company *co,
-                             const struct sim_call *c, bool with_contact);
+json_object *sim_render_call(const struct sim *s, const struct sim_company *co, const struct sim_call *c,
+                             bool with_contact);
 json_object *sim_render_contact(const struct sim *s, const struct sim_contact *c);
-json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *co,
-                                const struct sim_user *u, bool abridged);
-json_object *sim_render_user_v2(const struct sim *s, const struct sim_company *co,
-                                const struct sim_user *u);
-json_object *sim_render_number(const struct sim *s, const struct sim_company *co,
-                               const struct sim_number *n, bool with_users);
+json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *co, const struct sim_user *u,
+                                bool abridged);
+json_object *sim_render_user_v2(const struct sim *s, const struct sim_company *co, const struct sim_user *u);
+json_object *sim_render_number(const struct sim *s, const struct sim_company *co, const struct sim_number *n,
+                               bool with_users);
 json_object *sim_render_tag(const struct sim_tag *t);
 void sim_iso8601(int64_t t, char out[32]);
 
@@ -221,14 +220,13 @@ const char *sim_reason(int status);
 
 /* listing.c: query parameters, pagination and the list envelope. */
 const char *sim_param(const struct sim_req *rq, const char *key);
-int sim_param_int(const struct sim_req *rq, const char *key, int64_t min, int64_t *out,
-                  bool *present, struct sim_resp *rs);
+int sim_param_int(const struct sim_req *rq, const char *key, int64_t min, int64_t *out, bool *present,
+                  struct sim_resp *rs);
 struct sim_page {
   int64_t page, per_page;
 };
 int sim_page_parse(const struct sim_req *rq, struct sim_page *pg, struct sim_resp *rs);
-int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *desc,
-                    struct sim_resp *rs);
+int sim_range_parse(const struct sim_req *rq, int64_t *from, int64_t *to, bool *desc, struct sim_resp *rs);
 void sim_list_answer(const struct sim *s, const struct sim_req *rq, const struct sim_page *pg,
                      const char *key, json_object *items, size_t total, struct sim_resp *rs);
 int sim_params_parse(const char *query, struct sim_param **out, size_t *n);
@@ -237,20 +235,16 @@ void sim_params_free(struct sim_param *p, size_t n);
 /* calls.c, contacts.c, directory.c: the endpoints. Called with s->lock held. */
 void sim_calls_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, bool search);
 void sim_calls_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id);
-void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                       bool search);
+void sim_contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, bool search);
 void sim_contacts_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id);
 void sim_contacts_create(struct sim *s, const struct sim_req *rq, struct sim_resp *rs);
-void sim_contacts_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                         int64_t id);
-void sim_contacts_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
-                         int64_t id);
-void sim_details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                     bool phone);
-void sim_details_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                        int64_t did, bool phone);
-void sim_details_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id,
-                        int64_t did, bool phone);
+void sim_contacts_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id);
+void sim_contacts_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id);
+void sim_details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, bool phone);
+void sim_details_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, int64_t did,
+                        bool phone);
+void sim_details_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int64_t id, int64_t did,
+                        bool phone);
 void sim_users_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int version);
 void sim_users_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int version,
                    const char *key);
@@ -286,8 +280,7 @@ struct sim_fault_hit {
   long delay_ms;
 };
 void sim_controls(struct sim *s, const struct sim_req *rq, struct sim_resp *rs);
-bool sim_fault_take(struct sim *s, const char *method, const char *path,
-                    struct sim_fault_hit *hit);
+bool sim_fault_take(struct sim *s, const char *method, const char *path, struct sim_fault_hit *hit);
 void sim_fault_hit_clear(struct sim_fault_hit *hit);
 /* Appends an entry and returns its slot, SIZE_MAX when the log is full. */
 size_t sim_log_add(struct sim *s, const struct sim_req *rq, int status);

@@ -33,8 +33,7 @@ struct ac_error {
 void ac_error_init(struct ac_error *e);
 void ac_error_clear(struct ac_error *e);
 /* Sets the error (printf-style message); returns status for `return ac_fail(...)`. */
-int ac_fail(struct ac_error *e, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ac_fail(struct ac_error *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds key=value (ownership of value taken) to the error's details. */
 void ac_error_detail(struct ac_error *e, const char *key, json_object *value);
 const char *ac_status_code(int status);
@@ -76,8 +75,7 @@ void ac_manifest_release(void);
 
 /* Checks value against schema (an object schema with properties). `what` names
  * the thing for messages ("list_calls", "config"). */
-int ac_validate_object(const char *what, json_object *schema, json_object *value,
-                       struct ac_error *e);
+int ac_validate_object(const char *what, json_object *schema, json_object *value, struct ac_error *e);
 /* Levenshtein distance, capped: used for "did you mean". */
 size_t ac_edit_distance(const char *a, const char *b);
 /* The closest of names (a NULL-terminated array or a schema's properties) to
@@ -103,8 +101,8 @@ void ac_user_add_names(json_object *user);
 /* ---- the account (account.c) ------------------------------------------- */
 
 struct ac_config {
-  char *base_url;         /* without trailing slash */
-  char *keystore;         /* NULL: the keystore's default folder */
+  char *base_url; /* without trailing slash */
+  char *keystore; /* NULL: the keystore's default folder */
   long connect_timeout_ms;
   long timeout_ms;
   int max_retries;
@@ -138,7 +136,7 @@ struct kkp_account {
   void *headers;           /* struct curl_slist: Accept (built once, read-only) */
   void *headers_json_body; /* the same plus Content-Type: application/json */
 
-  pthread_mutex_t lock; /* guards everything below */
+  pthread_mutex_t lock;        /* guards everything below */
   void *idle[AC_IDLE_HANDLES]; /* CURL easy handles kept for connection reuse */
   int n_idle;
   unsigned rng;
@@ -180,8 +178,8 @@ void ac_response_free(struct ac_response *r);
  * body is JSON text or NULL. On a 2xx answer returns KKP_OK with r->json set
  * (an object) or NULL for an empty body. Otherwise fills c->err and returns its
  * status; r->http_status still tells which answer came (0 for none). */
-int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
-            enum ac_safety safety, struct ac_response *r);
+int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body, enum ac_safety safety,
+            struct ac_response *r);
 /* As ac_http, but a 2xx body is handed over unparsed in r->text. */
 int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
                  enum ac_safety safety, struct ac_response *r);

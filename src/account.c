@@ -58,8 +58,7 @@ int ac_check_base_url(const char *url, struct ac_error *e) {
   int https = strncmp(url, "https://", 8) == 0;
   if (https) rest = url + 8;
   else if (strncmp(url, "http://", 7) == 0) rest = url + 7;
-  else
-    return ac_fail(e, KKP_ERR_CONFIG, "base_url must start with https:// (got \"%.80s\")", url);
+  else return ac_fail(e, KKP_ERR_CONFIG, "base_url must start with https:// (got \"%.80s\")", url);
   size_t host_len = strcspn(rest, ":/");
   if (rest[0] == '[') host_len = strcspn(rest, "]") + 1;
   if (host_len == 0 || strpbrk(url, "@?# \t\r\n"))
@@ -141,8 +140,7 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
     if (n > 0)
       ac_fail(e, KKP_ERR_CONFIG, "account \"%s\": %s. Accounts that exist: %s", a->name, kerr.message,
               list.s ? list.s : "");
-    else
-      ac_fail(e, KKP_ERR_CONFIG, "account \"%s\": %s", a->name, kerr.message);
+    else ac_fail(e, KKP_ERR_CONFIG, "account \"%s\": %s", a->name, kerr.message);
     json_object *accounts = json_object_new_array();
     for (size_t i = 0; i < n; i++) json_object_array_add(accounts, json_object_new_string(names[i]));
     ac_error_detail(e, "accounts", accounts);
@@ -171,8 +169,9 @@ static struct curl_slist *append(struct curl_slist *list, const char *line, int 
  * request, and this copy of the secret is one the plugin can wipe. */
 static int build_headers(struct kkp_account *a, struct ac_error *e) {
   const struct ks_credential *cred = a->cred;
-  size_t cap = 64 + (cred->token ? strlen(cred->token) : 0) +
-               2 * ((cred->api_id ? strlen(cred->api_id) : 0) + (cred->api_token ? strlen(cred->api_token) : 0));
+  size_t cap =
+      64 + (cred->token ? strlen(cred->token) : 0) +
+      2 * ((cred->api_id ? strlen(cred->api_id) : 0) + (cred->api_token ? strlen(cred->api_token) : 0));
   char *auth = sodium_malloc(cap), *pair = sodium_malloc(cap);
   int oom = !auth || !pair;
   if (!oom && cred->kind == KS_KIND_BASIC) {
@@ -215,8 +214,9 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
   }
   if (config_json) {
     if (!(cfg = ac_json_parse(config_json, strlen(config_json)))) {
-      rc = ac_fail(e, KKP_ERR_CONFIG, "the config is not valid JSON: pass an object such as "
-                                      "{\"base_url\": \"https://api.aircall.io\"}");
+      rc = ac_fail(e, KKP_ERR_CONFIG,
+                   "the config is not valid JSON: pass an object such as "
+                   "{\"base_url\": \"https://api.aircall.io\"}");
       goto out;
     }
   } else {

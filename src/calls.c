@@ -74,7 +74,7 @@ char *ac_call_splice_parties(const char *text, size_t len) {
     from = external, from_len = elen, to = own, to_len = olen;
   }
   struct ac_buf out = {0};
-  const char *close = call.end - 1; /* the call's '}' */
+  const char *close = call.end - 1;                       /* the call's '}' */
   out.s = malloc(out.cap = len + from_len + to_len + 40); /* exactly one allocation */
   if (out.s) out.s[0] = '\0';
   else out.cap = 0;
@@ -201,7 +201,8 @@ static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
       }
     }
     if (id <= 0)
-      return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "tags[%zu] must be a tag name or a positive id", i + 1);
+      return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "tags[%zu] must be a tag name or a positive id",
+                     i + 1);
     ac_buf_printf(q, "%stags[]=%lld", strchr(q->s, '?') ? "&" : "?", id);
   }
   return KKP_OK;
@@ -317,8 +318,7 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
       json_object *call = json_object_array_get_idx(calls, i), *num;
       if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
         json_object_array_add(kept, json_object_get(call));
-      else
-        dropped++;
+      else dropped++;
     }
     json_object_object_add(r.json, "calls", kept);
     calls = kept;

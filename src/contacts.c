@@ -41,8 +41,8 @@ static int name_matches(json_object *contact, const char *q) {
 /* The API cannot search names: read pages of 50 and keep the matches, within a
  * budget of name_scan_pages pages; meta says how much was read and whether the
  * answer is complete. */
-static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long long page,
-                      const char *order, json_object **result) {
+static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long long page, const char *order,
+                      json_object **result) {
   json_object *found = json_object_new_array();
   long long skip = (page - 1) * per_page, scanned = 0;
   int pages = 0, complete = 0, more = 0, rc = KKP_OK;
@@ -54,13 +54,16 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
     ac_buf_query_int(&path, "per_page", 50);
     ac_buf_query_int(&path, "page", p);
     ac_buf_query(&path, "order", order);
-    rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
+    rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
+                  : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
     ac_buf_free(&path);
     if (rc) break;
     pages++;
-    if (!json_object_object_get_ex(r.json, "contacts", &contacts) || !json_object_is_type(contacts, json_type_array)) {
+    if (!json_object_object_get_ex(r.json, "contacts", &contacts) ||
+        !json_object_is_type(contacts, json_type_array)) {
       ac_response_free(&r);
-      rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/contacts has no \"contacts\" list");
+      rc =
+          ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/contacts has no \"contacts\" list");
       break;
     }
     for (size_t i = 0; i < json_object_array_length(contacts); i++) {
@@ -76,7 +79,8 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
         break;
       }
     }
-    int last = !(json_object_object_get_ex(r.json, "meta", &meta) && json_object_object_get_ex(meta, "next_page_link", &next) &&
+    int last = !(json_object_object_get_ex(r.json, "meta", &meta) &&
+                 json_object_object_get_ex(meta, "next_page_link", &next) &&
                  json_object_is_type(next, json_type_string));
     ac_response_free(&r);
     if (last) {
@@ -98,9 +102,11 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
   json_object_object_add(meta, "complete", json_object_new_boolean(complete || more));
   json_object_object_add(meta, "has_more", json_object_new_boolean(more));
   if (!complete && !more)
-    json_object_object_add(meta, "note", json_object_new_string(
-        "Aircall cannot search names: only the contacts read so far were searched. Search by "
-        "phone number or email, or raise name_scan_pages, for a complete answer."));
+    json_object_object_add(
+        meta, "note",
+        json_object_new_string(
+            "Aircall cannot search names: only the contacts read so far were searched. Search by "
+            "phone number or email, or raise name_scan_pages, for a complete answer."));
   *result = json_object_new_object();
   json_object_object_add(*result, "contacts", found);
   json_object_object_add(*result, "meta", meta);
@@ -118,7 +124,8 @@ int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) 
   if (q) {
     while (isspace((unsigned char)*q)) q++;
     snprintf(trimmed, sizeof(trimmed), "%s", q);
-    for (size_t n = strlen(trimmed); n > 0 && isspace((unsigned char)trimmed[n - 1]); n--) trimmed[n - 1] = '\0';
+    for (size_t n = strlen(trimmed); n > 0 && isspace((unsigned char)trimmed[n - 1]); n--)
+      trimmed[n - 1] = '\0';
     q = trimmed;
     if (!*q) q = NULL;
   }
@@ -175,7 +182,8 @@ static int check_entries(struct ac_ctx *c, json_object *list, const char *param,
     const char *label = ac_json_str(e, "label"), *value = ac_json_str(e, "value");
     int rc = KKP_OK;
     if (blank(label))
-      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu].label must not be blank (e.g. \"Work\")", param, i + 1);
+      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu].label must not be blank (e.g. \"Work\")",
+                   param, i + 1);
     else if (blank(value))
       rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s[%zu].value must not be blank", param, i + 1);
     else if (phone && (ac_phone_digits(value) < 6 || ac_phone_digits(value) > 15))
@@ -276,11 +284,13 @@ static int find_created(struct ac_ctx *c, json_object *args, time_t started, jso
   ac_buf_query(&path, "phone_number", e164);
   ac_buf_query_int(&path, "per_page", 50);
   ac_buf_query(&path, "order", "desc");
-  int rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
+  int rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
+                    : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
   ac_buf_free(&path);
   if (rc) return rc;
   json_object *contacts;
-  if (json_object_object_get_ex(r.json, "contacts", &contacts) && json_object_is_type(contacts, json_type_array)) {
+  if (json_object_object_get_ex(r.json, "contacts", &contacts) &&
+      json_object_is_type(contacts, json_type_array)) {
     for (size_t i = 0; i < json_object_array_length(contacts) && !*found; i++) {
       json_object *k = json_object_array_get_idx(contacts, i), *have_phones, *have_emails = NULL;
       if (ac_json_int(k, "created_at", 0) < (long long)started - AC_RECONCILE_SLACK_S) continue;
@@ -308,7 +318,8 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
   for (size_t i = 0; i < 4; i++) {
     const char *v = ac_json_str(args, scalar_fields[i]);
     if (v && blank(v)) {
-      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s is blank: leave it out or give it a value", scalar_fields[i]);
+      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s is blank: leave it out or give it a value",
+              scalar_fields[i]);
       ac_error_detail(&c->err, "parameter", json_object_new_string(scalar_fields[i]));
       return c->err.status;
     }
@@ -339,7 +350,8 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
   for (size_t i = 0; emails && i < json_object_array_length(emails); i++)
     json_object_array_add(list, entry_body(json_object_array_get_idx(emails, i), 0));
   json_object_object_add(body, "emails", list);
-  const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  const char *text =
+      json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
   time_t started = time(NULL);
   /* Never retried blindly: Aircall has no idempotency key, so a second POST
@@ -349,7 +361,8 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
     struct ac_error first = c->err;
     json_object *found = NULL;
     ac_error_init(&c->err);
-    ac_log(c->acct, KKP_LOG_WARN, "create_contact: the answer was lost (%s); checking whether Aircall created it", first.message);
+    ac_log(c->acct, KKP_LOG_WARN,
+           "create_contact: the answer was lost (%s); checking whether Aircall created it", first.message);
     int frc = find_created(c, args, started, &found);
     if (frc == KKP_OK && found) {
       ac_error_clear(&first);
@@ -376,7 +389,8 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
     rc = ac_http(c, "POST", "/v1/contacts", text, AC_UNSAFE, &r);
   }
   if (rc) goto out;
-  if (!json_object_object_get_ex(r.json, "contact", &contact) || !json_object_is_type(contact, json_type_object)) {
+  if (!json_object_object_get_ex(r.json, "contact", &contact) ||
+      !json_object_is_type(contact, json_type_object)) {
     rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to POST /v1/contacts has no \"contact\"");
     goto out;
   }
@@ -466,7 +480,8 @@ static int by_rank(const void *a, const void *b) {
 static int contact_not_found(struct ac_ctx *c, long long id) {
   long http = c->err.http_status;
   ac_error_clear(&c->err);
-  ac_fail(&c->err, KKP_ERR_NOT_FOUND, "contact %lld does not exist (or is not shared): list_contacts shows the ids", id);
+  ac_fail(&c->err, KKP_ERR_NOT_FOUND,
+          "contact %lld does not exist (or is not shared): list_contacts shows the ids", id);
   c->err.http_status = http;
   return c->err.status;
 }
@@ -492,7 +507,8 @@ static int entry_present(struct ac_ctx *c, long long id, const struct step *s) {
 
 int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result) {
   long long id = ac_json_int(args, "contact_id", 0);
-  json_object *phones = NULL, *emails = NULL, *fields = json_object_new_object(), *applied = json_object_new_array();
+  json_object *phones = NULL, *emails = NULL, *fields = json_object_new_object(),
+              *applied = json_object_new_array();
   json_object *current = NULL;
   struct step steps[128];
   size_t n_steps = 0;
@@ -520,12 +536,14 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
                  "company_name, information, phone_numbers, emails");
     goto out;
   }
-  if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0))) goto out;
+  if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0)))
+    goto out;
 
   snprintf(path, sizeof(path), "/v1/contacts/%lld", id);
   if (json_object_object_length(fields) > 0) {
     /* POST, not PUT: Aircall's one update that is not a PUT. Idempotent, so safe to retry. */
-    const char *text = json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text =
+        json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     rc = ac_http(c, "POST", path, text, AC_SAFE, &r);
     ac_response_free(&r);
     if (rc == KKP_ERR_NOT_FOUND) {
@@ -567,7 +585,9 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
     qsort(steps, n_steps, sizeof(steps[0]), by_rank);
     for (size_t i = 0; i < n_steps; i++) {
       struct step *s = &steps[i];
-      const char *text = s->body ? json_object_to_json_string_ext(s->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+      const char *text = s->body ? json_object_to_json_string_ext(s->body, JSON_C_TO_STRING_PLAIN |
+                                                                               JSON_C_TO_STRING_NOSLASHESCAPE)
+                                 : NULL;
       int add = step_rank(s) == 0;
       rc = ac_http(c, s->method, s->path, text, add ? AC_UNSAFE : AC_SAFE, &r);
       ac_response_free(&r);
@@ -581,7 +601,8 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
       }
       if (rc) {
         json_object *pending = json_object_new_array();
-        for (size_t j = i; j < n_steps; j++) json_object_array_add(pending, json_object_new_string(steps[j].what));
+        for (size_t j = i; j < n_steps; j++)
+          json_object_array_add(pending, json_object_new_string(steps[j].what));
         ac_error_detail(&c->err, "not_applied", pending);
         goto out;
       }

@@ -9,8 +9,7 @@
 
 const char *ac_json_str(json_object *o, const char *key) {
   json_object *v;
-  if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-    return NULL;
+  if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string)) return NULL;
   return json_object_get_string(v);
 }
 
@@ -30,7 +29,8 @@ json_object *ac_json_parse(const char *text, size_t len) {
   /* Strict: no trailing commas, single quotes or NaN, and nothing after the value. */
   json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
   json_object *j = json_tokener_parse_ex(tok, text, (int)len);
-  size_t end = json_tokener_get_error(tok) == json_tokener_success ? (size_t)json_tokener_get_parse_end(tok) : 0;
+  size_t end =
+      json_tokener_get_error(tok) == json_tokener_success ? (size_t)json_tokener_get_parse_end(tok) : 0;
   json_tokener_free(tok);
   while (end && end < len && strchr(" \t\r\n", text[end]) && text[end]) end++;
   if (end != len) {

@@ -120,11 +120,11 @@ static const char *scan_members(const char *p, const char *e, int depth, const s
     const char *vstart = p;
     size_t klen = (size_t)(kend - key) - 2, hit = w ? w->n : 0;
     for (size_t i = 0; w && i < w->n && hit == w->n; i++)
-      if (w->keys[i][0] == key[1] && strncmp(key + 1, w->keys[i], klen) == 0 && w->keys[i][klen] == '\0') hit = i;
+      if (w->keys[i][0] == key[1] && strncmp(key + 1, w->keys[i], klen) == 0 && w->keys[i][klen] == '\0')
+        hit = i;
     if (w && hit == w->descend && hit < w->n && w->inner && *p == '{')
       p = scan_members(p, e, depth + 1, w->inner);
-    else
-      p = scan_value(p, e, depth + 1);
+    else p = scan_value(p, e, depth + 1);
     if (!p) return NULL;
     if (w && hit < w->n) {
       w->values[hit].start = vstart;

@@ -16,7 +16,8 @@ int ac_list_numbers(struct ac_ctx *c, json_object *args, json_object **result) {
     ac_phone_normalise(digits ? digits : "", e164, sizeof(e164));
     if (!json_object_object_get_ex(n, "number", &ignored))
       json_object_object_add(n, "number", json_object_new_string(digits ? digits : ""));
-    if (!json_object_object_get_ex(n, "e164", &ignored)) json_object_object_add(n, "e164", json_object_new_string(e164));
+    if (!json_object_object_get_ex(n, "e164", &ignored))
+      json_object_object_add(n, "e164", json_object_new_string(e164));
   }
   *result = json_object_new_object();
   json_object_object_add(*result, "numbers", numbers);

@@ -91,8 +91,7 @@ static void add_defaults(json_object *params, json_object *args) {
   }
 }
 
-static int invoke(struct kkp_account *acct, const char *function, const char *args_json,
-                  char **result_json) {
+static int invoke(struct kkp_account *acct, const char *function, const char *args_json, char **result_json) {
   struct ac_ctx c = {.acct = acct};
   json_object *args = NULL, *result = NULL, *fn;
   ac_handler run = NULL;
@@ -115,7 +114,8 @@ static int invoke(struct kkp_account *acct, const char *function, const char *ar
   }
   const char *text = args_json ? args_json : "{}";
   if (strlen(text) > AC_MAX_ARGS) {
-    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", name, AC_MAX_ARGS);
+    rc =
+        ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", name, AC_MAX_ARGS);
     goto out;
   }
   if (!(args = ac_json_parse(text, strlen(text)))) {
@@ -138,7 +138,8 @@ out:
     *result_json = c.result_text; /* already JSON text: handed over as it is */
     c.result_text = NULL;
   } else if (rc == KKP_OK && result) {
-    const char *s = json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s =
+        json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     *result_json = s ? strdup(s) : NULL;
     if (!*result_json) {
       rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "out of memory serialising the result");

@@ -50,8 +50,8 @@ void ac_buf_urlencode(struct ac_buf *b, const char *s) {
   static const char hex[] = "0123456789ABCDEF";
   for (; *s; s++) {
     unsigned char ch = (unsigned char)*s;
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-        ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+        ch == '_' || ch == '.' || ch == '~') {
       ac_buf_append(b, (const char *)&ch, 1);
     } else {
       char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};

@@ -30,8 +30,7 @@ static long long now_ms(void) {
 
 static void sleep_ms(long long ms) {
   struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *user) {
@@ -126,7 +125,8 @@ static void aircall_text(json_object *body, struct ac_buf *out) {
     if (v && *v && !(out->s && strstr(out->s, v))) ac_buf_printf(out, "%s%s", out->len ? ": " : "", v);
   }
   json_object *errors;
-  if (body && json_object_object_get_ex(body, "errors", &errors) && !json_object_is_type(errors, json_type_null)) {
+  if (body && json_object_object_get_ex(body, "errors", &errors) &&
+      !json_object_is_type(errors, json_type_null)) {
     const char *t = json_object_is_type(errors, json_type_string)
                         ? json_object_get_string(errors)
                         : json_object_to_json_string_ext(errors, JSON_C_TO_STRING_PLAIN);
@@ -135,8 +135,8 @@ static void aircall_text(json_object *body, struct ac_buf *out) {
 }
 
 /* Maps a non-2xx answer to the error object (SPEC §4). */
-static int fail_status(struct ac_ctx *c, const char *method, const char *path, long status,
-                       json_object *body, int attempts) {
+static int fail_status(struct ac_ctx *c, const char *method, const char *path, long status, json_object *body,
+                       int attempts) {
   struct ac_buf text = {0};
   struct ac_error *e = &c->err;
   const char *acct = c->acct->name;
@@ -146,8 +146,8 @@ static int fail_status(struct ac_ctx *c, const char *method, const char *path, l
   switch (status) {
   case 400:
   case 422:
-    rc = ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "Aircall rejected %s %s (HTTP %ld): %s", method, path,
-                 status, t);
+    rc = ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "Aircall rejected %s %s (HTTP %ld): %s", method, path, status,
+                 t);
     break;
   case 401:
   case 403:
@@ -159,8 +159,8 @@ static int fail_status(struct ac_ctx *c, const char *method, const char *path, l
     break;
   case 404:
   case 410:
-    rc = ac_fail(e, KKP_ERR_NOT_FOUND, "Aircall has no such resource: %s %s answered HTTP %ld (%s)",
-                 method, path, status, t);
+    rc = ac_fail(e, KKP_ERR_NOT_FOUND, "Aircall has no such resource: %s %s answered HTTP %ld (%s)", method,
+                 path, status, t);
     break;
   case 429:
     rc = ac_fail(e, KKP_ERR_RATE_LIMITED,
@@ -171,12 +171,11 @@ static int fail_status(struct ac_ctx *c, const char *method, const char *path, l
     break;
   default:
     if (status >= 500) {
-      rc = ac_fail(e, KKP_ERR_UPSTREAM, "Aircall failed on %s %s: HTTP %ld after %d attempt%s (%s)",
-                   method, path, status, attempts, attempts == 1 ? "" : "s", t);
+      rc = ac_fail(e, KKP_ERR_UPSTREAM, "Aircall failed on %s %s: HTTP %ld after %d attempt%s (%s)", method,
+                   path, status, attempts, attempts == 1 ? "" : "s", t);
       e->retryable = 1;
     } else {
-      rc = ac_fail(e, KKP_ERR_UPSTREAM, "Aircall answered %s %s with HTTP %ld: %s", method, path,
-                   status, t);
+      rc = ac_fail(e, KKP_ERR_UPSTREAM, "Aircall answered %s %s with HTTP %ld: %s", method, path, status, t);
     }
   }
   e->http_status = status;
@@ -244,8 +243,8 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
 
     if (cc != CURLE_OK) {
       if (x.too_big) {
-        rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s %s exceeded %u MiB", method,
-                     path, AC_MAX_BODY >> 20);
+        rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s %s exceeded %u MiB", method, path,
+                     AC_MAX_BODY >> 20);
         goto out;
       }
       if (can_retry && (safety == AC_SAFE || never_sent(cc))) {
@@ -257,8 +256,7 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
       /* Only a request that surely never arrived is unambiguous. */
       c->err.http_status = 0;
       rc = ac_fail(&c->err, KKP_ERR_NETWORK, "could not complete %s %s at %s: %s (after %d attempt%s)",
-                   method, path, a->cfg.base_url, curl_easy_strerror(cc), attempt + 1,
-                   attempt ? "s" : "");
+                   method, path, a->cfg.base_url, curl_easy_strerror(cc), attempt + 1, attempt ? "s" : "");
       ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(!never_sent(cc)));
       goto out;
     }
@@ -339,8 +337,8 @@ out:
   return rc;
 }
 
-int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body,
-            enum ac_safety safety, struct ac_response *r) {
+int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *body, enum ac_safety safety,
+            struct ac_response *r) {
   return exchange(c, method, path, body, safety, r, 1);
 }
 
@@ -367,7 +365,8 @@ int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_
     ac_buf_puts(&p, path);
     ac_buf_query_int(&p, "per_page", 50);
     ac_buf_query_int(&p, "page", page);
-    rc = p.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : ac_http(c, "GET", p.s, NULL, AC_SAFE, &r);
+    rc = p.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
+               : ac_http(c, "GET", p.s, NULL, AC_SAFE, &r);
     ac_buf_free(&p);
     if (rc) break;
     json_object *items, *meta, *next = NULL;

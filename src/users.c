@@ -11,8 +11,8 @@ void ac_user_add_names(json_object *user) {
   const char *name = ac_json_str(user, "name");
   int has_first = json_object_object_get_ex(user, "first_name", &ignored) &&
                   !json_object_is_type(ignored, json_type_null);
-  int has_last = json_object_object_get_ex(user, "last_name", &ignored) &&
-                 !json_object_is_type(ignored, json_type_null);
+  int has_last =
+      json_object_object_get_ex(user, "last_name", &ignored) && !json_object_is_type(ignored, json_type_null);
   if (has_first && has_last) return;
   if (!name) name = "";
   while (*name == ' ') name++;
@@ -28,9 +28,11 @@ void ac_user_add_names(json_object *user) {
     first_len = len;
     last_start = len;
   }
-  if (!has_first) json_object_object_add(user, "first_name", json_object_new_string_len(name, (int)first_len));
+  if (!has_first)
+    json_object_object_add(user, "first_name", json_object_new_string_len(name, (int)first_len));
   if (!has_last)
-    json_object_object_add(user, "last_name", json_object_new_string_len(name + last_start, (int)(len - last_start)));
+    json_object_object_add(user, "last_name",
+                           json_object_new_string_len(name + last_start, (int)(len - last_start)));
 }
 
 int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
@@ -39,7 +41,8 @@ int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
   int rc = ac_http_all_pages(c, "/v2/users", "users", &users);
   if (rc == KKP_ERR_NOT_FOUND) {
     /* A company without v2 yet: fall back to the deprecated v1 list. */
-    ac_log(c->acct, KKP_LOG_INFO, "GET /v2/users answered %ld: falling back to /v1/users", c->err.http_status);
+    ac_log(c->acct, KKP_LOG_INFO, "GET /v2/users answered %ld: falling back to /v1/users",
+           c->err.http_status);
     ac_error_clear(&c->err);
     rc = ac_http_all_pages(c, "/v1/users", "users", &users);
   }
@@ -65,7 +68,8 @@ int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **resul
   int rc = ac_http(c, "GET", "/v1/integrations/me", NULL, AC_SAFE, &r);
   if (rc) return rc;
   if (!json_object_object_get_ex(r.json, "integration", &integration) ||
-      !json_object_object_get_ex(integration, "user", &user) || !json_object_is_type(user, json_type_object)) {
+      !json_object_object_get_ex(integration, "user", &user) ||
+      !json_object_is_type(user, json_type_object)) {
     ac_response_free(&r);
     return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's /v1/integrations/me names no user");
   }

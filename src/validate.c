@@ -52,10 +52,14 @@ const char *ac_closest(const char *word, const char *const *names, size_t n) {
 
 /* "an integer", "a string or an integer", ... from a schema's type. */
 static void describe_types(json_object *type, char *out, size_t cap) {
-  static const struct { const char *type, *text; } names[] = {
-      {"integer", "an integer"}, {"string", "a string"},   {"number", "a number"},
-      {"boolean", "a boolean"},  {"array", "an array (a Lua sequence)"},
-      {"object", "an object (a Lua table with named fields)"}};
+  static const struct {
+    const char *type, *text;
+  } names[] = {{"integer", "an integer"},
+               {"string", "a string"},
+               {"number", "a number"},
+               {"boolean", "a boolean"},
+               {"array", "an array (a Lua sequence)"},
+               {"object", "an object (a Lua table with named fields)"}};
   out[0] = '\0';
   size_t n = json_object_is_type(type, json_type_array) ? json_object_array_length(type) : 1;
   for (size_t i = 0; i < n; i++) {
@@ -72,11 +76,15 @@ static void describe_types(json_object *type, char *out, size_t cap) {
 static void describe_value(json_object *v, char *out, size_t cap) {
   switch (json_object_get_type(v)) {
   case json_type_null: snprintf(out, cap, "null"); break;
-  case json_type_boolean: snprintf(out, cap, "boolean %s", json_object_get_boolean(v) ? "true" : "false"); break;
+  case json_type_boolean:
+    snprintf(out, cap, "boolean %s", json_object_get_boolean(v) ? "true" : "false");
+    break;
   case json_type_int: snprintf(out, cap, "integer %lld", (long long)json_object_get_int64(v)); break;
   case json_type_double: snprintf(out, cap, "number %g", json_object_get_double(v)); break;
-  case json_type_string: snprintf(out, cap, "string \"%.60s%s\"", json_object_get_string(v),
-                                  json_object_get_string_len(v) > 60 ? "..." : ""); break;
+  case json_type_string:
+    snprintf(out, cap, "string \"%.60s%s\"", json_object_get_string(v),
+             json_object_get_string_len(v) > 60 ? "..." : "");
+    break;
   case json_type_array: snprintf(out, cap, "an array"); break;
   case json_type_object: snprintf(out, cap, "an object"); break;
   }
@@ -148,8 +156,7 @@ static int validate_string(const char *path, json_object *schema, json_object *v
   long long len = json_object_get_string_len(v);
   long long min = ac_json_int(schema, "minLength", -1), max = ac_json_int(schema, "maxLength", -1);
   json_object *en;
-  if (strlen(s) != (size_t)len)
-    return fail_param(e, path, "%s must not contain NUL characters", path);
+  if (strlen(s) != (size_t)len) return fail_param(e, path, "%s must not contain NUL characters", path);
   if (min > 0 && len < min) {
     if (min == 1) return fail_param(e, path, "%s must not be empty", path);
     return fail_param(e, path, "%s must be at least %lld characters long (got %lld)", path, min, len);
@@ -164,7 +171,8 @@ static int validate_string(const char *path, json_object *schema, json_object *v
         ac_buf_free(&list);
         return KKP_OK;
       }
-      ac_buf_printf(&list, "%s\"%s\"", i == 0 ? "" : (i + 1 == json_object_array_length(en) ? " or " : ", "), opt);
+      ac_buf_printf(&list, "%s\"%s\"", i == 0 ? "" : (i + 1 == json_object_array_length(en) ? " or " : ", "),
+                    opt);
     }
     fail_param(e, path, "%s must be one of %s (got \"%.60s\")", path, list.s ? list.s : "", s);
     ac_error_detail(e, "accepted", json_object_get(en));
@@ -177,7 +185,8 @@ static int validate_string(const char *path, json_object *schema, json_object *v
     return fail_param(e, path,
                       "%s must be an ISO-8601 date-time such as \"2026-01-01T00:00:00Z\" or "
                       "\"2026-01-01T09:30:00+02:00\", a date such as \"2026-01-01\", or UNIX seconds "
-                      "(got \"%.60s\")", path, s);
+                      "(got \"%.60s\")",
+                      path, s);
   return KKP_OK;
 }
 
@@ -185,7 +194,8 @@ static int validate_array(const char *path, json_object *schema, json_object *v,
   long long n = (long long)json_object_array_length(v);
   long long min = ac_json_int(schema, "minItems", -1), max = ac_json_int(schema, "maxItems", -1);
   if (min > 0 && n < min)
-    return fail_param(e, path, "%s must have at least %lld item%s (got %lld)", path, min, min == 1 ? "" : "s", n);
+    return fail_param(e, path, "%s must have at least %lld item%s (got %lld)", path, min, min == 1 ? "" : "s",
+                      n);
   if (max >= 0 && n > max)
     return fail_param(e, path, "%s may have at most %lld items (got %lld)", path, max, n);
   json_object *items;
@@ -240,8 +250,8 @@ static int validate_members(const char *path, const char *what, json_object *sch
     if (n == 0) {
       fail_param(e, key, "%s takes no parameters (got \"%.60s\"): call it with {}", what, key);
     } else if (near) {
-      fail_param(e, key, "unknown parameter \"%.60s\" for %s. Did you mean \"%s\"? Accepted: %s", key,
-                 what, near, list.s ? list.s : "");
+      fail_param(e, key, "unknown parameter \"%.60s\" for %s. Did you mean \"%s\"? Accepted: %s", key, what,
+                 near, list.s ? list.s : "");
     } else {
       fail_param(e, key, "unknown parameter \"%.60s\" for %s. Accepted: %s", key, what, list.s ? list.s : "");
     }

@@ -10,8 +10,8 @@
 #include "src/ac.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const char *const fns[] = {"list_calls", "get_call", "list_contacts", "create_contact",
-                                    "update_contact", "list_users", "list_numbers", "get_current_user"};
+  static const char *const fns[] = {"list_calls",     "get_call",   "list_contacts", "create_contact",
+                                    "update_contact", "list_users", "list_numbers",  "get_current_user"};
   if (size < 1) return 0;
   const char *fn = fns[data[0] % 8];
   json_tokener *tok = json_tokener_new();

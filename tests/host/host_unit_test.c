@@ -104,7 +104,8 @@ static void doc_from_manifest(void **state) {
   struct host_error err;
   struct host_manifest *m = manifest_of(
       "demo",
-      "{\"title\":\"Demo\",\"functions\":[{\"name\":\"ping\",\"full_name\":\"demo_ping\",\"description\":\"Pings.\","
+      "{\"title\":\"Demo\",\"functions\":[{\"name\":\"ping\",\"full_name\":\"demo_ping\",\"description\":"
+      "\"Pings.\","
       "\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":[\"string\",\"integer\"],"
       "\"description\":\"a|b\"}},\"required\":[\"n\"]},\"example\":\"app.integrations.demo.ping({n = 1})\"},"
       "{\"name\":\"none\",\"description\":\"No parameters.\",\"parameters\":{\"properties\":{}}}]}");
@@ -114,7 +115,8 @@ static void doc_from_manifest(void **state) {
   assert_non_null(d);
   assert_non_null(strstr(d, "# Demo — Lua API Reference\n\n## ping\n\nPings.\n\n### Parameters\n\n"));
   assert_non_null(strstr(d, "| `n` | string or integer | yes | a\\|b |\n"));
-  assert_non_null(strstr(d, "### Example\n\n```lua\napp.integrations.demo.ping({n = 1})\n```\n\n---\n\n## none"));
+  assert_non_null(
+      strstr(d, "### Example\n\n```lua\napp.integrations.demo.ping({n = 1})\n```\n\n---\n\n## none"));
   assert_non_null(strstr(d, "### Parameters\n\nNone.\n"));
   assert_non_null(strstr(d, "## Multi-Account Usage"));
   assert_non_null(strstr(d, "app.integrations.demo.sales.function_name({...})"));
@@ -168,10 +170,10 @@ static void strict_json(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(trusted_own_file),   cmocka_unit_test(refuses_other_owner),
-      cmocka_unit_test(refuses_writable),   cmocka_unit_test(levenshtein),
-      cmocka_unit_test(exit_statuses),      cmocka_unit_test(config_only_schema_keys),
-      cmocka_unit_test(doc_from_manifest),  cmocka_unit_test(strict_json),
+      cmocka_unit_test(trusted_own_file),  cmocka_unit_test(refuses_other_owner),
+      cmocka_unit_test(refuses_writable),  cmocka_unit_test(levenshtein),
+      cmocka_unit_test(exit_statuses),     cmocka_unit_test(config_only_schema_keys),
+      cmocka_unit_test(doc_from_manifest), cmocka_unit_test(strict_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,8 @@
 #include "plugin.h"
 
 /* The secrets provisioned by run.sh: no output may ever contain them. */
-static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret", "pass-5ecret"};
+static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret",
+                                      "pass-5ecret"};
 
 static const struct kkp_plugin *P;
 static void *lib;
@@ -105,7 +106,8 @@ static struct kkp_account *open_account(const char *name, const char *url, const
   char cfg[512];
   struct kkp_account *a = NULL;
   char *err = NULL;
-  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"retry_base_ms\":5%s%s}", url, extra ? "," : "", extra ? extra : "");
+  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"retry_base_ms\":5%s%s}", url, extra ? "," : "",
+           extra ? extra : "");
   int rc = P->account_init(NULL, name, cfg, &a, &err);
   if (rc) fail_msg("account_init(%s): %s", name, err);
   return a;
@@ -132,13 +134,15 @@ static json_object *ok(struct kkp_account *a, const char *fn, const char *args) 
 }
 
 /* Expects failure `status` whose message contains `needle`. */
-static json_object *fails(struct kkp_account *a, const char *fn, const char *args, int status, const char *needle) {
+static json_object *fails(struct kkp_account *a, const char *fn, const char *args, int status,
+                          const char *needle) {
   int st;
   json_object *j = call(a, fn, args, &st), *e, *m;
   assert_true(json_object_object_get_ex(j, "error", &e));
   json_object_object_get_ex(e, "message", &m);
   if (st != status || !strstr(json_object_get_string(m), needle))
-    fail_msg("%s %s: want status %d with \"%s\", got %d: %s", fn, args, status, needle, st, json_object_get_string(m));
+    fail_msg("%s %s: want status %d with \"%s\", got %d: %s", fn, args, status, needle, st,
+             json_object_get_string(m));
   return j;
 }
 
@@ -180,7 +184,8 @@ static void get_call_adds_from_and_to(void **state) {
 
 static void get_call_unknown_is_not_found(void **state) {
   (void)state;
-  json_object *r = fails(acme, "get_call", "{\"call_id\":999999999}", KKP_ERR_NOT_FOUND, "call 999999999 does not exist");
+  json_object *r =
+      fails(acme, "get_call", "{\"call_id\":999999999}", KKP_ERR_NOT_FOUND, "call 999999999 does not exist");
   assert_int_equal(json_object_get_int(get(r, "error.http_status")), 404);
   json_object_put(r);
   /* 64-bit ids survive the round trip. */
@@ -219,7 +224,8 @@ static void list_calls_defaults_on_the_wire(void **state) {
 
 static void filters_go_to_search(void **state) {
   (void)state;
-  json_object *r = ok(acme, "list_calls", "{\"per_page\":10,\"order\":\"desc\",\"direction\":\"inbound\",\"user_id\":1001}");
+  json_object *r = ok(acme, "list_calls",
+                      "{\"per_page\":10,\"order\":\"desc\",\"direction\":\"inbound\",\"user_id\":1001}");
   json_object *w = wire(), *calls = get(r, "calls");
   assert_string_equal(field(w, 0, "path"), "/v1/calls/search");
   assert_string_equal(field(w, 0, "query"), "per_page=10&page=1&order=desc&direction=inbound&user_id=1001");
@@ -236,7 +242,8 @@ static void filters_go_to_search(void **state) {
 
 static void dates_are_sent_as_unix_seconds(void **state) {
   (void)state;
-  json_object *r = ok(acme, "list_calls", "{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-31T23:59:59+00:00\"}");
+  json_object *r =
+      ok(acme, "list_calls", "{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-31T23:59:59+00:00\"}");
   json_object *w = wire();
   assert_string_equal(field(w, 0, "query"), "per_page=20&page=1&order=desc&from=1767225600&to=1769903999");
   for (size_t i = 0; i < json_object_array_length(get(r, "calls")); i++) {
@@ -252,9 +259,11 @@ static void dates_are_sent_as_unix_seconds(void **state) {
   json_object_put(w);
   json_object_put(r);
   reset(NULL);
-  json_object_put(fails(acme, "list_calls", "{\"from\":\"2026-02-01\",\"to\":\"2026-01-01\"}", KKP_ERR_INVALID_ARGUMENT,
+  json_object_put(fails(acme, "list_calls", "{\"from\":\"2026-02-01\",\"to\":\"2026-01-01\"}",
+                        KKP_ERR_INVALID_ARGUMENT,
                         "from (2026-02-01T00:00:00Z) is after to (2026-01-01T00:00:00Z)"));
-  json_object_put(fails(acme, "list_calls", "{\"from\":\"last tuesday\"}", KKP_ERR_INVALID_ARGUMENT, "from must be an ISO-8601"));
+  json_object_put(fails(acme, "list_calls", "{\"from\":\"last tuesday\"}", KKP_ERR_INVALID_ARGUMENT,
+                        "from must be an ISO-8601"));
   w = wire();
   assert_int_equal(json_object_array_length(w), 0); /* refused before any request */
   json_object_put(w);
@@ -268,7 +277,8 @@ static void bad_arguments_send_nothing(void **state) {
                         "starts past record 10,000"));
   json_object_put(fails(acme, "lst_calls", "{}", KKP_ERR_INVALID_ARGUMENT, "Did you mean \"list_calls\""));
   json_object_put(fails(acme, "list_calls", "{\"per_page\":", KKP_ERR_INVALID_ARGUMENT, "not valid JSON"));
-  json_object_put(fails(acme, "list_contacts", "{\"query\":\"x\"}", KKP_ERR_INVALID_ARGUMENT, "unknown parameter \"query\""));
+  json_object_put(fails(acme, "list_contacts", "{\"query\":\"x\"}", KKP_ERR_INVALID_ARGUMENT,
+                        "unknown parameter \"query\""));
   json_object *w = wire();
   assert_int_equal(json_object_array_length(w), 0);
   json_object_put(w);
@@ -285,7 +295,8 @@ static void tags_by_name_become_repeated_ids(void **state) {
   (void)state;
   json_object *tags = sim("GET", "/v1/tags", NULL);
   const char *name0 = str(tags, "tags.0.name"), *name1 = str(tags, "tags.1.name");
-  long long id0 = json_object_get_int64(get(tags, "tags.0.id")), id1 = json_object_get_int64(get(tags, "tags.1.id"));
+  long long id0 = json_object_get_int64(get(tags, "tags.0.id")),
+            id1 = json_object_get_int64(get(tags, "tags.1.id"));
   char args[256], want[256];
   reset(NULL);
   snprintf(args, sizeof(args), "{\"tags\":[\"%s\",%lld],\"per_page\":50}", name0, id1);
@@ -315,7 +326,8 @@ static void tags_by_name_become_repeated_ids(void **state) {
   w = wire();
   assert_int_equal(count(w, "GET", "/v1/tags"), 0);
   json_object_put(w);
-  json_object *e = fails(acme, "list_calls", "{\"tags\":[\"no such tag\"]}", KKP_ERR_INVALID_ARGUMENT, "no tag named \"no such tag\"");
+  json_object *e = fails(acme, "list_calls", "{\"tags\":[\"no such tag\"]}", KKP_ERR_INVALID_ARGUMENT,
+                         "no tag named \"no such tag\"");
   assert_non_null(strstr(str(e, "error.message"), name0));
   json_object_put(e);
   json_object_put(tags);
@@ -338,7 +350,8 @@ static void number_id_searches_by_digits_and_keeps_that_number(void **state) {
   w = wire();
   assert_int_equal(count(w, "GET", "/v1/numbers/2001"), 0); /* cached */
   json_object_put(w);
-  json_object_put(fails(acme, "list_calls", "{\"number_id\":99999}", KKP_ERR_INVALID_ARGUMENT, "number_id 99999 is not a number"));
+  json_object_put(fails(acme, "list_calls", "{\"number_id\":99999}", KKP_ERR_INVALID_ARGUMENT,
+                        "number_id 99999 is not a number"));
 }
 
 /* ---- contacts ------------------------------------------------------------ */
@@ -428,13 +441,19 @@ static void create_contact_posts_e164(void **state) {
   json_object_put(w);
   json_object_put(r);
   reset(NULL);
-  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"emails\":[{\"label\":\"Work\",\"value\":\"jo@x.example\"}]}",
-                        KKP_ERR_INVALID_ARGUMENT, "an email alone is not enough"));
-  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"Work\",\"value\":\"12\"}]}",
+  json_object_put(
+      fails(acme, "create_contact",
+            "{\"first_name\":\"Jo\",\"emails\":[{\"label\":\"Work\",\"value\":\"jo@x.example\"}]}",
+            KKP_ERR_INVALID_ARGUMENT, "an email alone is not enough"));
+  json_object_put(fails(acme, "create_contact",
+                        "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"Work\",\"value\":\"12\"}]}",
                         KKP_ERR_INVALID_ARGUMENT, "phone_numbers[1].value \"12\" is not a phone number"));
-  json_object_put(fails(acme, "create_contact", "{\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}]}",
+  json_object_put(fails(acme, "create_contact",
+                        "{\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}]}",
                         KKP_ERR_INVALID_ARGUMENT, "needs a first_name or a last_name"));
-  json_object_put(fails(acme, "create_contact", "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}],\"emails\":[{\"label\":\"W\",\"value\":\"jo.example\"}]}",
+  json_object_put(fails(acme, "create_contact",
+                        "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+"
+                        "33612345678\"}],\"emails\":[{\"label\":\"W\",\"value\":\"jo.example\"}]}",
                         KKP_ERR_INVALID_ARGUMENT, "is not an email address"));
   w = wire();
   assert_int_equal(json_object_array_length(w), 0);
@@ -475,7 +494,8 @@ static void create_after_lost_answer_is_reconciled_not_duplicated(void **state) 
   json_object_put(r);
   /* Created, but the 201's body is garbage: found, not made twice. */
   reset(NULL);
-  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_after\",\"status\":201,\"body\":\"<html>oops\"}");
+  fault("{\"method\":\"POST\",\"path\":\"/v1/"
+        "contacts\",\"kind\":\"status_after\",\"status\":201,\"body\":\"<html>oops\"}");
   r = ok(acme, "create_contact", jane);
   assert_true(json_object_get_boolean(get(r, "reconciled")));
   assert_int_equal(contacts_with_phone("+33612345678"), 1);
@@ -483,7 +503,8 @@ static void create_after_lost_answer_is_reconciled_not_duplicated(void **state) 
   /* A plain 422 is not ambiguous: no search, no retry. */
   reset(NULL);
   fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_before\",\"status\":422,"
-        "\"body\":\"{\\\"error\\\":\\\"Unprocessable Entity\\\",\\\"errors\\\":{\\\"phone_numbers\\\":[\\\"is invalid\\\"]}}\"}");
+        "\"body\":\"{\\\"error\\\":\\\"Unprocessable "
+        "Entity\\\",\\\"errors\\\":{\\\"phone_numbers\\\":[\\\"is invalid\\\"]}}\"}");
   json_object_put(fails(acme, "create_contact", jane, KKP_ERR_INVALID_ARGUMENT, "Unprocessable Entity"));
   w = wire();
   assert_int_equal(json_object_array_length(w), 1);
@@ -492,7 +513,9 @@ static void create_after_lost_answer_is_reconciled_not_duplicated(void **state) 
 
 static void update_contact_posts_scalars(void **state) {
   (void)state;
-  json_object *r = ok(acme, "update_contact", "{\"contact_id\":5678,\"company_name\":\"New Corp\",\"information\":\"VIP client - priority support\"}");
+  json_object *r = ok(acme, "update_contact",
+                      "{\"contact_id\":5678,\"company_name\":\"New Corp\",\"information\":\"VIP client - "
+                      "priority support\"}");
   json_object *w = wire();
   assert_string_equal(field(w, 0, "method"), "POST");
   assert_string_equal(field(w, 0, "path"), "/v1/contacts/5678");
@@ -502,14 +525,15 @@ static void update_contact_posts_scalars(void **state) {
   json_object_put(w);
   json_object_put(r);
   reset(NULL);
-  json_object_put(fails(acme, "update_contact", "{\"contact_id\":5678,\"last_name\":\"   \"}", KKP_ERR_INVALID_ARGUMENT,
-                        "Aircall cannot clear a field"));
-  json_object_put(fails(acme, "update_contact", "{\"contact_id\":5678}", KKP_ERR_INVALID_ARGUMENT, "nothing to change"));
+  json_object_put(fails(acme, "update_contact", "{\"contact_id\":5678,\"last_name\":\"   \"}",
+                        KKP_ERR_INVALID_ARGUMENT, "Aircall cannot clear a field"));
+  json_object_put(
+      fails(acme, "update_contact", "{\"contact_id\":5678}", KKP_ERR_INVALID_ARGUMENT, "nothing to change"));
   w = wire();
   assert_int_equal(json_object_array_length(w), 0);
   json_object_put(w);
-  json_object_put(fails(acme, "update_contact", "{\"contact_id\":987654321,\"first_name\":\"X\"}", KKP_ERR_NOT_FOUND,
-                        "contact 987654321 does not exist"));
+  json_object_put(fails(acme, "update_contact", "{\"contact_id\":987654321,\"first_name\":\"X\"}",
+                        KKP_ERR_NOT_FOUND, "contact 987654321 does not exist"));
 }
 
 static void update_contact_replaces_lists_adds_first(void **state) {
@@ -519,7 +543,8 @@ static void update_contact_replaces_lists_adds_first(void **state) {
   char args[512];
   snprintf(args, sizeof(args),
            "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Relabelled\",\"value\":\"%s\"},"
-           "{\"label\":\"Mobile\",\"value\":\"+33 6 99 88 77 66\"}],\"emails\":[{\"label\":\"Work\",\"value\":\"new@acme.example\"}]}",
+           "{\"label\":\"Mobile\",\"value\":\"+33 6 99 88 77 "
+           "66\"}],\"emails\":[{\"label\":\"Work\",\"value\":\"new@acme.example\"}]}",
            keep);
   reset(NULL);
   json_object *r = ok(acme, "update_contact", args), *w = wire();
@@ -547,10 +572,12 @@ static void update_failure_half_way_loses_nothing(void **state) {
   json_object *before = sim("GET", "/v1/contacts/5678", NULL);
   size_t had = json_object_array_length(get(before, "contact.phone_numbers"));
   reset(NULL);
-  fault("{\"method\":\"DELETE\",\"path\":\"/v1/contacts/5678/phone_details\",\"kind\":\"status_before\",\"status\":500}");
-  json_object *e = fails(once, "update_contact",
-                         "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Only\",\"value\":\"+44 20 7946 0000\"}]}",
-                         KKP_ERR_UPSTREAM, "already applied");
+  fault("{\"method\":\"DELETE\",\"path\":\"/v1/contacts/5678/"
+        "phone_details\",\"kind\":\"status_before\",\"status\":500}");
+  json_object *e =
+      fails(once, "update_contact",
+            "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Only\",\"value\":\"+44 20 7946 0000\"}]}",
+            KKP_ERR_UPSTREAM, "already applied");
   assert_non_null(get(e, "error.details.applied"));
   assert_non_null(get(e, "error.details.not_applied"));
   json_object *after = sim("GET", "/v1/contacts/5678", NULL);
@@ -574,7 +601,8 @@ static void list_users_reads_every_v2_page(void **state) {
   for (size_t i = 0; i < json_object_array_length(users); i++) {
     json_object *u = json_object_array_get_idx(users, i);
     char full[256];
-    snprintf(full, sizeof(full), "%s%s%s", str(u, "first_name"), *str(u, "last_name") ? " " : "", str(u, "last_name"));
+    snprintf(full, sizeof(full), "%s%s%s", str(u, "first_name"), *str(u, "last_name") ? " " : "",
+             str(u, "last_name"));
     assert_string_equal(full, str(u, "name"));
   }
   json_object_put(direct);
@@ -582,7 +610,9 @@ static void list_users_reads_every_v2_page(void **state) {
   json_object_put(r);
   /* v2 gone for a company: /v1/users serves. */
   reset(NULL);
-  fault("{\"path\":\"/v2/users\",\"kind\":\"status_before\",\"status\":404,\"body\":\"{\\\"message\\\":\\\"Not Found\\\"}\"}");
+  fault(
+      "{\"path\":\"/v2/users\",\"kind\":\"status_before\",\"status\":404,\"body\":\"{\\\"message\\\":\\\"Not "
+      "Found\\\"}\"}");
   r = ok(acme, "list_users", "{}");
   w = wire();
   assert_int_equal(count(w, "GET", "/v1/users"), 2);
@@ -650,7 +680,8 @@ static void bad_token_is_unauthorized_and_named(void **state) {
 static void safe_requests_retry_5xx_and_broken_bodies(void **state) {
   (void)state;
   fault("[{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":503},"
-        "{\"path\":\"/v1/calls/12345\",\"kind\":\"truncate\"},{\"path\":\"/v1/calls/12345\",\"kind\":\"html\"}]");
+        "{\"path\":\"/v1/calls/12345\",\"kind\":\"truncate\"},{\"path\":\"/v1/calls/"
+        "12345\",\"kind\":\"html\"}]");
   json_object *r = ok(acme, "get_call", "{\"call_id\":12345}"), *w = wire();
   assert_int_equal(count(w, "GET", "/v1/calls/12345"), 4); /* 3 failures then the answer */
   assert_string_equal(str(r, "call.id"), "12345");
@@ -667,23 +698,29 @@ static void safe_requests_retry_5xx_and_broken_bodies(void **state) {
   json_object_put(fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "not the expected"));
   reset(NULL);
   fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":405,"
-        "\"body\":\"{\\\"error\\\":\\\"Method Not Allowed\\\",\\\"troubleshoot\\\":\\\"The user is currently unavailable\\\"}\"}");
-  json_object_put(fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "The user is currently unavailable"));
+        "\"body\":\"{\\\"error\\\":\\\"Method Not Allowed\\\",\\\"troubleshoot\\\":\\\"The user is currently "
+        "unavailable\\\"}\"}");
+  json_object_put(
+      fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "The user is currently unavailable"));
 }
 
 static void rate_limits_wait_for_the_reset(void **state) {
   (void)state;
   char f[512];
   /* Reset in UNIX seconds, one second ahead: waited for, then served. */
-  snprintf(f, sizeof(f), "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
-                         "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}", (long long)time(NULL) + 1);
+  snprintf(f, sizeof(f),
+           "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+           "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}",
+           (long long)time(NULL) + 1);
   fault(f);
   json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
   /* Reset in milliseconds. */
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  snprintf(f, sizeof(f), "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
-                         "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 300);
+  snprintf(f, sizeof(f),
+           "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+           "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}",
+           (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 300);
   fault(f);
   json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
   json_object *w = wire();
@@ -755,14 +792,16 @@ static void wrapped_keystore_needs_the_passphrase(void **state) {
   (void)state;
   char cfg[512], *err = NULL;
   struct kkp_account *a = NULL;
-  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"keystore\":\"%s\"}", sim_url, getenv("WRAPPED_KEYSTORE"));
+  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\",\"keystore\":\"%s\"}", sim_url,
+           getenv("WRAPPED_KEYSTORE"));
   /* No passphrase anywhere: a config error that says where it comes from. */
   unsetenv("KKP_KEYSTORE_PASSPHRASE");
   assert_int_equal(P->account_init(NULL, "default", cfg, &a, &err), KKP_ERR_CONFIG);
   assert_non_null(strstr(err, "passphrase"));
   P->free_string(err);
   /* From the host's get_secret callback. */
-  struct kkp_host host = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host), (void *)"pass-5ecret", NULL, host_secret};
+  struct kkp_host host = {KKP_ABI_MAJOR,         KKP_ABI_MINOR, sizeof(struct kkp_host),
+                          (void *)"pass-5ecret", NULL,          host_secret};
   assert_int_equal(P->account_init(&host, "default", cfg, &a, &err), KKP_OK);
   json_object_put(ok(a, "get_call", "{\"call_id\":12345}"));
   P->account_free(a);
@@ -788,7 +827,8 @@ static void *hammer(void *arg) {
   struct worker *w = arg;
   for (int i = 0; i < 25; i++) {
     char *out = NULL;
-    int rc = P->invoke(w->a, i % 2 ? "get_call" : "list_calls", i % 2 ? "{\"call_id\":12345}" : "{\"per_page\":5}", &out);
+    int rc = P->invoke(w->a, i % 2 ? "get_call" : "list_calls",
+                       i % 2 ? "{\"call_id\":12345}" : "{\"per_page\":5}", &out);
     if (rc != KKP_OK || !strstr(out, "\"from\"")) w->failures++;
     P->free_string(out);
   }

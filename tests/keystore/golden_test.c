@@ -112,8 +112,7 @@ static void golden_wrapped_key_opens_with_its_passphrase(void **state) {
   assert_int_equal(ks_credential_open(f->ks, "aircall", "bearer", G_PASS, &c, &e), KS_OK);
   assert_true(strcmp(c->token, G_BEARER) == 0);
   ks_credential_free(c);
-  assert_int_equal(ks_credential_open(f->ks, "aircall", "bearer", "FAKE-wrong", &c, &e),
-                   KS_ERR_PASSPHRASE);
+  assert_int_equal(ks_credential_open(f->ks, "aircall", "bearer", "FAKE-wrong", &c, &e), KS_ERR_PASSPHRASE);
   assert_null(c);
 }
 
@@ -122,7 +121,11 @@ static void golden_tampered_files_fail(void **state) {
   struct ks_credential *c = NULL;
   struct ks_error e;
   char p[512], rel[128];
-  const struct { const char *file, *dst, *pass; ks_status want; const char *says; } cases[] = {
+  const struct {
+    const char *file, *dst, *pass;
+    ks_status want;
+    const char *says;
+  } cases[] = {
       {"bearer-magic.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "not a kkp keystore record"},
       {"bearer-version.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "format version 2"},
       {"bearer-kind.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "fails authentication"},

@@ -36,14 +36,11 @@ static int cmd_open(char **argv) {
     rc = (int)st;
     goto out;
   }
-  if (c->kind == KS_KIND_BEARER)
-    snprintf(got, 8400, "%s", c->token);
-  else
-    snprintf(got, 8400, "%s:%s", c->api_id, c->api_token);
+  if (c->kind == KS_KIND_BEARER) snprintf(got, 8400, "%s", c->token);
+  else snprintf(got, 8400, "%s:%s", c->api_id, c->api_token);
   size_t lw = strlen(want), lg = strlen(got);
   int same = lw == lg && sodium_memcmp(want, got, lw) == 0;
-  printf("open: ok kind=%s match=%s created=%lld\n", ks_kind_name(c->kind), same ? "yes" : "no",
-         c->created);
+  printf("open: ok kind=%s match=%s created=%lld\n", ks_kind_name(c->kind), same ? "yes" : "no", c->created);
   rc = same ? 0 : 20;
 out:
   ks_credential_free(c);

@@ -15,10 +15,13 @@
 
 static void names_valid_and_invalid(void **state) {
   (void)state;
-  const char *good[] = {"a", "default", "sales-EU_2", "x.y", ".hidden", "...", "-", "_",
-                        "0123456789012345678901234567890123456789012345678901234567890123"};
-  const char *bad[] = {"", ".", "..", "a/b", "a b", "ä", "a\n", "a:b", "../x", "a\\b", "*",
-                       "01234567890123456789012345678901234567890123456789012345678901234"};
+  const char *good[] = {"a",   "default", "sales-EU_2",
+                        "x.y", ".hidden", "...",
+                        "-",   "_",       "0123456789012345678901234567890123456789012345678901234567890123"};
+  const char *bad[] = {"",     ".",   "..",
+                       "a/b",  "a b", "ä",
+                       "a\n",  "a:b", "../x",
+                       "a\\b", "*",   "01234567890123456789012345678901234567890123456789012345678901234"};
   for (size_t i = 0; i < sizeof good / sizeof *good; i++) assert_int_equal(ks_name_valid(good[i]), 1);
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) assert_int_equal(ks_name_valid(bad[i]), 0);
   assert_int_equal(ks_name_valid(NULL), 0);

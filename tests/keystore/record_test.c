@@ -249,13 +249,16 @@ static void wrapped_key_passphrases_and_bounds(void **state) {
   snprintf(path, sizeof path, "%s/host.key", f->ks);
   unsigned char *orig = file_slurp(path, &len);
   unsigned char *m = malloc(len);
-  const struct { size_t off; unsigned char v; } cases[] = {
-      {27, 0x01},             /* memlimit 2^56 */
-      {23, 0x40},             /* memlimit about 1 GiB */
-      {23, 0x10},             /* memlimit 256 MiB + 8 KiB: just above the bound */
-      {12, 0x00},             /* opslimit 0 */
-      {13, 0x01},             /* opslimit 257 */
-      {10, 0x01},             /* algorithm Argon2i13 */
+  const struct {
+    size_t off;
+    unsigned char v;
+  } cases[] = {
+      {27, 0x01}, /* memlimit 2^56 */
+      {23, 0x40}, /* memlimit about 1 GiB */
+      {23, 0x10}, /* memlimit 256 MiB + 8 KiB: just above the bound */
+      {12, 0x00}, /* opslimit 0 */
+      {13, 0x01}, /* opslimit 257 */
+      {10, 0x01}, /* algorithm Argon2i13 */
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     memcpy(m, orig, len);
@@ -344,7 +347,12 @@ static void permissions_are_enforced(void **state) {
   char p[512];
   assert_int_equal(ks_hostkey_create(f->ks, NULL, NULL, 0, &e), KS_OK);
   add_bearer(f->ks, "aircall", "default", TOKEN);
-  struct { const char *rel; mode_t bad, good; ks_status want; const char *fix; } cases[] = {
+  struct {
+    const char *rel;
+    mode_t bad, good;
+    ks_status want;
+    const char *fix;
+  } cases[] = {
       {"", 0755, 0700, KS_ERR_PERMISSION, "chmod 700"},
       {"", 0701, 0700, KS_ERR_PERMISSION, "chmod 700"},
       {"/aircall", 0770, 0700, KS_ERR_PERMISSION, "chmod 700"},

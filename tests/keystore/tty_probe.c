@@ -23,8 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const struct { const char *name; int sig; } signals[] = {
-    {"INT", SIGINT}, {"TERM", SIGTERM}, {"HUP", SIGHUP},
+static const struct {
+  const char *name;
+  int sig;
+} signals[] = {
+    {"INT", SIGINT},   {"TERM", SIGTERM}, {"HUP", SIGHUP},
     {"QUIT", SIGQUIT}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
 };
 
@@ -110,7 +113,10 @@ int main(int argc, char **argv) {
   out[used] = 0;
   int leaked = secret[0] && strstr(out, secret) != NULL;
   printf("prompts=%d echo-during=%s leaked=%s ", prompts,
-         echo_during < 0 ? "unknown" : echo_during ? "on" : "off", leaked ? "yes" : "no");
+         echo_during < 0 ? "unknown"
+         : echo_during   ? "on"
+                         : "off",
+         leaked ? "yes" : "no");
   if (!done) printf("timeout ");
   else if (WIFSIGNALED(status)) printf("killed=%s ", sig_name(WTERMSIG(status)));
   else printf("exit=%d ", WEXITSTATUS(status));

@@ -22,37 +22,44 @@ static void parties(const char *call_json, const char *from, const char *to) {
 
 static void direction_decides_the_sides(void **state) {
   (void)state;
-  parties("{\"direction\":\"inbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 11 11 11\"}}",
+  parties("{\"direction\":\"inbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 "
+          "11 11 11\"}}",
           "+1 800-123-4567", "+33 1 76 11 11 11");
-  parties("{\"direction\":\"outbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 11 11 11\"}}",
+  parties("{\"direction\":\"outbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 "
+          "11 11 11\"}}",
           "+33 1 76 11 11 11", "+1 800-123-4567");
 }
 
 static void missing_sides_become_unknown(void **state) {
   (void)state;
   parties("{\"direction\":\"inbound\",\"raw_digits\":\"anonymous\",\"number\":null}", "anonymous", "unknown");
-  parties("{\"direction\":\"outbound\",\"raw_digits\":\"\",\"number\":{\"digits\":\"+33 1\"}}", "+33 1", "unknown");
+  parties("{\"direction\":\"outbound\",\"raw_digits\":\"\",\"number\":{\"digits\":\"+33 1\"}}", "+33 1",
+          "unknown");
   parties("{\"raw_digits\":\"+1 800\"}", "unknown", "unknown");
 }
 
 static void aircall_fields_are_never_replaced(void **state) {
   (void)state;
-  parties("{\"direction\":\"inbound\",\"raw_digits\":\"+1\",\"from\":\"kept\",\"to\":\"kept too\"}", "kept", "kept too");
+  parties("{\"direction\":\"inbound\",\"raw_digits\":\"+1\",\"from\":\"kept\",\"to\":\"kept too\"}", "kept",
+          "kept too");
 }
 
 /* The spliced text and the json-c path must agree on every shape of call. */
 static void splicing_agrees_with_the_tree(void **state) {
   (void)state;
   static const char *const calls[] = {
-      "{\"direction\":\"inbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 11 11 11\"}}",
-      "{\"direction\":\"outbound\",\"raw_digits\":\"+1 800\",\"number\":{\"id\":1,\"digits\":\"+33 \\u0031\"}}",
+      "{\"direction\":\"inbound\",\"raw_digits\":\"+1 800-123-4567\",\"number\":{\"digits\":\"+33 1 76 11 11 "
+      "11\"}}",
+      "{\"direction\":\"outbound\",\"raw_digits\":\"+1 800\",\"number\":{\"id\":1,\"digits\":\"+33 "
+      "\\u0031\"}}",
       "{\"direction\":\"inbound\",\"raw_digits\":\"anonymous\",\"number\":null}",
       "{\"direction\":\"outbound\",\"raw_digits\":\"\",\"number\":{\"digits\":\"+33 1\"}}",
       "{\"raw_digits\":\"+1 800\"}",
       "{}",
       "{\"direction\":\"outbound\",\"number\":{\"digits\":\"first\"},\"number\":{\"digits\":\"last wins\"}}",
       " { \"direction\" : \"inbound\" , \"raw_digits\" : \"+1\" , \"from\" : \"kept\" } ",
-      "{\"direction\":\"inbound\",\"to\":\"kept\",\"nested\":{\"from\":1,\"a\":[1,2,{\"b\":null}]},\"raw_digits\":\"x\"}",
+      "{\"direction\":\"inbound\",\"to\":\"kept\",\"nested\":{\"from\":1,\"a\":[1,2,{\"b\":null}]},\"raw_"
+      "digits\":\"x\"}",
   };
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
     char text[512];
@@ -74,9 +81,19 @@ static void splicing_agrees_with_the_tree(void **state) {
 static void splicing_refuses_what_is_not_a_call_answer(void **state) {
   (void)state;
   static const char *const bad[] = {
-      "",   "[]", "{\"call\":null}", "{\"calls\":[{}]}", "{\"call\":{}", "{\"call\":{}} x",
-      "{\"call\":{\"a\":01}}", "{\"call\":{\"a\":\"\\x\"}}", "{\"call\":{\"a\":tru}}", "{\"call\":{\"a\":[1,]}}",
-      "{\"call\":{\"a\":\"unterminated}}", "{\"call\":{\"a\" 1}}", "{'call':{}}",
+      "",
+      "[]",
+      "{\"call\":null}",
+      "{\"calls\":[{}]}",
+      "{\"call\":{}",
+      "{\"call\":{}} x",
+      "{\"call\":{\"a\":01}}",
+      "{\"call\":{\"a\":\"\\x\"}}",
+      "{\"call\":{\"a\":tru}}",
+      "{\"call\":{\"a\":[1,]}}",
+      "{\"call\":{\"a\":\"unterminated}}",
+      "{\"call\":{\"a\" 1}}",
+      "{'call':{}}",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     char *s = ac_call_splice_parties(bad[i], strlen(bad[i]));
@@ -92,10 +109,9 @@ static void splicing_refuses_what_is_not_a_call_answer(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(direction_decides_the_sides),
-                                     cmocka_unit_test(missing_sides_become_unknown),
-                                     cmocka_unit_test(aircall_fields_are_never_replaced),
-                                     cmocka_unit_test(splicing_agrees_with_the_tree),
-                                     cmocka_unit_test(splicing_refuses_what_is_not_a_call_answer)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(direction_decides_the_sides), cmocka_unit_test(missing_sides_become_unknown),
+      cmocka_unit_test(aircall_fields_are_never_replaced), cmocka_unit_test(splicing_agrees_with_the_tree),
+      cmocka_unit_test(splicing_refuses_what_is_not_a_call_answer)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,8 +21,9 @@ static void full_error_object(void **state) {
   e.retryable = 1;
   ac_error_detail(&e, "parameter", json_object_new_string("per_page"));
   char *s = ac_error_json(&e);
-  assert_string_equal(s, "{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down (3)\",\"retryable\":true,"
-                         "\"http_status\":429,\"retry_after_s\":12,\"details\":{\"parameter\":\"per_page\"}}}");
+  assert_string_equal(
+      s, "{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down (3)\",\"retryable\":true,"
+         "\"http_status\":429,\"retry_after_s\":12,\"details\":{\"parameter\":\"per_page\"}}}");
   free(s);
   ac_error_clear(&e);
 }
@@ -33,7 +34,8 @@ static void optional_members_are_omitted(void **state) {
   ac_error_init(&e);
   ac_fail(&e, KKP_ERR_INVALID_ARGUMENT, "bad");
   char *s = ac_error_json(&e);
-  assert_string_equal(s, "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"bad\",\"retryable\":false}}");
+  assert_string_equal(s,
+                      "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"bad\",\"retryable\":false}}");
   free(s);
   assert_string_equal(ac_status_code(KKP_ERR_CONFIG), "config_error");
   assert_string_equal(ac_status_code(KKP_ERR_UPSTREAM), "upstream_error");
@@ -46,9 +48,15 @@ static void base_url_must_be_https_or_loopback(void **state) {
     const char *url;
     int ok;
   } rows[] = {
-      {"https://api.aircall.io", 1}, {"http://127.0.0.1:8080", 1}, {"http://localhost:1", 1},
-      {"http://[::1]:9", 1},         {"http://api.aircall.io", 0}, {"http://127.0.0.1.evil.example", 0},
-      {"ftp://x", 0},                {"https://user:pw@api.aircall.io", 0}, {"https://api.aircall.io/?x=1", 0},
+      {"https://api.aircall.io", 1},
+      {"http://127.0.0.1:8080", 1},
+      {"http://localhost:1", 1},
+      {"http://[::1]:9", 1},
+      {"http://api.aircall.io", 0},
+      {"http://127.0.0.1.evil.example", 0},
+      {"ftp://x", 0},
+      {"https://user:pw@api.aircall.io", 0},
+      {"https://api.aircall.io/?x=1", 0},
       {"http://localhost.evil.example", 0},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -62,7 +70,8 @@ static void base_url_must_be_https_or_loopback(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(full_error_object), cmocka_unit_test(optional_members_are_omitted),
+  const struct CMUnitTest tests[] = {cmocka_unit_test(full_error_object),
+                                     cmocka_unit_test(optional_members_are_omitted),
                                      cmocka_unit_test(base_url_must_be_https_or_loopback)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,8 +23,7 @@ static void accepts_exactly_one_value(void **state) {
 static void refuses_what_json_does_not_allow(void **state) {
   (void)state;
   static const char *const bad[] = {
-      "",          "{",         "{\"a\":1,}",
-      "{} x",      "{}{}",      "[1,]",       "{\"a\" 1}", "nul",        "{\"a\":01}",
+      "", "{", "{\"a\":1,}", "{} x", "{}{}", "[1,]", "{\"a\" 1}", "nul", "{\"a\":01}",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     json_object *j = ac_json_parse(bad[i], strlen(bad[i]));

@@ -150,7 +150,8 @@ static void defaults_maxima_and_enums_match_the_reference(void **state) {
   }
   json_object *en;
   assert_true(json_object_object_get_ex(param("list_calls", "direction"), "enum", &en));
-  assert_string_equal(json_object_to_json_string_ext(en, JSON_C_TO_STRING_PLAIN), "[\"inbound\",\"outbound\"]");
+  assert_string_equal(json_object_to_json_string_ext(en, JSON_C_TO_STRING_PLAIN),
+                      "[\"inbound\",\"outbound\"]");
   assert_string_equal(ac_json_str(param("list_calls", "from"), "format"), "date-time");
 }
 
