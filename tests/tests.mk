@@ -26,3 +26,4 @@ fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 TESTS += tests/install_test.sh
+TESTS += tests/symbols_test.sh
