@@ -6,11 +6,12 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "host/host.h"
+#include "keystore/secret_input.h"
 
 static const char *const status_codes[] = {
     "ok",           "invalid_argument", "unauthorized",  "not_found",
@@ -55,29 +56,6 @@ static void cb_log(void *ctx, int level, const char *message) {
 }
 
 /* Reads one line from the terminal without echo. Returns its length or -1. */
-static int ask_hidden(const char *prompt, char *buf, size_t cap) {
-  FILE *tty = fopen("/dev/tty", "r+");
-  struct termios old, quiet;
-  int n = -1, restore = 0;
-  if (!tty) return -1;
-  fputs(prompt, tty);
-  fflush(tty);
-  if (tcgetattr(fileno(tty), &old) == 0) {
-    quiet = old;
-    quiet.c_lflag &= ~(tcflag_t)ECHO;
-    restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
-  }
-  if (fgets(buf, (int)cap, tty)) {
-    size_t len = strlen(buf);
-    if (len && buf[len - 1] == '\n') buf[--len] = '\0';
-    n = (int)len;
-  }
-  if (restore) tcsetattr(fileno(tty), TCSAFLUSH, &old);
-  fputc('\n', tty);
-  fclose(tty);
-  return n;
-}
-
 static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
   const char *env;
   (void)ctx;
@@ -90,7 +68,18 @@ static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
     return (int)len;
   }
   if (!isatty(STDIN_FILENO)) return -1;
-  return ask_hidden("Keystore passphrase: ", buf, cap);
+  /* The keystore's own reader: echo off, and back on whatever signal arrives. */
+  char *secret = NULL;
+  struct ks_error err;
+  if (ks_secret_read("Keystore passphrase: ", "passphrase", &secret, &err) != KS_OK) {
+    fprintf(stderr, "kkp-host: %s\n", err.message);
+    return -1;
+  }
+  size_t len = strlen(secret);
+  int n = len + 1 <= cap ? (int)len : -1;
+  if (n >= 0) memcpy(buf, secret, len + 1);
+  sodium_free(secret); /* wipes */
+  return n;
 }
 
 const struct kkp_host *host_callbacks(const struct host_opts *o) {

@@ -34,8 +34,8 @@ ALL += $(HOST_FX_SOS) $(HOST_FX_JSONS)
 # Unit tests of the host's pure parts (no Lua, no main).
 HOST_UNIT := $(BUILD)/tests/host/host_unit_test
 $(BUILD)/tests/host/host_unit_test.o: PART_CFLAGS := $(call pkgcflags,json-c cmocka)
-$(HOST_UNIT): $(BUILD)/tests/host/host_unit_test.o $(HOST_CORE_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,json-c cmocka) -ldl
+$(HOST_UNIT): $(BUILD)/tests/host/host_unit_test.o $(HOST_CORE_OBJS) $(BUILD)/libks.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,json-c cmocka libsodium) -ldl
 
 ALL += $(HOST_UNIT)
 TESTS += $(HOST_UNIT) $(sort $(wildcard tests/host/*_test.sh)) $(sort $(wildcard tests/lua/*_test.sh))

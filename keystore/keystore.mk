@@ -2,9 +2,9 @@
 # into plugins, hidden), kkp-setup, and the keystore tests under tests/keystore/.
 
 KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystore/hostkey.c \
-               keystore/record.c keystore/listing.c
+               keystore/record.c keystore/listing.c keystore/secret_input.c
 KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
-KS_SETUP_OBJS := $(BUILD)/keystore/setup.o $(BUILD)/keystore/secret_input.o
+KS_SETUP_OBJS := $(BUILD)/keystore/setup.o
 
 $(KS_LIB_OBJS) $(KS_SETUP_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium)
 $(BUILD)/keystore/setup.o: PART_CFLAGS := $(call pkgcflags,libsodium) -DKKP_VERSION='"$(VERSION)"'

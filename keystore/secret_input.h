@@ -1,6 +1,7 @@
 /*
- * secret_input.h - reading one secret line for kkp-setup: from the terminal with
- * echo off, or from stdin when it is a pipe. Never from argv or the environment.
+ * secret_input.h - reading one secret line (kkp-setup's tokens and passphrases,
+ * kkp-host's passphrase prompt): from the terminal with echo off, or from stdin
+ * when it is a pipe. Never from argv or the environment.
  */
 #ifndef KS_SECRET_INPUT_H
 #define KS_SECRET_INPUT_H
