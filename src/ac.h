@@ -15,6 +15,10 @@
 #include "plugin.h"
 
 #define AC_PLUGIN_NAME "aircall"
+/* Aircall's own limits (aircall-api.md): no page may start past the 10,000th
+ * match of a query, and a page holds at most 50 records. */
+#define AC_RECORD_CAP 10000LL
+#define AC_MAX_PER_PAGE 50
 /* Arguments and config larger than this are refused: no legitimate call comes near. */
 #define AC_MAX_ARGS (1 << 20)
 

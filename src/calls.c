@@ -11,8 +11,6 @@
 
 #include "src/ac.h"
 
-/* Aircall refuses any page that starts past this many matches (aircall-api.md). */
-#define AC_RECORD_CAP 10000LL
 
 void ac_call_add_parties(json_object *call) {
   const char *dir = ac_json_str(call, "direction");

@@ -51,7 +51,7 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
     struct ac_response r = {0};
     json_object *contacts, *meta, *next;
     ac_buf_puts(&path, "/v1/contacts");
-    ac_buf_query_int(&path, "per_page", 50);
+    ac_buf_query_int(&path, "per_page", AC_MAX_PER_PAGE);
     ac_buf_query_int(&path, "page", p);
     ac_buf_query(&path, "order", order);
     rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
@@ -129,7 +129,7 @@ int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) 
     q = trimmed;
     if (!*q) q = NULL;
   }
-  if ((page - 1) * per_page >= 10000)
+  if ((page - 1) * per_page >= AC_RECORD_CAP)
     return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
                    "page %lld with per_page %lld starts past record 10,000, the most Aircall returns "
                    "for one query: search with q instead",
@@ -260,7 +260,30 @@ static int list_has(json_object *list, const char *value, int phone) {
   return 0;
 }
 
-static const char *const scalar_fields[] = {"first_name", "last_name", "company_name", "information"};
+/* The properties of function fn's parameters, from the manifest. */
+static json_object *params_of(const char *fn) {
+  json_object *params, *props = NULL;
+  if (json_object_object_get_ex(ac_manifest_function(fn), "parameters", &params))
+    json_object_object_get_ex(params, "properties", &props);
+  return props;
+}
+
+/* The contact's text fields that args gives (the string parameters the manifest
+ * lists for fn), copied into fields; a blank one is refused, saying `why`. */
+static int take_fields(struct ac_ctx *c, const char *fn, json_object *args, json_object *fields,
+                       const char *why) {
+  json_object_object_foreach(params_of(fn), key, schema) {
+    const char *type = ac_json_str(schema, "type"), *v = ac_json_str(args, key);
+    if (!v || !type || strcmp(type, "string") != 0) continue;
+    if (blank(v)) {
+      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s must not be blank: %s", key, why);
+      ac_error_detail(&c->err, "parameter", json_object_new_string(key));
+      return c->err.status;
+    }
+    json_object_object_add(fields, key, json_object_new_string(v));
+  }
+  return KKP_OK;
+}
 
 /* ---- create_contact --------------------------------------------------- */
 
@@ -282,7 +305,7 @@ static int find_created(struct ac_ctx *c, json_object *args, time_t started, jso
   ac_phone_normalise(ac_json_str(json_object_array_get_idx(phones, 0), "value"), e164, sizeof(e164));
   ac_buf_puts(&path, "/v1/contacts/search");
   ac_buf_query(&path, "phone_number", e164);
-  ac_buf_query_int(&path, "per_page", 50);
+  ac_buf_query_int(&path, "per_page", AC_MAX_PER_PAGE);
   ac_buf_query(&path, "order", "desc");
   int rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
                     : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
@@ -315,33 +338,24 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
   int rc;
   json_object_object_get_ex(args, "phone_numbers", &phones);
   json_object_object_get_ex(args, "emails", &emails);
-  for (size_t i = 0; i < 4; i++) {
-    const char *v = ac_json_str(args, scalar_fields[i]);
-    if (v && blank(v)) {
-      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s is blank: leave it out or give it a value",
-              scalar_fields[i]);
-      ac_error_detail(&c->err, "parameter", json_object_new_string(scalar_fields[i]));
-      return c->err.status;
-    }
+  body = json_object_new_object();
+  if ((rc = take_fields(c, "create_contact", args, body, "leave it out or give it a value"))) goto out;
+  if (!ac_json_str(args, "first_name") && !ac_json_str(args, "last_name")) {
+    rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "create_contact needs a first_name or a last_name");
+    goto out;
   }
-  if (!ac_json_str(args, "first_name") && !ac_json_str(args, "last_name"))
-    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "create_contact needs a first_name or a last_name");
   if (!phones || json_object_array_length(phones) == 0) {
     ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
             "Aircall requires at least one phone number for a contact%s: add phone_numbers = "
             "{{label = \"Work\", value = \"+33612345678\"}}",
             emails && json_object_array_length(emails) ? " (an email alone is not enough)" : "");
     ac_error_detail(&c->err, "parameter", json_object_new_string("phone_numbers"));
-    return c->err.status;
+    rc = c->err.status;
+    goto out;
   }
   if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0)))
-    return rc;
+    goto out;
 
-  body = json_object_new_object();
-  for (size_t i = 0; i < 4; i++) {
-    const char *v = ac_json_str(args, scalar_fields[i]);
-    if (v) json_object_object_add(body, scalar_fields[i], json_object_new_string(v));
-  }
   json_object *list = json_object_new_array();
   for (size_t i = 0; i < json_object_array_length(phones); i++)
     json_object_array_add(list, entry_body(json_object_array_get_idx(phones, i), 1));
@@ -517,23 +531,18 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
   int rc = KKP_OK;
   json_object_object_get_ex(args, "phone_numbers", &phones);
   json_object_object_get_ex(args, "emails", &emails);
-  for (size_t i = 0; i < 4; i++) {
-    const char *v = ac_json_str(args, scalar_fields[i]);
-    if (!v) continue;
-    if (blank(v)) {
-      rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
-                   "%s must not be blank: Aircall cannot clear a field, so give a new value or leave "
-                   "%s out",
-                   scalar_fields[i], scalar_fields[i]);
-      ac_error_detail(&c->err, "parameter", json_object_new_string(scalar_fields[i]));
-      goto out;
-    }
-    json_object_object_add(fields, scalar_fields[i], json_object_new_string(v));
-  }
+  if ((rc = take_fields(c, "update_contact", args, fields,
+                        "Aircall cannot clear a field, so give a new value or leave it out")))
+    goto out;
   if (json_object_object_length(fields) == 0 && !phones && !emails) {
+    struct ac_buf list = {0};
+    json_object_object_foreach(params_of("update_contact"), key, schema) {
+      (void)schema;
+      if (strcmp(key, "contact_id") != 0) ac_buf_printf(&list, "%s%s", list.len ? ", " : "", key);
+    }
     rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
-                 "update_contact has nothing to change: pass at least one of first_name, last_name, "
-                 "company_name, information, phone_numbers, emails");
+                 "update_contact has nothing to change: pass at least one of %s", list.s ? list.s : "");
+    ac_buf_free(&list);
     goto out;
   }
   if ((rc = check_entries(c, phones, "phone_numbers", 1)) || (rc = check_entries(c, emails, "emails", 0)))

@@ -358,12 +358,12 @@ int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_
   int rc = KKP_OK;
   *out = NULL;
   if (!all) return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
-  /* 200 pages of 50 is the 10,000-record cap: past it Aircall answers 400. */
-  for (int page = 1; page <= 200; page++) {
+  /* Pages past the 10,000-record cap would answer 400. */
+  for (int page = 1; page <= AC_RECORD_CAP / AC_MAX_PER_PAGE; page++) {
     struct ac_buf p = {0};
     struct ac_response r = {0};
     ac_buf_puts(&p, path);
-    ac_buf_query_int(&p, "per_page", 50);
+    ac_buf_query_int(&p, "per_page", AC_MAX_PER_PAGE);
     ac_buf_query_int(&p, "page", page);
     rc = p.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
                : ac_http(c, "GET", p.s, NULL, AC_SAFE, &r);
