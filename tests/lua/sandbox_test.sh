@@ -66,8 +66,8 @@ lua_opts 'while true do pcall(function() while true do end end) end' --timeout-s
 contains "time cap: pcall cannot swallow it" "$out" "time limit of 0.5 s exceeded"
 lua_opts 'local ok, e = xpcall(function() while true do end end, debug and debug.traceback or print) print("survived")' --timeout-s 0.5
 lacks "time cap: xpcall cannot swallow it" "$out" "survived"
-# A pattern match runs in C, where the hook never fires: the watchdog stops it.
-start=$(date +%s)
+# A pattern match runs in C, where the hook never fires: the watchdog stops it (its
+# status and message, not the outer timeout's 124, show which one did).
 out=$(echo 'print("before") local x = string.rep("a", 5000):find(string.rep("a-", 20) .. "b") print("after")' |
   timeout 30 "$H" --plugin-dir "$FX" --timeout-s 0.5 lua - 2>&1)
 rc=$?
@@ -75,7 +75,6 @@ equals "time cap inside a C call: status 1" "$rc" 1
 contains "time cap inside a C call: clear error" "$out" "time limit of 0.5 s exceeded in a library call that cannot be interrupted"
 contains "time cap inside a C call: what was printed before is kept" "$out" "before"
 lacks "time cap inside a C call: stopped" "$out" "after"
-check "time cap inside a C call: stopped within seconds" test $(($(date +%s) - start)) -le 5
 
 # The namespace over the fixture plugin.
 lua_out 'print(pcall(app.integrations.fixture.fail, {per_page = 80}))'
