@@ -194,6 +194,9 @@ int ac_http_ambiguous(const struct ac_ctx *c);
 void *ac_curl_take(struct kkp_account *a);
 void ac_curl_give(struct kkp_account *a, void *curl);
 void ac_curl_free_all(struct kkp_account *a);
+/* KKP_OK when page of per_page starts within AC_RECORD_CAP; else the
+ * invalid_argument that says so, ending with `hint` (what to do instead). */
+int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, const char *hint);
 /* Fetches every page of a v1/v2 list (per_page 50) and returns the items of
  * `key` in one array (owned by caller), following next_page_link's presence. */
 int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out);

@@ -11,7 +11,6 @@
 
 #include "src/ac.h"
 
-
 void ac_call_add_parties(json_object *call) {
   const char *dir = ac_json_str(call, "direction");
   const char *external = ac_json_str(call, "raw_digits"), *own = NULL, *from, *to;
@@ -269,15 +268,9 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
     goto out;
   }
   long long per_page = ac_json_int(args, "per_page", 0), page = ac_json_int(args, "page", 0);
-  if ((page - 1) * per_page >= AC_RECORD_CAP) {
-    rc = ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
-                 "page %lld with per_page %lld starts past record 10,000, the most Aircall returns "
-                 "for one query: narrow from/to (e.g. one week at a time) and page again from 1",
-                 page, per_page);
-    ac_error_detail(&c->err, "parameter", json_object_new_string("page"));
-    ac_error_detail(&c->err, "max_page", json_object_new_int64((AC_RECORD_CAP - 1) / per_page + 1));
+  if ((rc = ac_page_within_cap(c, page, per_page,
+                               "narrow from/to (e.g. one week at a time) and page again from 1")))
     goto out;
-  }
   json_object_object_get_ex(args, "direction", &direction);
   json_object_object_get_ex(args, "user_id", &user);
   json_object_object_get_ex(args, "number_id", &number);

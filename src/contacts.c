@@ -129,11 +129,8 @@ int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) 
     q = trimmed;
     if (!*q) q = NULL;
   }
-  if ((page - 1) * per_page >= AC_RECORD_CAP)
-    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
-                   "page %lld with per_page %lld starts past record 10,000, the most Aircall returns "
-                   "for one query: search with q instead",
-                   page, per_page);
+  rc = ac_page_within_cap(c, page, per_page, "search with q instead");
+  if (rc) return rc;
   int digits = q ? ac_phone_digits(q) : -1;
   if (q && strchr(q, '@')) {
     search = "email";

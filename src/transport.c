@@ -353,6 +353,17 @@ int ac_http_ambiguous(const struct ac_ctx *c) {
          json_object_get_boolean(v);
 }
 
+int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, const char *hint) {
+  if ((page - 1) * per_page < AC_RECORD_CAP) return KKP_OK;
+  ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+          "page %lld with per_page %lld starts past record 10,000, the most Aircall returns for one "
+          "query: %s",
+          page, per_page, hint);
+  ac_error_detail(&c->err, "parameter", json_object_new_string("page"));
+  ac_error_detail(&c->err, "max_page", json_object_new_int64((AC_RECORD_CAP - 1) / per_page + 1));
+  return c->err.status;
+}
+
 int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out) {
   json_object *all = json_object_new_array();
   int rc = KKP_OK;

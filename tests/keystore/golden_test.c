@@ -29,11 +29,6 @@ static const char *golden(void) {
   return g && *g ? g : "tests/keystore/golden";
 }
 
-struct fx {
-  char root[256];
-  char ks[300];
-};
-
 /* Copies golden file rel (under golden()) to dst, mode 0600 (git keeps no modes). */
 static void put(const char *rel, const char *dst) {
   char src[512];
@@ -60,21 +55,6 @@ static void build(struct fx *f, const char *set) {
     snprintf(p, sizeof p, "%s/%s", f->ks, files[i]);
     put(rel, p);
   }
-}
-
-static int fx_setup(void **state) {
-  struct fx *f = calloc(1, sizeof *f);
-  testdir_make(f->root, sizeof f->root);
-  snprintf(f->ks, sizeof f->ks, "%s/ks", f->root);
-  *state = f;
-  return f->root[0] ? 0 : -1;
-}
-
-static int fx_teardown(void **state) {
-  struct fx *f = *state;
-  testdir_remove(f->root);
-  free(f);
-  return 0;
 }
 
 static void golden_plain_records_open(void **state) {

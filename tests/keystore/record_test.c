@@ -26,26 +26,6 @@
 
 static const struct ks_kdf_limits min_limits = {1, 8192};
 
-struct fx {
-  char root[256];
-  char ks[300];
-};
-
-static int fx_setup(void **state) {
-  struct fx *f = calloc(1, sizeof *f);
-  testdir_make(f->root, sizeof f->root);
-  snprintf(f->ks, sizeof f->ks, "%s/ks", f->root);
-  *state = f;
-  return f->root[0] ? 0 : -1;
-}
-
-static int fx_teardown(void **state) {
-  struct fx *f = *state;
-  testdir_remove(f->root);
-  free(f);
-  return 0;
-}
-
 static void add_bearer(const char *ks, const char *plugin, const char *account, const char *tok) {
   struct ks_credential c = {.kind = KS_KIND_BEARER, .token = (char *)tok};
   struct ks_error e;

@@ -50,4 +50,26 @@ static inline int file_put(const char *path, const unsigned char *b, size_t len)
   return w == len && rc == 0 ? 0 : -1;
 }
 
+/* The cmocka fixture of a test that needs one scratch keystore: root is the
+ * private folder, ks the keystore inside it (not created yet). */
+struct fx {
+  char root[256];
+  char ks[300];
+};
+
+static inline int fx_setup(void **state) {
+  struct fx *f = calloc(1, sizeof *f);
+  testdir_make(f->root, sizeof f->root);
+  snprintf(f->ks, sizeof f->ks, "%s/ks", f->root);
+  *state = f;
+  return f->root[0] ? 0 : -1;
+}
+
+static inline int fx_teardown(void **state) {
+  struct fx *f = *state;
+  testdir_remove(f->root);
+  free(f);
+  return 0;
+}
+
 #endif
