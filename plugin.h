@@ -15,7 +15,7 @@ extern "C" {
 #endif
 
 #define KKP_ABI_MAJOR 1u
-#define KKP_ABI_MINOR 0u
+#define KKP_ABI_MINOR 1u
 
 /* The name of the one symbol a plugin exports. */
 #define KKP_PLUGIN_ENTRY_SYMBOL "kkp_plugin_entry"
@@ -35,9 +35,26 @@ enum kkp_status {
   KKP_ERR_NETWORK = 6,          /* "network_error" */
   KKP_ERR_CONFIG = 7,           /* "config_error" */
   KKP_ERR_UNSUPPORTED = 8,      /* "unsupported" */
-  KKP_ERR_INTERNAL = 9          /* "internal_error" */
+  KKP_ERR_INTERNAL = 9,         /* "internal_error" */
+  KKP_ERR_CANCELLED = 10        /* "cancelled" (ABI 1.1): the host's kkp_call.cancelled said stop */
   /* append only */
 };
+
+/* The error JSON's "code" for a status (the string twin of each value above);
+ * "internal_error" for a value this header does not know. Written once here
+ * so that plugins and hosts agree. */
+static inline const char *kkp_status_name(int status) {
+  static const char *const names[] = {"ok",           "invalid_argument", "unauthorized",  "not_found",
+                                      "rate_limited", "upstream_error",   "network_error", "config_error",
+                                      "unsupported",  "internal_error",   "cancelled"};
+  if (status < 0 || (size_t)status >= sizeof(names) / sizeof(names[0])) return "internal_error";
+  return names[status];
+}
+
+/* The secret a plugin asks get_secret for to unlock a passphrase-wrapped
+ * keystore, and the environment variable that may hold it instead. */
+#define KKP_SECRET_KEYSTORE_PASSPHRASE "keystore_passphrase"
+#define KKP_ENV_KEYSTORE_PASSPHRASE "KKP_KEYSTORE_PASSPHRASE"
 
 /* Log levels passed to kkp_host.log. */
 enum kkp_log_level { KKP_LOG_ERROR = 0, KKP_LOG_WARN = 1, KKP_LOG_INFO = 2, KKP_LOG_DEBUG = 3 };
@@ -65,6 +82,30 @@ struct kkp_host {
 
 /* One initialised account: opaque to the host. */
 struct kkp_account;
+
+/*
+ * ABI 1.1: what a host may say about one call to invoke_call. The host owns
+ * it; it is borrowed for the call. Zero-initialise it and set struct_size:
+ * a member the plugin does not know, or one past struct_size, is ignored.
+ * APPEND ONLY, like the structs below.
+ */
+struct kkp_call {
+  size_t struct_size; /* sizeof(struct kkp_call) as the host was built */
+  /* > 0: the whole call (connects, retries, rate-limit waits, every page)
+   * ends within this many milliseconds of its start, or fails saying what was
+   * cut short. 0: the account's own deadline (its config). A host with a time
+   * budget of its own (a script's time cap) passes what is left of it. */
+  int64_t deadline_ms;
+  void *ctx; /* passed back unchanged to the callbacks */
+  /* May be NULL. Polled from the invoking thread between requests and while
+   * waiting; non-zero stops the call with KKP_ERR_CANCELLED. A write already
+   * sent is never undone: the error says what was applied. */
+  int (*cancelled)(void *ctx);
+  /* May be NULL. Called from the invoking thread as a long call advances
+   * (pages read, a rate-limit wait). done and total count the same unit;
+   * total is 0 when unknown. message is borrowed and never holds a secret. */
+  void (*progress)(void *ctx, uint64_t done, uint64_t total, const char *message);
+};
 
 /*
  * The plugin's function table, returned by kkp_plugin_entry. Static and
@@ -104,11 +145,19 @@ struct kkp_plugin {
   /* Frees every string the plugin hands out. NULL is a no-op. */
   void (*free_string)(char *s);
 
+  /* ABI 1.1: invoke with per-call options (a deadline, cancellation,
+   * progress). call may be NULL, which is invoke. Everything else as invoke.
+   * A host reads this member only when struct_size covers it. */
+  int (*invoke_call)(struct kkp_account *acct, const char *function, const char *args_json,
+                     const struct kkp_call *call, char **result_json);
+
   /* ABI 1.x: new members are appended here only */
 };
 
 /* The size of ABI 1.0's struct kkp_plugin: a host refuses anything smaller. */
 #define KKP_PLUGIN_SIZE_1_0 (offsetof(struct kkp_plugin, free_string) + sizeof(void (*)(char *)))
+/* The size of ABI 1.1's struct kkp_plugin: invoke_call is there when struct_size reaches it. */
+#define KKP_PLUGIN_SIZE_1_1 (offsetof(struct kkp_plugin, invoke_call) + sizeof(void *))
 /* The size of ABI 1.0's struct kkp_host: a plugin reads nothing past it
  * unless struct_size says so. */
 #define KKP_HOST_SIZE_1_0 (offsetof(struct kkp_host, get_secret) + sizeof(void *))

@@ -13,19 +13,13 @@
 #include "host/host.h"
 #include "keystore/secret_input.h"
 
-static const char *const status_codes[] = {
-    "ok",           "invalid_argument", "unauthorized",  "not_found",
-    "rate_limited", "upstream_error",   "network_error", "config_error",
-    "unsupported",  "internal_error"};
-
 const char *host_status_code(int status) {
-  if (status < 0 || status > KKP_ERR_INTERNAL) status = KKP_ERR_INTERNAL; /* unknown: internal */
-  return status_codes[status];
+  return kkp_status_name(status);
 }
 
 int host_exit_for_status(int status) {
   if (status == KKP_OK) return HOST_EXIT_OK;
-  if (status < 0 || status > KKP_ERR_INTERNAL) status = KKP_ERR_INTERNAL;
+  if (status < 0 || status > KKP_ERR_CANCELLED) status = KKP_ERR_INTERNAL; /* unknown: internal */
   return 2 + status;
 }
 

@@ -158,10 +158,15 @@ void ac_log(const struct kkp_account *a, int level, const char *fmt, ...)
 
 struct ac_ctx {
   struct kkp_account *acct;
+  struct kkp_call call; /* the host's per-call options (ABI 1.1), zeroed past what it gave */
   void *curl; /* the easy handle borrowed for this invocation */
   struct ac_error err;
   char *result_text; /* a handler's result as JSON text, when it built it itself (malloc'd) */
 };
+
+/* Copies the host's per-call options into c (call may be NULL): only the
+ * members its struct_size covers (plugin.c). */
+void ac_call_options(struct ac_ctx *c, const struct kkp_call *call);
 
 /* ---- HTTP (transport.c) --------------------------------------------------- */
 

@@ -107,9 +107,9 @@ static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e
 /* The keystore passphrase: the host's get_secret first, then the environment. */
 static int passphrase(const struct kkp_host *host, char *buf, size_t cap) {
   if (host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0 &&
-      host->get_secret && host->get_secret(host->ctx, "keystore_passphrase", buf, cap) >= 0)
+      host->get_secret && host->get_secret(host->ctx, KKP_SECRET_KEYSTORE_PASSPHRASE, buf, cap) >= 0)
     return 1;
-  const char *env = getenv("KKP_KEYSTORE_PASSPHRASE");
+  const char *env = getenv(KKP_ENV_KEYSTORE_PASSPHRASE);
   if (env && strlen(env) < cap) {
     memcpy(buf, env, strlen(env) + 1);
     return 1;

@@ -34,12 +34,7 @@ void ac_error_detail(struct ac_error *e, const char *key, json_object *value) {
 }
 
 const char *ac_status_code(int status) {
-  /* Index = enum kkp_status; frozen like the enum. */
-  static const char *const codes[] = {"ok",           "invalid_argument", "unauthorized",  "not_found",
-                                      "rate_limited", "upstream_error",   "network_error", "config_error",
-                                      "unsupported",  "internal_error"};
-  if (status < 0 || (size_t)status >= sizeof(codes) / sizeof(codes[0])) return "internal_error";
-  return codes[status];
+  return kkp_status_name(status);
 }
 
 char *ac_error_json(const struct ac_error *e) {

@@ -28,6 +28,14 @@ ac_handler ac_handler_find(const char *name) {
   return NULL;
 }
 
+void ac_call_options(struct ac_ctx *c, const struct kkp_call *call) {
+  memset(&c->call, 0, sizeof c->call);
+  if (!call || call->struct_size < sizeof call->struct_size) return;
+  size_t n = call->struct_size < sizeof c->call ? call->struct_size : sizeof c->call;
+  memcpy(&c->call, call, n);
+  c->call.struct_size = sizeof c->call;
+}
+
 static pthread_once_t libs_once = PTHREAD_ONCE_INIT;
 static int libs_ok; /* one-time library init result */
 
@@ -91,8 +99,10 @@ static void add_defaults(json_object *params, json_object *args) {
   }
 }
 
-static int invoke(struct kkp_account *acct, const char *function, const char *args_json, char **result_json) {
+static int invoke_call(struct kkp_account *acct, const char *function, const char *args_json,
+                       const struct kkp_call *call, char **result_json) {
   struct ac_ctx c = {.acct = acct};
+  ac_call_options(&c, call);
   json_object *args = NULL, *result = NULL, *fn;
   ac_handler run = NULL;
   int rc;
@@ -158,6 +168,10 @@ out:
   return rc;
 }
 
+static int invoke(struct kkp_account *acct, const char *function, const char *args_json, char **result_json) {
+  return invoke_call(acct, function, args_json, NULL, result_json);
+}
+
 static void account_free(struct kkp_account *acct) {
   ac_account_free(acct);
 }
@@ -177,6 +191,7 @@ static const struct kkp_plugin plugin = {
     .invoke = invoke,
     .account_free = account_free,
     .free_string = free_string,
+    .invoke_call = invoke_call,
 };
 
 __attribute__((visibility("default"))) const struct kkp_plugin *kkp_plugin_entry(uint32_t host_abi_major,

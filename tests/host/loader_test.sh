@@ -23,7 +23,7 @@ equals "a well-formed fixture loads and answers" "$out" '{"account":"default","c
 
 refusal orphan "$FX" "orphan.so is missing" "install orphan.so next to"
 refusal nosym "$FX" "does not export kkp_plugin_entry" "define kkp_plugin_entry with default visibility"
-refusal nullentry "$FX" "kkp_plugin_entry(1, 0) returned NULL" "install a version of the plugin built for ABI 1"
+refusal nullentry "$FX" "kkp_plugin_entry(1, 1) returned NULL" "install a version of the plugin built for ABI 1"
 refusal major2 "$FX" "speaks ABI major 2 but this host speaks 1" "built against plugin.h ABI 1.x"
 refusal small "$FX" "smaller than ABI 1.0's" "rebuild it against plugin.h ABI 1.x"
 refusal mismatch "$FX" "disagrees with what the library's describe() returns" "install the mismatch.json that was built with this mismatch.so"
@@ -99,7 +99,7 @@ out=$("$H" --help)
 contains "--help documents the exit statuses" "$out" "3  invalid_argument"
 contains "--help names the installed plugin folder" "$out" "/lib/kkp/plugins"
 out=$("$H" --version)
-contains "--version" "$out" "kkp-host 0.1.0 (plugin ABI 1.0)"
+contains "--version" "$out" "kkp-host 0.1.0 (plugin ABI 1.1)"
 "$H" frobnicate >/dev/null 2>&1
 equals "unknown command: usage status 2" "$?" 2
 tap_done

@@ -72,7 +72,28 @@ static void status_values_are_frozen(void **state) {
   assert_int_equal(KKP_ERR_CONFIG, 7);
   assert_int_equal(KKP_ERR_UNSUPPORTED, 8);
   assert_int_equal(KKP_ERR_INTERNAL, 9);
+  assert_int_equal(KKP_ERR_CANCELLED, 10);
   assert_int_equal(KKP_ABI_MAJOR, 1);
+}
+
+/* ABI 1.1 appended invoke_call right after 1.0's last member, and the
+ * status names are the error JSON's codes, unknown values included. */
+static void abi_1_1_appends_only(void **state) {
+  (void)state;
+  assert_int_equal(offsetof(struct kkp_plugin, invoke_call), KKP_PLUGIN_SIZE_1_0);
+  assert_true(KKP_PLUGIN_SIZE_1_1 > KKP_PLUGIN_SIZE_1_0);
+  assert_int_equal(offsetof(struct kkp_call, struct_size), 0);
+  assert_string_equal(kkp_status_name(KKP_OK), "ok");
+  assert_string_equal(kkp_status_name(KKP_ERR_RATE_LIMITED), "rate_limited");
+  assert_string_equal(kkp_status_name(KKP_ERR_INTERNAL), "internal_error");
+  assert_string_equal(kkp_status_name(KKP_ERR_CANCELLED), "cancelled");
+  assert_string_equal(kkp_status_name(11), "internal_error");
+  assert_string_equal(kkp_status_name(-1), "internal_error");
+  const struct kkp_plugin *p = kkp_plugin_entry(1, 1);
+  assert_non_null(p);
+  assert_true(p->struct_size >= KKP_PLUGIN_SIZE_1_1);
+  assert_non_null(p->invoke_call);
+  assert_int_equal(p->abi_minor, 1);
 }
 
 static void entry_serves_major_1_only(void **state) {
@@ -93,6 +114,7 @@ int main(void) {
       cmocka_unit_test(host_members_keep_their_offsets),
       cmocka_unit_test(status_values_are_frozen),
       cmocka_unit_test(entry_serves_major_1_only),
+      cmocka_unit_test(abi_1_1_appends_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
