@@ -32,6 +32,8 @@ for t in "$@"; do
   echo "  $p passed, $f failed"
   passed=$((passed + p))
   failed=$((failed + f))
+  # KKP_FAIL_FAST=1 (mutation testing) stops at the first program with a failure.
+  [ "$f" -gt 0 ] && [ "${KKP_FAIL_FAST:-}" = 1 ] && break
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
