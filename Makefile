@@ -71,3 +71,9 @@ install: all
 .PHONY: format
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# Mutation testing (tests/mutants/mutants.txt): one mutant at a time in a scratch copy under
+# $(BUILD)/mutants; the last line reads "N/M mutants killed". MUTANTS="ID ..." picks some.
+.PHONY: mutants
+mutants: deps
+	@BUILD=$(BUILD) perl tools/mutants.pl $(MUTANTS)

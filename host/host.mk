@@ -21,7 +21,7 @@ HOST_FX_DIR := $(BUILD)/tests/host/fixtures
 HOST_FX_SOS := $(patsubst tests/host/fixtures/%.c,$(HOST_FX_DIR)/%.so,$(wildcard tests/host/fixtures/*.c))
 HOST_FX_JSONS := $(patsubst tests/host/fixtures/%,$(HOST_FX_DIR)/%,$(wildcard tests/host/fixtures/*.json))
 
-$(HOST_FX_DIR)/%.so: tests/host/fixtures/%.c tests/host/fixtures/%.json tests/host/fixtures/fixture_plugin.h
+$(HOST_FX_DIR)/%.so: tests/host/fixtures/%.c tests/host/fixtures/%.json tests/host/fixtures/fixture_plugin.h plugin.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -DFX_JSON='"tests/host/fixtures/$*.json"' -o $@ $< $(LDFLAGS)
 	chmod go-w $@

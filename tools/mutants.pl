@@ -12,7 +12,8 @@ use File::Path qw(make_path remove_tree);
 use File::Copy qw(copy);
 
 my $list = 'tests/mutants/mutants.txt';
-my $scratch = ($ENV{BUILD} // 'build') . '/mutants';
+require Cwd;
+my $scratch = Cwd::getcwd() . '/' . ($ENV{BUILD} // 'build') . '/mutants';
 my $tree = "$scratch/tree";
 my $limit = $ENV{MUTANT_TIMEOUT_S} // 900;
 
@@ -65,7 +66,6 @@ sub copy_tree {
   symlink(Cwd::abs_path($nm), "$tree/$nm") if -d $nm;
 }
 
-require Cwd;
 my @all = parse($list);
 my %want = map { $_ => 1 } @ARGV;
 my @run = %want ? grep { $want{$_->{id}} } @all : @all;
