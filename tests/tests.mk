@@ -27,3 +27,4 @@ fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
 	done
 TESTS += tests/install_test.sh
 TESTS += tests/symbols_test.sh
+include tests/integration/integration.mk

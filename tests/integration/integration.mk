@@ -1,0 +1,10 @@
+# integration.mk - integration tests that watch aircall.so from inside: they define some of
+# the libcurl and libsodium functions it calls, exported (-rdynamic) so the dlopen'ed plugin
+# binds to them, and forward to the real ones.
+
+$(BUILD)/tests/integration/secret_memory_test.o: PART_CFLAGS := $(call pkgcflags,libcurl libsodium cmocka)
+$(BUILD)/tests/integration/secret_memory_test: $(BUILD)/tests/integration/secret_memory_test.o
+	$(CC) -rdynamic -o $@ $< $(call pkglibs,libcurl libsodium cmocka) -ldl $(LDFLAGS)
+
+ALL += $(BUILD)/tests/integration/secret_memory_test
+TESTS += tests/integration/secret_memory_test.sh
