@@ -190,12 +190,32 @@ static int never_sent(CURLcode rc) {
          rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
+/* Maps a transfer that failed before any answer; why is libcurl's error buffer (what
+ * exactly failed, e.g. "SSL certificate problem: self-signed certificate"), maybe empty. */
+static int fail_network(struct ac_ctx *c, const char *method, const char *path, CURLcode cc, const char *why,
+                        int attempts) {
+  c->err.retryable = 1;
+  /* Only a request that surely never arrived is unambiguous. */
+  c->err.http_status = 0;
+  int rc =
+      ac_fail(&c->err, KKP_ERR_NETWORK, "could not complete %s %s at %s: %s%s%s%s (after %d attempt%s)%s",
+              method, path, c->acct->cfg.base_url, curl_easy_strerror(cc), why[0] ? " (" : "", why,
+              why[0] ? ")" : "", attempts, attempts > 1 ? "s" : "",
+              cc == CURLE_PEER_FAILED_VERIFICATION
+                  ? ". The server's TLS certificate was refused: check base_url (Aircall's is "
+                    "https://api.aircall.io) and whether a proxy intercepts TLS"
+                  : "");
+  ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(!never_sent(cc)));
+  return rc;
+}
+
 static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
                     enum ac_safety safety, struct ac_response *r, int parse) {
   struct kkp_account *a = c->acct;
   CURL *h = c->curl;
   struct ac_buf url = {0};
   struct exchange x = {0};
+  char why[CURL_ERROR_SIZE]; /* libcurl's own words on a failure */
   int rc = KKP_OK;
 
   memset(r, 0, sizeof(*r));
@@ -208,6 +228,8 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
     goto out;
   }
   curl_easy_setopt(h, CURLOPT_URL, url.s);
+  why[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, why);
   /* libcurl silently re-sends a request whose reused connection died before any
    * answer byte. For a request that is not idempotent that can make a second
    * contact, so it gets a connection of its own that libcurl will not re-send on. */
@@ -252,12 +274,7 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
         sleep_ms(backoff_ms(a, attempt));
         continue;
       }
-      c->err.retryable = 1;
-      /* Only a request that surely never arrived is unambiguous. */
-      c->err.http_status = 0;
-      rc = ac_fail(&c->err, KKP_ERR_NETWORK, "could not complete %s %s at %s: %s (after %d attempt%s)",
-                   method, path, a->cfg.base_url, curl_easy_strerror(cc), attempt + 1, attempt ? "s" : "");
-      ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(!never_sent(cc)));
+      rc = fail_network(c, method, path, cc, why, attempt + 1);
       goto out;
     }
     r->http_status = status;
@@ -332,6 +349,7 @@ static int exchange(struct ac_ctx *c, const char *method, const char *path, cons
     goto out;
   }
 out:
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives `why` */
   ac_buf_free(&x.body);
   ac_buf_free(&url);
   return rc;

@@ -8,3 +8,10 @@ $(BUILD)/tests/integration/secret_memory_test: $(BUILD)/tests/integration/secret
 
 ALL += $(BUILD)/tests/integration/secret_memory_test
 TESTS += tests/integration/secret_memory_test.sh
+
+$(BUILD)/tests/integration/tls_test.o: PART_CFLAGS := $(call pkgcflags,libcurl json-c cmocka)
+$(BUILD)/tests/integration/tls_test: $(BUILD)/tests/integration/tls_test.o
+	$(CC) -rdynamic -o $@ $< $(call pkglibs,libcurl json-c cmocka) -ldl $(LDFLAGS)
+
+ALL += $(BUILD)/tests/integration/tls_test
+TESTS += tests/integration/tls_test.sh
