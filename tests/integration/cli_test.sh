@@ -47,4 +47,19 @@ lacks "none of them was rate limited" "$log" '"status":429'
 
 all=$(cat "$tmp"/out "$tmp"/err; printf %s "$log")
 lacks "the token appears in no output" "$all" "cli-5ecret"
+
+# http:// is for a loopback host only, and a name that merely starts like one is not: it is
+# refused as config_error when the account opens (a connection attempt would have been a
+# network_error: the name does not resolve), and the message says why.
+port=${SIM_URL##*:}
+for host in localhost.evil.example 127.0.0.1.evil.example; do
+  $H --base-url "http://$host:$port" call aircall.get_call '{"call_id":12345}' >"$tmp/out" 2>"$tmp/err" </dev/null
+  equals "http://$host exits 9 (config_error)" "$?" 9
+  contains "http://$host: the refusal names the loopback rule" "$(cat "$tmp/err")" \
+    "http:// is allowed only for a loopback host"
+  cat "$tmp/out" "$tmp/err" >>"$tmp/refusals"
+done
+$H --base-url "http://localhost:$port" call aircall.get_call '{"call_id":12345}' >"$tmp/out" 2>"$tmp/err" </dev/null
+equals "http://localhost:PORT, a loopback host, is used (exit 0)" "$?" 0
+lacks "the refusals hold no token" "$(cat "$tmp/refusals")" "cli-5ecret"
 tap_done

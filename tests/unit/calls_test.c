@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/ac.h"
+#include "tests/lib/cmocka_tap.h"
 
 static void parties(const char *call_json, const char *from, const char *to) {
   json_object *c = json_tokener_parse(call_json);

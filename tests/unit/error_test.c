@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "src/ac.h"
+#include "tests/lib/cmocka_tap.h"
 #include "src/account.h"
 
 static void full_error_object(void **state) {

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "src/ac.h"
+#include "tests/lib/cmocka_tap.h"
 
 static void accepted_forms(void **state) {
   (void)state;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "src/ac.h"
+#include "tests/lib/cmocka_tap.h"
 
 static void accepts_exactly_one_value(void **state) {
   (void)state;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "src/ac.h"
+#include "tests/lib/cmocka_tap.h"
 
 static const struct {
   const char *fn, *args;
