@@ -104,6 +104,15 @@ static char *secret_dup(const unsigned char *p, size_t n) {
   return s;
 }
 
+static int has_control(const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] < 0x20 || p[i] == 0x7f) return 1;
+  return 0;
+}
+
+/* KS_ERR_INVALID: a field holds a control character. The tag proves who sealed the
+ * record, not that its bytes are safe: a CR or LF in a token would end the
+ * Authorization header and start another one on the wire. */
 static ks_status decode_plain(const unsigned char *b, size_t len, ks_kind kind, struct ks_credential *c) {
   int nf = kind == KS_KIND_BASIC ? 2 : 1;
   char *f[2] = {NULL, NULL};
@@ -111,7 +120,8 @@ static ks_status decode_plain(const unsigned char *b, size_t len, ks_kind kind, 
   for (int i = 0; i < nf; i++) {
     if (len - o < 2) return KS_ERR_CORRUPT;
     size_t n = ks_get_u16(b + o);
-    if (n < 1 || n > KS_SECRET_MAX || n > len - o - 2 || memchr(b + o + 2, 0, n)) return KS_ERR_CORRUPT;
+    if (n < 1 || n > KS_SECRET_MAX || n > len - o - 2) return KS_ERR_CORRUPT;
+    if (has_control(b + o + 2, n)) return KS_ERR_INVALID;
     f[i] = secret_dup(b + o + 2, n);
     if (!f[i]) return KS_ERR_NOMEM;
     if (kind == KS_KIND_BASIC) *(i == 0 ? &c->api_id : &c->api_token) = f[i];
@@ -278,6 +288,11 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   c->created = h.created;
   st = decode_plain(plain, (size_t)plen, h.kind, c);
   if (st == KS_ERR_NOMEM) st = ks_fail(err, st, "out of memory");
+  else if (st == KS_ERR_INVALID)
+    st = ks_fail(err, KS_ERR_CORRUPT,
+                 "%s holds a credential with a control character (a CR or LF would add a line to every "
+                 "request's headers), so it is refused: add it again with `%s`",
+                 path, again);
   else if (st != KS_OK)
     st = ks_fail(err, KS_ERR_CORRUPT, "%s holds a malformed credential: add it again with `%s`", path, again);
   if (st == KS_OK) {

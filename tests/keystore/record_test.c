@@ -458,6 +458,69 @@ static void records_named_like_temp_files_survive_clean_up(void **state) {
   ks_names_free(names, n);
 }
 
+/* Seals plaintext fields exactly as FORMAT.md lays a record out, but without the
+ * checks ks_record_add makes: a record someone crafted with the public key alone. */
+static void seal_raw(const char *ks, const char *plugin, const char *account, ks_kind kind,
+                     const char *const *fields, int nf) {
+  char p[512];
+  size_t len = 0;
+  snprintf(p, sizeof p, "%s/host.pub", ks);
+  unsigned char *pub = file_slurp(p, &len);
+  assert_non_null(pub);
+  assert_int_equal(len, 60);
+  unsigned char file[1024], plain[512], rkey[32];
+  size_t pl = strlen(plugin), al = strlen(account), hl = 20 + pl + al, n = 0;
+  memset(file, 0, sizeof file);
+  memcpy(file, "KKPKSTOK", 8);
+  file[8] = 1;
+  file[9] = (unsigned char)kind;
+  file[10] = (unsigned char)pl;
+  file[11] = (unsigned char)al;
+  memcpy(file + 20, plugin, pl);
+  memcpy(file + 20 + pl, account, al);
+  for (int i = 0; i < nf; i++) {
+    size_t fl = strlen(fields[i]);
+    plain[n] = (unsigned char)fl;
+    plain[n + 1] = (unsigned char)(fl >> 8);
+    memcpy(plain + n + 2, fields[i], fl);
+    n += 2 + fl;
+  }
+  crypto_aead_xchacha20poly1305_ietf_keygen(rkey);
+  assert_int_equal(crypto_box_seal(file + hl, rkey, 32, pub + 12), 0);
+  unsigned char *nonce = file + hl + 80;
+  randombytes_buf(nonce, 24);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + 24, NULL, plain, n, file, hl, NULL, nonce, rkey);
+  snprintf(p, sizeof p, "%s/%s", ks, plugin);
+  mkdir(p, 0700);
+  snprintf(p, sizeof p, "%s/%s/%s.tok", ks, plugin, account);
+  assert_int_equal(file_put(p, file, hl + 80 + 24 + n + 16), 0);
+  free(pub);
+}
+
+/* A record whose sealed token carries CR/LF would put an extra header line on the
+ * wire: the reader refuses it, naming the problem and the fix. */
+static void crafted_control_characters_are_refused(void **state) {
+  struct fx *f = *state;
+  struct ks_error e;
+  assert_int_equal(ks_hostkey_create(f->ks, NULL, NULL, 0, &e), KS_OK);
+  const char *ok[] = {TOKEN};
+  seal_raw(f->ks, "aircall", "plain", KS_KIND_BEARER, ok, 1);
+  assert_int_equal(open_st(f->ks, "aircall", "plain", NULL, &e), KS_OK); /* the crafting itself is sound */
+  const char *crlf[] = {"tok\r\nX-Evil: 1"};
+  seal_raw(f->ks, "aircall", "crlf", KS_KIND_BEARER, crlf, 1);
+  assert_int_equal(open_st(f->ks, "aircall", "crlf", NULL, &e), KS_ERR_CORRUPT);
+  assert_non_null(strstr(e.message, "control character"));
+  assert_non_null(strstr(e.message, "kkp-setup add aircall --account crlf --force"));
+  assert_null(strstr(e.message, "X-Evil"));
+  const char *basic[] = {API_ID, "tok\nX-Evil: 1"};
+  seal_raw(f->ks, "aircall", "basic", KS_KIND_BASIC, basic, 2);
+  assert_int_equal(open_st(f->ks, "aircall", "basic", NULL, &e), KS_ERR_CORRUPT);
+  assert_non_null(strstr(e.message, "control character"));
+  const char *tab[] = {"tok\tX"};
+  seal_raw(f->ks, "aircall", "tab", KS_KIND_BEARER, tab, 1);
+  assert_int_equal(open_st(f->ks, "aircall", "tab", NULL, &e), KS_ERR_CORRUPT);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -473,6 +536,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(permissions_are_enforced, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(listings_skip_temp_files_and_clean_dead_ones, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(records_named_like_temp_files_survive_clean_up, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(crafted_control_characters_are_refused, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("keystore records", tests, NULL, NULL);
 }
