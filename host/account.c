@@ -65,7 +65,8 @@ static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
   /* The keystore's own reader: echo off, and back on whatever signal arrives. */
   char *secret = NULL;
   struct ks_error err;
-  if (ks_secret_read("Keystore passphrase: ", "passphrase", &secret, &err) != KS_OK) {
+  if (ks_secret_read_max("Keystore passphrase: ", "passphrase", KS_PASSPHRASE_MAX, 0, &secret, &err) !=
+      KS_OK) {
     fprintf(stderr, "kkp-host: %s\n", err.message);
     return -1;
   }

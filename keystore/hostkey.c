@@ -114,6 +114,11 @@ static ks_status key_decode(const char *path, const unsigned char *b, size_t len
       return ks_fail(err, KS_ERR_CORRUPT,
                      "%s has out-of-range key derivation limits (opslimit %llu, memlimit %llu): %s", path,
                      ops, (unsigned long long)mem, fix);
+    if (passphrase && strlen(passphrase) > KS_PASSPHRASE_MAX)
+      return ks_fail(err, KS_ERR_PASSPHRASE,
+                     "the passphrase given for %s is longer than %d bytes, so it cannot be this keystore's "
+                     "passphrase: check KKP_KEYSTORE_PASSPHRASE (or what the host was given)",
+                     path, KS_PASSPHRASE_MAX);
     if (!passphrase || !*passphrase)
       return ks_fail(err, KS_ERR_PASSPHRASE,
                      "%s is protected by a passphrase and none was given: give the keystore "
@@ -234,8 +239,8 @@ static ks_status key_encode(const struct ks_hostkey *hk, const char *passphrase,
                    ops, mem);
       goto out;
     }
-    if (!*passphrase || strlen(passphrase) > KS_SECRET_MAX) {
-      st = ks_fail(err, KS_ERR_INVALID, "the passphrase must be 1 to %d bytes", KS_SECRET_MAX);
+    if (!*passphrase || strlen(passphrase) > KS_PASSPHRASE_MAX) {
+      st = ks_fail(err, KS_ERR_INVALID, "the passphrase must be 1 to %d bytes", KS_PASSPHRASE_MAX);
       goto out;
     }
     b[9] = PROT_ARGON2ID_XCHACHA;

@@ -13,6 +13,7 @@
 #define KS_NAME_MAX 64
 /* Longest secret (token, api id, api token, passphrase) accepted, in bytes. */
 #define KS_SECRET_MAX 4096
+_Static_assert(KS_PASSPHRASE_MAX <= KS_SECRET_MAX, "a passphrase is read like any other secret");
 /* No keystore file is larger than this; a bigger one is refused before reading. */
 #define KS_FILE_MAX 16384
 

@@ -31,6 +31,10 @@ struct ks_credential {
   long long created; /* UNIX seconds, from the record's header */
 };
 
+/* The longest keystore passphrase, in bytes: kkp-setup refuses a longer one, the
+ * library refuses to try one, and plugins and hosts size their buffers with it. */
+#define KS_PASSPHRASE_MAX 4096
+
 /* Error text: every ks_ function that can fail fills one of these with a message
  * that names the problem and the fix. Never contains a secret. */
 struct ks_error {

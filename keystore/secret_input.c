@@ -54,7 +54,7 @@ int ks_secret_interactive(void) {
 
 /* Reads up to the newline into buf. 0 at a line or end of input, -1 on a read error,
  * 1 when a watched signal arrived. */
-static int read_line(int tty, char *buf, size_t *n, int *too_long, int *got_any) {
+static int read_line(int tty, char *buf, size_t max, size_t *n, int *too_long, int *got_any) {
   for (;;) {
     char c;
     if (tty && any_caught()) return 1;
@@ -66,7 +66,7 @@ static int read_line(int tty, char *buf, size_t *n, int *too_long, int *got_any)
       return 0;
     }
     *got_any = 1;
-    if (*n < KS_SECRET_MAX) buf[(*n)++] = c;
+    if (*n < max) buf[(*n)++] = c;
     else *too_long = 1; /* keep reading to the end of the line so the next read starts clean */
   }
 }
@@ -74,8 +74,8 @@ static int read_line(int tty, char *buf, size_t *n, int *too_long, int *got_any)
 /* The terminal part of one attempt: echo off, prompt, read, echo back on, signals
  * back to their old actions, then those that arrived delivered. *again is 1 when a
  * stop signal suspended us: the caller starts over with echo off again. */
-static ks_status read_tty(const char *prompt, const char *what, char *buf, size_t *n, int *too_long,
-                          int *got_any, int *again, struct ks_error *err) {
+static ks_status read_tty(const char *prompt, const char *what, char *buf, size_t max, size_t *n,
+                          int *too_long, int *got_any, int *again, struct ks_error *err) {
   ks_status st = KS_OK;
   struct termios saved, noecho;
   struct sigaction sa, old[N_WATCHED];
@@ -103,7 +103,7 @@ static ks_status read_tty(const char *prompt, const char *what, char *buf, size_
   } else {
     fprintf(stderr, "%s", prompt);
     fflush(stderr);
-    rc = read_line(1, buf, n, too_long, got_any);
+    rc = read_line(1, buf, max, n, too_long, got_any);
     term_set(&saved);
     fputc('\n', stderr);
   }
@@ -124,13 +124,49 @@ static ks_status read_tty(const char *prompt, const char *what, char *buf, size_
   return KS_OK;
 }
 
-ks_status ks_secret_read(const char *prompt, const char *what, char **out, struct ks_error *err) {
+/* After the first line of a pipe: 0 when the rest is blank lines (or nothing), 1 when
+ * another line holds something, -1 on a read error. Bounded: a writer that never
+ * stops sending newlines is refused as well. */
+static int rest_has_more(void) {
+  size_t seen = 0;
+  for (;;) {
+    char c;
+    ssize_t r = read(STDIN_FILENO, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) return 0;
+    if ((c != '\n' && c != '\r') || ++seen > KS_SECRET_MAX) return 1;
+  }
+}
+
+/* The checks every secret passes: present, not too long, not empty, one plain line. */
+static ks_status secret_check(const char *what, int tty, const char *buf, size_t n, size_t max, int too_long,
+                              int got_any, struct ks_error *err) {
+  if (!got_any)
+    return ks_fail(err, KS_ERR_INVALID, "no %s given: %s", what,
+                   tty ? "type it at the prompt" : "pipe it as one line on stdin");
+  if (too_long) return ks_fail(err, KS_ERR_INVALID, "the %s is longer than %zu bytes", what, max);
+  if (n == 0) return ks_fail(err, KS_ERR_INVALID, "the %s is empty: give a non-empty value", what);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)buf[i];
+    /* The position only, never the value: messages must not leak the secret. */
+    if (c < 0x20 || c == 0x7f)
+      return ks_fail(err, KS_ERR_INVALID,
+                     "the %s contains a control character at byte %zu: give it as one plain line", what,
+                     i + 1);
+  }
+  return KS_OK;
+}
+
+ks_status ks_secret_read_max(const char *prompt, const char *what, size_t max, int whole_input, char **out,
+                             struct ks_error *err) {
   ks_status st = KS_OK;
   int tty = ks_secret_interactive();
   char *buf = NULL;
   size_t n = 0;
-  int too_long = 0, got_any = 0, again = 0;
+  int too_long = 0, got_any = 0, again = 0, more = 0;
   *out = NULL;
+  if (max > KS_SECRET_MAX) max = KS_SECRET_MAX;
   if ((st = ks_sodium_ready(err)) != KS_OK) return st;
   buf = sodium_malloc(KS_SECRET_MAX + 1);
   if (!buf) return ks_fail(err, KS_ERR_NOMEM, "out of memory");
@@ -140,39 +176,31 @@ ks_status ks_secret_read(const char *prompt, const char *what, char **out, struc
       sodium_memzero(buf, KS_SECRET_MAX + 1);
       n = 0;
       too_long = got_any = 0;
-      st = read_tty(prompt, what, buf, &n, &too_long, &got_any, &again, err);
+      st = read_tty(prompt, what, buf, max, &n, &too_long, &got_any, &again, err);
     } while (st == KS_OK && again);
-  } else if (read_line(0, buf, &n, &too_long, &got_any) < 0) {
+  } else if (read_line(0, buf, max, &n, &too_long, &got_any) < 0 ||
+             (whole_input && (more = rest_has_more()) < 0)) {
     st = ks_fail(err, KS_ERR_IO, "cannot read the %s: %s", what, strerror(errno));
   }
   if (st != KS_OK) goto out;
   if (n > 0 && buf[n - 1] == '\r') n--; /* a line typed or saved on Windows */
   buf[n] = 0;
-  if (!got_any) {
-    st = ks_fail(err, KS_ERR_INVALID, "no %s given: %s", what,
-                 tty ? "type it at the prompt" : "pipe it as one line on stdin");
+  if (more) {
+    /* Keeping the first line only would seal a secret other than the one given. */
+    st = ks_fail(err, KS_ERR_INVALID,
+                 "stdin holds more than one line, and the %s must be exactly one line: pipe only that "
+                 "line (one command per secret)",
+                 what);
     goto out;
   }
-  if (too_long) {
-    st = ks_fail(err, KS_ERR_INVALID, "the %s is longer than %d bytes", what, KS_SECRET_MAX);
-    goto out;
-  }
-  if (n == 0) {
-    st = ks_fail(err, KS_ERR_INVALID, "the %s is empty: give a non-empty value", what);
-    goto out;
-  }
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)buf[i];
-    if (c < 0x20 || c == 0x7f) {
-      /* The position only, never the value: messages must not leak the secret. */
-      st = ks_fail(err, KS_ERR_INVALID,
-                   "the %s contains a control character at byte %zu: give it as one plain line", what, i + 1);
-      goto out;
-    }
-  }
+  if ((st = secret_check(what, tty, buf, n, max, too_long, got_any, err)) != KS_OK) goto out;
   *out = buf;
   buf = NULL;
 out:
   if (buf) sodium_free(buf);
   return st;
+}
+
+ks_status ks_secret_read(const char *prompt, const char *what, char **out, struct ks_error *err) {
+  return ks_secret_read_max(prompt, what, KS_SECRET_MAX, 0, out, err);
 }

@@ -18,4 +18,10 @@ int ks_secret_interactive(void);
  * On KS_OK *out is sodium_malloc'd: caller frees with sodium_free (which wipes). */
 ks_status ks_secret_read(const char *prompt, const char *what, char **out, struct ks_error *err);
 
+/* As ks_secret_read, with at most max bytes (at most 4096); whole_input 1: when stdin
+ * is a pipe, the secret is all of it, so a second line that is not blank is refused
+ * rather than dropped. */
+ks_status ks_secret_read_max(const char *prompt, const char *what, size_t max, int whole_input, char **out,
+                             struct ks_error *err);
+
 #endif

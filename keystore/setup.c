@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "keystore/internal.h"
 #include "keystore/ks.h"
 #include "keystore/secret_input.h"
 
@@ -90,9 +91,11 @@ static int kdf_limits(const char *level, struct ks_kdf_limits *l) {
 /* Reads a new passphrase; on a terminal asks twice and compares. */
 static ks_status read_new_passphrase(char **out, struct ks_error *err) {
   char *a = NULL, *b = NULL;
-  ks_status st = ks_secret_read("New passphrase: ", "passphrase", &a, err);
+  ks_status st = ks_secret_read_max("New passphrase: ", "passphrase", KS_PASSPHRASE_MAX, 1, &a, err);
   if (st != KS_OK || !ks_secret_interactive()) goto out;
-  if ((st = ks_secret_read("Repeat the passphrase: ", "passphrase", &b, err)) != KS_OK) goto out;
+  if ((st = ks_secret_read_max("Repeat the passphrase: ", "passphrase", KS_PASSPHRASE_MAX, 1, &b, err)) !=
+      KS_OK)
+    goto out;
   size_t la = strlen(a), lb = strlen(b);
   if (la != lb || sodium_memcmp(a, b, la) != 0) {
     snprintf(err->message, sizeof err->message,
@@ -144,7 +147,8 @@ static int cmd_add(const char *dir, const struct opts *o) {
     return 1;
   }
   const char *prompt = o->basic ? "API id and token as API_ID:API_TOKEN: " : "Token: ";
-  if (ks_secret_read(prompt, o->basic ? "API_ID:API_TOKEN pair" : "token", &line, &e) != KS_OK)
+  if (ks_secret_read_max(prompt, o->basic ? "API_ID:API_TOKEN pair" : "token", KS_SECRET_MAX, 1, &line, &e) !=
+      KS_OK)
     return fail(&e);
   if (o->basic) {
     char *colon = strchr(line, ':');
@@ -211,7 +215,9 @@ static int cmd_passwd(const char *dir, const struct opts *o) {
   int wrapped = 0, rc = 1;
   kdf_limits(o->kdf, &l);
   if (ks_hostkey_wrapped(dir, &wrapped, &e) != KS_OK) return fail(&e);
-  if (wrapped && ks_secret_read("Current passphrase: ", "current passphrase", &old, &e) != KS_OK) goto fail;
+  if (wrapped && ks_secret_read_max("Current passphrase: ", "current passphrase", KS_PASSPHRASE_MAX, 0, &old,
+                                    &e) != KS_OK)
+    goto fail;
   if (!o->plain && read_new_passphrase(&neu, &e) != KS_OK) goto fail;
   if (ks_hostkey_passwd(dir, old, neu, &l, &e) != KS_OK) goto fail;
   fprintf(stderr, "kkp-setup: %s\n",

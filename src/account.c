@@ -104,21 +104,25 @@ static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e
   return KKP_OK;
 }
 
-/* The keystore passphrase: the host's get_secret first, then the environment. */
+/* The keystore passphrase: the host's get_secret first, then the environment. buf
+ * holds one byte more than the longest passphrase, so that one too long reaches the
+ * keystore, which refuses it by name, instead of being cut or silently dropped. */
 static int passphrase(const struct kkp_host *host, char *buf, size_t cap) {
   if (host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0 &&
       host->get_secret && host->get_secret(host->ctx, KKP_SECRET_KEYSTORE_PASSPHRASE, buf, cap) >= 0)
     return 1;
   const char *env = getenv(KKP_ENV_KEYSTORE_PASSPHRASE);
-  if (env && strlen(env) < cap) {
-    memcpy(buf, env, strlen(env) + 1);
+  if (env && *env) {
+    size_t n = strlen(env) < cap - 1 ? strlen(env) : cap - 1;
+    memcpy(buf, env, n);
+    buf[n] = 0;
     return 1;
   }
   return 0;
 }
 
 static int open_credential(struct kkp_account *a, const struct kkp_host *host, struct ac_error *e) {
-  char dir[4096], pass[1024];
+  char dir[4096], pass[KS_PASSPHRASE_MAX + 2];
   struct ks_error kerr = {{0}};
   if (a->cfg.keystore) snprintf(dir, sizeof(dir), "%s", a->cfg.keystore);
   else if (ks_dir_default(dir, sizeof(dir), &kerr) != KS_OK)

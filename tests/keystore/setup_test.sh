@@ -125,6 +125,29 @@ check "refused adds left no record" sh -c "! ls '$K/aircall' | grep -Eq '^(empty
 out=$(printf '%s\r\n' "$TOK1" | "$S" --keystore "$K" add aircall --account crlf 2>&1); rc=$?
 equals "a CRLF line is accepted" "$rc" 0
 probe crlf "" "$TOK1"; equals "and the CR is not part of the token" "$prc" 0
+out=$(printf 'a\nb\n' | "$S" --keystore "$K" add aircall --account multi 2>&1); rc=$?
+printf '%s\n' "$out" >>"$LOG"
+equals "a token on two lines is refused, not cut to its first line" "$rc" 1
+contains "and the message says to pipe one line" "$out" "stdin holds more than one line, and the token must be exactly one line"
+check "the refused two-line token wrote nothing" test ! -e "$K/aircall/multi.tok"
+out=$(printf '%s\n' "$TOK1" "" "$ID1:$APITOK" | "$S" --keystore "$K" add aircall --account multi --basic 2>&1); rc=$?
+equals "a blank line does not hide a second line either" "$rc:$(test -e "$K/aircall/multi.tok" && echo written)" "1:"
+out=$(printf '%s\n\n\r\n' "$TOK1" | "$S" --keystore "$K" add aircall --account trailing 2>&1); rc=$?
+equals "blank lines after the token are fine" "$rc" 0
+probe trailing "" "$TOK1"; equals "and the token sealed is the one line" "$prc" 0
+
+# --- one passphrase limit (KS_PASSPHRASE_MAX, 4096 bytes) for kkp-setup, the plugin and the host
+P4096=$(head -c 4096 /dev/zero | tr '\0' q)
+run "$P4096" -- init --passphrase --kdf min --keystore "$T/longpass"
+equals "a passphrase of exactly 4096 bytes is accepted" "$rc" 0
+run "${P4096}q" -- init --passphrase --kdf min --keystore "$T/longpass2"
+equals "a passphrase of 4097 bytes is refused" "$rc" 1
+contains "and the message gives the limit" "$out" "the passphrase is longer than 4096 bytes"
+check "the refused init wrote no key" test ! -e "$T/longpass2/host.key"
+run "$TOK1" -- add aircall --keystore "$T/longpass"
+probe default "$P4096" "$TOK1" aircall "$T/longpass"; equals "the 4096-byte passphrase opens the key" "$prc" 0
+out=$(printf '%s\n%s\n' "${P4096}q" "$PASS1" | "$S" --keystore "$T/longpass" passwd --kdf min 2>&1); rc=$?
+equals "passwd refuses a 4097-byte current passphrase" "$rc:$(printf %s "$out" | grep -c 'longer than 4096 bytes')" "1:1"
 
 # --- on a terminal: echo off while the secret is typed, and back on however it ends
 out=$(printf '%s\n' "$TOK3" | "$TP" type "$S" --keystore "$K" add aircall --account tty)
