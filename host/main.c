@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "keystore/process_guard.h"
 
 #ifndef HOST_VERSION
 #define HOST_VERSION "0.0.0"
@@ -327,6 +328,10 @@ int main(int argc, char **argv) {
   const char *pos[4];
   size_t npos = 0;
   int as_json = 0;
+  /* Before any plugin is loaded or passphrase read: the plugin's credential, and
+   * libcurl's copies of it, must not end up in a core file or a tracer's hands. */
+  if (ks_process_guard() != 0)
+    fprintf(stderr, "kkp-host: warning: cannot turn off core dumps and tracing (%s)\n", strerror(errno));
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     size_t klen;

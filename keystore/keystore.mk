@@ -2,7 +2,7 @@
 # into plugins, hidden), kkp-setup, and the keystore tests under tests/keystore/.
 
 KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystore/hostkey.c \
-               keystore/record.c keystore/listing.c keystore/secret_input.c
+               keystore/record.c keystore/listing.c keystore/secret_input.c keystore/process_guard.c
 KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
 KS_SETUP_OBJS := $(BUILD)/keystore/setup.o
 

@@ -3,6 +3,7 @@
  * credentials into the keystore, lists and removes them, changes the passphrase.
  * Exit status: 0 ok, 1 failure, 2 usage error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "keystore/internal.h"
 #include "keystore/ks.h"
+#include "keystore/process_guard.h"
 #include "keystore/secret_input.h"
 
 #ifndef KKP_VERSION
@@ -235,6 +237,9 @@ out:
 int main(int argc, char **argv) {
   struct opts o;
   memset(&o, 0, sizeof o);
+  /* Before any secret is read: a crash must not leave it in a core file. */
+  if (ks_process_guard() != 0)
+    fprintf(stderr, "kkp-setup: warning: cannot turn off core dumps and tracing (%s)\n", strerror(errno));
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char **val = NULL;
