@@ -56,9 +56,8 @@ ks_status ks_hostpub_load(const char *dir, unsigned char pk[32], struct ks_error
   size_t len = 0;
   ks_status st = ks_sodium_ready(err);
   if (st == KS_OK) st = ks_dir_check(dir, err);
-  if (st == KS_OK) st = ks_path(path, sizeof path, dir, "host.pub", err);
   if (st != KS_OK) return st;
-  st = ks_file_read(path, KS_MODE_PUBLIC, &b, &len, err);
+  st = ks_pair_read(dir, 0, path, sizeof path, &b, &len, err);
   if (st == KS_ERR_NOT_FOUND)
     return ks_fail(err, st, "no host key in %s (host.pub is missing): run `kkp-setup init`", dir);
   if (st != KS_OK) return st;
@@ -168,9 +167,8 @@ ks_status ks_hostkey_load(const char *dir, const char *passphrase, struct ks_hos
   *out = NULL;
   ks_status st = ks_sodium_ready(err);
   if (st == KS_OK) st = ks_dir_check(dir, err);
-  if (st == KS_OK) st = ks_path(path, sizeof path, dir, "host.key", err);
   if (st != KS_OK) return st;
-  st = ks_file_read(path, KS_MODE_SECRET, &b, &len, err);
+  st = ks_pair_read(dir, 1, path, sizeof path, &b, &len, err);
   if (st == KS_ERR_NOT_FOUND)
     return ks_fail(err, st,
                    "no host secret key in %s (host.key is missing): copy it back, or run "
@@ -200,8 +198,7 @@ ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err
   *wrapped = 0;
   ks_status st = ks_sodium_ready(err);
   if (st == KS_OK) st = ks_dir_check(dir, err);
-  if (st == KS_OK) st = ks_path(path, sizeof path, dir, "host.key", err);
-  if (st == KS_OK) st = ks_file_read(path, KS_MODE_SECRET, &b, &len, err);
+  if (st == KS_OK) st = ks_pair_read(dir, 1, path, sizeof path, &b, &len, err);
   if (st == KS_ERR_NOT_FOUND)
     return ks_fail(err, st, "no host secret key in %s (host.key is missing): run `kkp-setup init`", dir);
   if (st != KS_OK) return st;
@@ -289,25 +286,42 @@ static ks_status exists(struct ks_error *err, const char *path) {
                  path);
 }
 
+static void pub_encode(const struct ks_hostkey *hk, unsigned char pub[PUB_LEN]) {
+  memset(pub, 0, PUB_LEN);
+  memcpy(pub, PUB_MAGIC, 8);
+  pub[8] = KS_FORMAT_VERSION;
+  memcpy(pub + 12, hk->pk, 32);
+  checksum(pub + PUB_LEN - CHECK_LEN, pub, PUB_LEN - CHECK_LEN);
+}
+
+/* The first pair: host.key is linked, not renamed, so it never replaces one even
+ * where there is no flock; host.key first, so there is never a pub without its key. */
+static ks_status pair_create(const char *dir, const struct ks_hostkey *hk, const unsigned char *key,
+                             size_t key_len, struct ks_error *err) {
+  char path[4096];
+  unsigned char pub[PUB_LEN];
+  ks_status st = ks_file_write(dir, "host.key", key, key_len, 0, err);
+  if (st == KS_ERR_EXISTS && ks_path(path, sizeof path, dir, "host.key", err) == KS_OK)
+    return exists(err, path);
+  if (st != KS_OK) return st;
+  pub_encode(hk, pub);
+  return ks_file_write(dir, "host.pub", pub, sizeof pub, 1, err);
+}
+
 ks_status ks_hostkey_create(const char *dir, const char *passphrase, const struct ks_kdf_limits *limits,
                             int force, struct ks_error *err) {
   char path[4096];
   struct ks_hostkey *hk = NULL;
-  unsigned char pub[PUB_LEN];
+  unsigned char pub[PUB_LEN], *key = NULL;
+  size_t key_len = 0;
   int lock = -1;
   ks_status st = ks_sodium_ready(err);
   if (st == KS_OK) st = ks_dir_make(dir, err);
   if (st != KS_OK) return st;
-  /* Two inits at once must not each write half a pair (host.key of one, host.pub of
-   * the other: every record would then be sealed to a key nobody holds). The lock
-   * serialises them; where a file system has no flock, the link below still stops
-   * a second init without --force. */
-  lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock >= 0 && flock(lock, LOCK_EX) != 0) {
-    close(lock);
-    lock = -1;
-  }
+  /* Two inits at once must not each write half a pair: the lock serialises them. */
+  lock = ks_pair_lock(dir);
   ks_temp_clean(dir);
+  if ((st = ks_pair_settle(dir, err)) != KS_OK) goto out;
   if (!force) {
     const char *names[] = {"host.key", "host.pub"};
     for (int i = 0; i < 2; i++) {
@@ -324,20 +338,16 @@ ks_status ks_hostkey_create(const char *dir, const char *passphrase, const struc
     goto out;
   }
   crypto_box_keypair(hk->pk, hk->sk);
-  /* host.key first: a crash in between leaves a usable secret key whose host.pub is
-   * the old one or missing, which init --force repairs; never a pub without its key.
-   * Without force host.key is linked, not renamed, so it never replaces one. */
-  st = key_write(dir, hk, passphrase, limits, force, err);
-  if (st == KS_ERR_EXISTS && ks_path(path, sizeof path, dir, "host.key", err) == KS_OK)
-    st = exists(err, path);
-  if (st != KS_OK) goto out;
-  memset(pub, 0, sizeof pub);
-  memcpy(pub, PUB_MAGIC, 8);
-  pub[8] = KS_FORMAT_VERSION;
-  memcpy(pub + 12, hk->pk, 32);
-  checksum(pub + PUB_LEN - CHECK_LEN, pub, PUB_LEN - CHECK_LEN);
-  st = ks_file_write(dir, "host.pub", pub, sizeof pub, 1, err);
+  if ((st = key_encode(hk, passphrase, limits, &key, &key_len, err)) != KS_OK) goto out;
+  if (!force) {
+    st = pair_create(dir, hk, key, key_len, err);
+  } else {
+    /* Replacing: both files as one unit (pair_files.c). */
+    pub_encode(hk, pub);
+    st = ks_pair_publish(dir, key, key_len, pub, sizeof pub, err);
+  }
 out:
+  if (key) sodium_free(key);
   if (hk) sodium_free(hk);
   if (lock >= 0) close(lock); /* releases the flock */
   return st;
@@ -346,10 +356,17 @@ out:
 ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase, const char *new_passphrase,
                             const struct ks_kdf_limits *limits, struct ks_error *err) {
   struct ks_hostkey *hk = NULL;
-  ks_status st = ks_hostkey_load(dir, old_passphrase, &hk, err);
+  int lock = -1;
+  ks_status st = ks_dir_check(dir, err);
   if (st != KS_OK) return st;
+  /* With the lock and a settled pair, host.key is the key in force, and no init
+   * can replace the pair between reading it and writing it back. */
+  lock = ks_pair_lock(dir);
   ks_temp_clean(dir);
-  st = key_write(dir, hk, new_passphrase, limits, 1, err);
-  sodium_free(hk);
+  if ((st = ks_pair_settle(dir, err)) == KS_OK &&
+      (st = ks_hostkey_load(dir, old_passphrase, &hk, err)) == KS_OK)
+    st = key_write(dir, hk, new_passphrase, limits, 1, err);
+  if (hk) sodium_free(hk);
+  if (lock >= 0) close(lock);
   return st;
 }

@@ -83,4 +83,18 @@ ks_status ks_hostpub_load(const char *dir, unsigned char pk[32], struct ks_error
 ks_status ks_hostkey_load(const char *dir, const char *passphrase, struct ks_hostkey **out,
                           struct ks_error *err);
 
+/* The host key pair's files (pair_files.c). */
+/* Reads host.key (want_key 1, secret mode rules) or host.pub as the replacement
+ * journal says (the new pair once it is committed); path gets the file read. */
+ks_status ks_pair_read(const char *dir, int want_key, char *path, size_t cap, unsigned char **data,
+                       size_t *len, struct ks_error *err);
+/* Opens dir and takes its exclusive flock: the fd to close, or -1 (no lock). */
+int ks_pair_lock(const char *dir);
+/* Finishes a committed replacement a crashed writer left, or discards an uncommitted
+ * one. Call with the lock held, before changing either file. */
+ks_status ks_pair_settle(const char *dir, struct ks_error *err);
+/* Replaces host.key and host.pub as one unit (with the lock held). */
+ks_status ks_pair_publish(const char *dir, const unsigned char *key, size_t key_len, const unsigned char *pub,
+                          size_t pub_len, struct ks_error *err);
+
 #endif

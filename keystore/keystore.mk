@@ -2,7 +2,8 @@
 # into plugins, hidden), kkp-setup, and the keystore tests under tests/keystore/.
 
 KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystore/hostkey.c \
-               keystore/record.c keystore/listing.c keystore/secret_input.c keystore/process_guard.c
+               keystore/record.c keystore/listing.c keystore/secret_input.c keystore/process_guard.c \
+               keystore/pair_files.c
 KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
 KS_SETUP_OBJS := $(BUILD)/keystore/setup.o
 
@@ -31,3 +32,4 @@ $(KS_TEST_PROGS): %: %.o $(BUILD)/libks.a
 
 ALL += $(KS_TEST_PROGS)
 TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh tests/keystore/stress_test.sh
+TESTS += tests/keystore/pair_swap_test.sh
