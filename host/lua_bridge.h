@@ -19,9 +19,11 @@ void host_lua_push_json(lua_State *L, json_object *o, int depth);
  * NULL with err empty. path names the value in messages. */
 json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err,
                               size_t cap);
-/* The sandbox's memory cap in bytes (lua_sandbox.c): also the budget of one
- * Lua-to-JSON conversion, whose tree is built outside the capped allocator. */
+/* The sandbox's memory cap in bytes (lua_sandbox.c). */
 size_t host_lua_memory_cap(lua_State *L);
+/* What the script has left under the cap: the budget of one Lua-to-JSON
+ * conversion, whose tree and text are built outside the capped allocator. */
+size_t host_lua_memory_left(lua_State *L);
 /* on 1 / 0 around a host call that blocks outside the script (a plugin call, a
  * terminal prompt): the watchdog never ends the process in the middle of one.
  * Calls nest; do not raise a Lua error in between. */

@@ -131,27 +131,54 @@ static json_object *in_schema_order(json_object *obj, json_object *props) {
 }
 
 /* One conversion: where the error goes, the tables on the path from the root (to
- * name a cycle), and what is left of the size budget. The JSON tree is built with
- * malloc, outside the sandbox's allocator: without a budget a table that holds the
- * same subtable twice, nested 40 deep, would make 2^40 nodes, past both caps. */
+ * name a cycle), and what is left of the size budget. The JSON tree and then its
+ * text are built with malloc, outside the sandbox's allocator: without a budget a
+ * table that holds the same subtable twice, nested 30 deep, would make 2^30 nodes.
+ * The budget is what the script has left under its cap, and every node is charged
+ * as it is made, for the tree and for the text it will print as: the script and
+ * the conversion together stay under --memory-mb. */
 struct conv {
   char *err;
   size_t cap;
   const void *path_tables[MAX_DEPTH + 1];
-  size_t budget; /* bytes the tree may still take, roughly */
+  size_t budget; /* bytes the tree and its text may still take */
 };
 
-/* What one node costs json-c, roughly: the object, its slot in the parent, a key. */
-#define NODE_COST 64
+/* What json-c spends per value, from its structures (with malloc's headers): a
+ * scalar's json_object; an array's object, array_list and the 32 slots it reserves;
+ * an object's hash table with its 16 reserved entries; and per element or member,
+ * the slot or entry it takes as the container grows (doubling), plus a key's copy. */
+#define COST_SCALAR 64
+#define COST_ARRAY 384
+#define COST_OBJECT 1024
+#define COST_CHILD 48
+/* The text is printed into a buffer that doubles as it grows: up to twice its length. */
+#define TEXT_FACTOR 2
 
 static int charge(struct conv *c, size_t bytes, const char *path) {
   if (bytes > c->budget) {
     snprintf(c->err, c->cap,
              "%s is too large to convert to JSON (over the memory cap; raise it with --memory-mb)", path);
+    c->budget = 0;
     return -1;
   }
   c->budget -= bytes;
   return 0;
+}
+
+/* The length of s as JSON text: quotes, \" and \\, \u00XX for control bytes. */
+static size_t text_len(const char *s, size_t n) {
+  size_t out = 2;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    out += ch == '"' || ch == '\\' ? 2 : ch < 0x20 ? 6 : 1;
+  }
+  return out;
+}
+
+/* Charges a string (a value or a key) for its json-c copy and for its text. */
+static int charge_string(struct conv *c, const char *s, size_t n, const char *path) {
+  return charge(c, n + 1 + TEXT_FACTOR * text_len(s, n), path);
 }
 
 static json_object *nomem(struct conv *c, const char *path) {
@@ -169,7 +196,8 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
     snprintf(c->err, c->cap, "%s is nested deeper than %d levels", path, MAX_DEPTH);
     return NULL;
   }
-  if (charge(c, NODE_COST, path)) return NULL;
+  /* A scalar's text: 24 bytes hold any number; the container's own cost is added below. */
+  if (charge(c, COST_SCALAR + TEXT_FACTOR * 24, path)) return NULL;
   switch (lua_type(L, idx)) {
   case LUA_TNIL: return NULL; /* json-c's null: not an error */
   case LUA_TBOOLEAN: return (o = json_object_new_boolean(lua_toboolean(L, idx))) ? o : nomem(c, path);
@@ -195,7 +223,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
       snprintf(c->err, c->cap, "%s is a string of %zu bytes, longer than JSON text may be here", path, len);
       return NULL;
     }
-    if (charge(c, len, path)) return NULL;
+    if (charge_string(c, s, len, path)) return NULL;
     return (o = json_object_new_string_len(s, (int)len)) ? o : nomem(c, path);
   }
   case LUA_TTABLE: {
@@ -211,6 +239,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
       }
     n = sequence_length(L, idx);
     as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
+    if (charge(c, as_array ? COST_ARRAY : COST_OBJECT, path)) return NULL;
     if (!(out = as_array ? json_object_new_array() : json_object_new_object())) return nomem(c, path);
     if (as_array) {
       json_object *items = sub_schema(schema, "items", NULL);
@@ -218,7 +247,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
         json_object *v;
         lua_rawgeti(L, idx, i);
         snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
-        v = to_json(L, -1, items, depth + 1, sub, c);
+        v = charge(c, COST_CHILD + TEXT_FACTOR, sub) ? NULL : to_json(L, -1, items, depth + 1, sub, c);
         lua_pop(L, 1);
         if (!v && *c->err) {
           json_object_put(out);
@@ -245,7 +274,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
         return NULL;
       }
       snprintf(sub, sizeof sub, "%s.%s", path, key);
-      v = charge(c, strlen(key), sub)
+      v = charge(c, COST_CHILD + TEXT_FACTOR * 2, sub) || charge_string(c, key, strlen(key), sub)
               ? NULL
               : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
       lua_pop(L, 1);
@@ -267,7 +296,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
 
 json_object *host_lua_to_json(lua_State *L, int idx, json_object *schema, const char *path, char *err,
                               size_t cap) {
-  struct conv c = {.err = err, .cap = cap, .budget = host_lua_memory_cap(L)};
+  struct conv c = {.err = err, .cap = cap, .budget = host_lua_memory_left(L)};
   err[0] = '\0';
   return to_json(L, idx, schema, 0, path, &c);
 }

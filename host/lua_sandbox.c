@@ -74,6 +74,11 @@ size_t host_lua_memory_cap(lua_State *L) {
   return sandbox_of(L)->limit;
 }
 
+size_t host_lua_memory_left(lua_State *L) {
+  struct sandbox *sb = sandbox_of(L);
+  return sb->used < sb->limit ? sb->limit - sb->used : 0;
+}
+
 void host_lua_blocking(lua_State *L, int on) {
   atomic_fetch_add(&sandbox_of(L)->in_host, on ? 1 : -1);
 }

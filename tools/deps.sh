@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the demo need, when run as
 # root; otherwise prints the exact apt-get line to run.
 pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev \
-liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl"
+liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
