@@ -33,3 +33,4 @@ $(KS_TEST_PROGS): %: %.o $(BUILD)/libks.a
 ALL += $(KS_TEST_PROGS)
 TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh tests/keystore/stress_test.sh
 TESTS += tests/keystore/pair_swap_test.sh
+TESTS += tests/keystore/write_order_test.sh
