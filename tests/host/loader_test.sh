@@ -28,6 +28,18 @@ refusal major2 "$FX" "speaks ABI major 2 but this host speaks 1" "built against 
 refusal small "$FX" "smaller than ABI 1.0's" "rebuild it against plugin.h ABI 1.x"
 refusal mismatch "$FX" "disagrees with what the library's describe() returns" "install the mismatch.json that was built with this mismatch.so"
 
+# A manifest that differs from describe() in one byte, at the same length: refused too
+# (comparing lengths alone would load it).
+mkdir -p "$tmp/onebyte"
+cp "$FX/fixture.so" "$tmp/onebyte/"
+sed 's/"title": "Fixture"/"title": "Fixturf"/' "$FX/fixture.json" >"$tmp/onebyte/fixture.json"
+equals "the altered manifest has the same length" "$(wc -c <"$tmp/onebyte/fixture.json")" "$(wc -c <"$FX/fixture.json")"
+check "and differs from the original" sh -c "! cmp -s '$tmp/onebyte/fixture.json' '$FX/fixture.json'"
+refusal fixture "$tmp/onebyte" "disagrees with what the library's describe() returns" "install the fixture.json that was built with this fixture.so"
+n=$(wc -c <"$FX/fixture.json" | tr -d ' ')
+off=$(cmp "$tmp/onebyte/fixture.json" "$FX/fixture.json" | sed 's/.*byte \([0-9]*\),.*/\1/')
+contains "it names the same length and the byte that differs" "$err" "($n bytes), first difference at byte $((off - 1))"
+
 # Writable files: copies of the good fixture with the mode loosened.
 mkdir -p "$tmp/gw" "$tmp/ww"
 cp "$FX/fixture.so" "$FX/fixture.json" "$tmp/gw/"
