@@ -37,6 +37,21 @@ static const char *sig_name(int sig) {
   return "other";
 }
 
+/* The command starts with every signal at its default action and none blocked: the
+ * probe may itself run with some ignored (under nohup SIGHUP is, and an ignored
+ * signal stays ignored across exec), and the command must see what a user's
+ * terminal session would give it, or the signal tests test nothing. */
+static void reset_signals(void) {
+  sigset_t none;
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL); /* fails harmlessly for KILL, STOP */
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int echo_on(int fd) {
   struct termios t;
   return tcgetattr(fd, &t) == 0 && (t.c_lflag & ECHO);
@@ -65,6 +80,7 @@ int main(int argc, char **argv) {
   pid_t pid = fork();
   if (pid < 0) return 2;
   if (pid == 0) {
+    reset_signals();
     setsid();
     ioctl(slave, TIOCSCTTY, 0);
     dup2(slave, 0);
