@@ -5,6 +5,7 @@
 # passes. Mutants name a file and the exact text they replace (never a line number), so they
 # outlive reshaping; one whose text is gone is reported as stale and is not a kill.
 #   tools/mutants.pl [ID...]      (default: every mutant; MUTANT_TIMEOUT_S bounds one run)
+#   tools/mutants.pl --check      only says, for each mutant, whether its text is found once
 # The last line reads "N/M mutants killed".
 use strict;
 use warnings;
@@ -67,6 +68,18 @@ sub copy_tree {
 }
 
 my @all = parse($list);
+if (@ARGV && $ARGV[0] eq '--check') {
+  my $bad = 0;
+  for my $m (@all) {
+    my $text = slurp($m->{file});
+    my $count = defined $text ? () = $text =~ /\Q$m->{orig}\E/g : 0;
+    next if $count == 1;
+    $bad++;
+    print "$m->{id} $m->{file}: ", ($count ? "ambiguous ($count places)" : 'stale'), "\n";
+  }
+  print scalar(@all) - $bad, "/", scalar(@all), " mutants apply\n";
+  exit($bad ? 1 : 0);
+}
 my %want = map { $_ => 1 } @ARGV;
 my @run = %want ? grep { $want{$_->{id}} } @all : @all;
 die "mutants: no mutant matches @ARGV\n" unless @run;
