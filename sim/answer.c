@@ -31,22 +31,35 @@ const char *sim_reason(int status) {
 
 void sim_resp_clear(struct sim_resp *rs) {
   free(rs->body);
+  json_object_put(rs->json);
   for (size_t i = 0; i < rs->nheaders; i++) free(rs->headers[i].name), free(rs->headers[i].value);
   memset(rs, 0, sizeof *rs);
 }
 
 static void set_body(struct sim_resp *rs, int status, char *body, const char *type) {
   free(rs->body);
+  json_object_put(rs->json);
+  rs->json = NULL;
   rs->status = status;
   rs->body = body;
   rs->content_type = type;
 }
 
+/* The tree holds copies of every value it shows, so it can be serialized without the lock. */
 void sim_resp_json(struct sim_resp *rs, int status, json_object *obj) {
+  set_body(rs, status, NULL, "application/json; charset=utf-8");
+  rs->json = obj;
+  if (!obj) rs->body = strdup("null");
+}
+
+void sim_resp_finish(struct sim_resp *rs) {
+  if (!rs->json) return;
   const char *txt =
-      json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  set_body(rs, status, strdup(txt ? txt : "null"), "application/json; charset=utf-8");
-  json_object_put(obj);
+      json_object_to_json_string_ext(rs->json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  free(rs->body);
+  rs->body = strdup(txt ? txt : "null");
+  json_object_put(rs->json);
+  rs->json = NULL;
 }
 
 void sim_resp_text(struct sim_resp *rs, int status, const char *body, const char *type) {

@@ -13,7 +13,8 @@
 static const char USAGE[] =
     "usage: aircall-sim [--port N] [--seed N] [--calls N] [--contacts N] [--users N]\n"
     "                   [--numbers N] [--rate-limit N] [--bearer TOKEN=COMPANY]...\n"
-    "                   [--basic ID:SECRET=COMPANY]...\n"
+    "                   [--basic ID:SECRET=COMPANY]... [--latency-ms N[:JITTER]]\n"
+    "                   [--tls-cert FILE --tls-key FILE]\n"
     "A local imitation of the Aircall REST API on 127.0.0.1, for tests and benchmarks.\n"
     "  --port N         port to listen on; 0 (default) picks a free one\n"
     "  --seed N         data seed (default 1): same seed, same data\n"
@@ -24,6 +25,9 @@ static const char USAGE[] =
     "  --rate-limit N   requests per 60 s per company (default 120, 0 = off)\n"
     "  --bearer T=C     accept 'Authorization: Bearer T' for company C (repeatable)\n"
     "  --basic I:S=C    accept HTTP Basic with id I and secret S for company C (repeatable)\n"
+    "  --latency-ms N[:J] every API answer waits N ms plus 0..J more (a network's round trip);\n"
+    "                   the wait is reported in the answer's X-Sim-Latency-Ms header\n"
+    "  --tls-cert FILE  serve HTTPS with this PEM certificate (needs --tls-key, the PEM key)\n"
     "Without any credential option: --bearer sim-token=acme --basic sim-id:sim-secret=acme.\n"
     "Controls (no auth): POST /__sim/faults, GET /__sim/requests, POST /__sim/reset,\n"
     "GET /__sim/health. See sim/README.md.\n";
@@ -73,6 +77,63 @@ static int add_cred(struct sim *s, enum sim_cred_kind kind, const char *arg) {
   return 0;
 }
 
+/* "N" or "N:JITTER", each 0..600000 ms. */
+static int latency_arg(struct sim *s, const char *v) {
+  char *end;
+  errno = 0;
+  long n = v ? strtol(v, &end, 10) : -1, j = 0;
+  if (v && !errno && end != v && *end == ':') {
+    const char *js = end + 1;
+    j = strtol(js, &end, 10);
+    if (end == js) j = -1;
+  }
+  if (!v || errno || *end || n < 0 || n > 600000 || j < 0 || j > 600000) {
+    fprintf(stderr, "aircall-sim: --latency-ms needs N or N:JITTER, milliseconds from 0 to 600000 (got %s)\n",
+            v ? v : "nothing");
+    return -1;
+  }
+  s->cfg.latency_ms = n, s->cfg.latency_jitter_ms = j;
+  return 0;
+}
+
+/* The whole file, NUL-terminated (libmicrohttpd takes PEM text, not paths). */
+static int pem_arg(const char *opt, const char *path, char **out) {
+  FILE *f = path ? fopen(path, "r") : NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0, n;
+  if (!f) {
+    fprintf(stderr, "aircall-sim: %s needs a readable PEM file (%s: %s)\n", opt, path ? path : "nothing",
+            path ? strerror(errno) : "missing");
+    return -1;
+  }
+  do {
+    if (len + 4097 > cap) {
+      char *nb = realloc(buf, cap = (len + 4097) * 2);
+      if (!nb) break;
+      buf = nb;
+    }
+    n = fread(buf + len, 1, 4096, f);
+    len += n;
+  } while (n > 0);
+  fclose(f);
+  if (!buf || len + 1 > cap) {
+    free(buf);
+    return -1;
+  }
+  buf[len] = '\0';
+  free(*out);
+  *out = buf;
+  return 0;
+}
+
+/* The options that take text rather than a number; 1 when a consumed, -1 on error, 0 if not one. */
+static int text_arg(struct sim *s, const char *a, const char *v) {
+  if (strcmp(a, "--latency-ms") == 0) return latency_arg(s, v) ? -1 : 1;
+  if (strcmp(a, "--tls-cert") == 0) return pem_arg(a, v, &s->cfg.tls_cert) ? -1 : 1;
+  if (strcmp(a, "--tls-key") == 0) return pem_arg(a, v, &s->cfg.tls_key) ? -1 : 1;
+  return 0;
+}
+
 static int parse_args(struct sim *s, int argc, char **argv) {
   struct {
     const char *name;
@@ -101,6 +162,12 @@ static int parse_args(struct sim *s, int argc, char **argv) {
         i++, done = true;
       }
     if (done) continue;
+    int t = text_arg(s, a, i + 1 < argc ? argv[i + 1] : NULL);
+    if (t < 0) return -1;
+    if (t > 0) {
+      i++;
+      continue;
+    }
     if (strcmp(a, "--bearer") == 0 || strcmp(a, "--basic") == 0) {
       if (add_cred(s, a[2] == 'b' && a[3] == 'e' ? SIM_CRED_BEARER : SIM_CRED_BASIC,
                    i + 1 < argc ? argv[i + 1] : NULL))
@@ -109,6 +176,10 @@ static int parse_args(struct sim *s, int argc, char **argv) {
       continue;
     }
     fprintf(stderr, "aircall-sim: unknown option %s (see --help)\n", a);
+    return -1;
+  }
+  if (!s->cfg.tls_cert != !s->cfg.tls_key) {
+    fprintf(stderr, "aircall-sim: --tls-cert and --tls-key go together (HTTPS needs both)\n");
     return -1;
   }
   s->cfg.port = (int)port;
@@ -152,6 +223,8 @@ out:
   free(err);
   if (d) MHD_stop_daemon(d);
   sim_state_free(&s);
+  free(s.cfg.tls_cert);
+  free(s.cfg.tls_key);
   pthread_mutex_destroy(&s.lock);
   return rc;
 }

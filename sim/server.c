@@ -136,6 +136,41 @@ static void sleep_ms(long ms) {
   while (nanosleep(&ts, &ts) != 0) {}
 }
 
+/* Per TCP connection: whether it has answered yet (its handshakes are still to be paid). */
+struct conn_state {
+  bool answered;
+};
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe) {
+  (void)cls, (void)c;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) *ctx = calloc(1, sizeof(struct conn_state));
+  else {
+    free(*ctx);
+    *ctx = NULL;
+  }
+}
+
+/* --latency-ms N[:JITTER]: each API answer waits N ms plus 0..JITTER, as one round trip of a
+ * network would; the first answer on a new connection also waits N per handshake round trip
+ * (TCP, and TLS 1.3 with --tls-cert), which a kept connection saves. The wait happens in the
+ * connection's own thread and without the lock, so a slow answer never holds up another, and
+ * is reported in X-Sim-Latency-Ms so a test can see it without timing anything. */
+static void latency(const struct sim *s, struct MHD_Connection *c, struct sim_resp *rs) {
+  static _Thread_local unsigned seed;
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  struct conn_state *cs = ci ? ci->socket_context : NULL;
+  long ms = s->cfg.latency_ms;
+  char b[32];
+  if (ms <= 0 && s->cfg.latency_jitter_ms <= 0) return;
+  if (!seed) seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed;
+  if (s->cfg.latency_jitter_ms > 0) ms += (long)(rand_r(&seed) % (unsigned)(s->cfg.latency_jitter_ms + 1));
+  if (cs && !cs->answered) ms += s->cfg.latency_ms * (s->cfg.tls_cert ? 2 : 1);
+  if (cs) cs->answered = true;
+  sleep_ms(ms);
+  snprintf(b, sizeof b, "%ld", ms);
+  sim_resp_header(rs, "X-Sim-Latency-Ms", b);
+}
+
 struct trunc_body {
   char *data;
   size_t send; /* bytes actually sent before the connection is cut */
@@ -260,6 +295,7 @@ static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_r
   else if (edge == 403) sim_resp_message(&rs, 403, "Forbidden");
   else if (rate_admit(s, rq->co, &rs)) sim_route(s, rq, &rs);
   pthread_mutex_unlock(&s->lock);
+  sim_resp_finish(&rs);
 
   if (faulted) {
     switch (hit.kind) {
@@ -283,6 +319,8 @@ static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_r
   }
 
 answer:
+  sim_resp_finish(&rs);
+  latency(s, c, &rs);
   pthread_mutex_lock(&s->lock);
   log_close(s, slot, gen, reset ? 0 : rs.status);
   pthread_mutex_unlock(&s->lock);
@@ -342,6 +380,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     pthread_mutex_lock(&s->lock);
     sim_controls(s, &rq, &rs);
     pthread_mutex_unlock(&s->lock);
+    sim_resp_finish(&rs);
     ret = send_resp(c, &rs, false);
     sim_resp_clear(&rs);
   } else {
@@ -376,21 +415,45 @@ static int listen_socket(int port, unsigned *bound, char **err) {
   return fd;
 }
 
+/* The daemon's options: TLS ones only with --tls-cert. No per-connection memory limit is set:
+ * libmicrohttpd's default pool holds any request the simulator accepts (bodies are read in
+ * pieces into conn_req), and a larger pool only cost every request its clearing. */
+static void server_options(const struct sim *s, int fd, struct MHD_OptionItem *o) {
+  size_t n = 0;
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, (intptr_t)fd, NULL};
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, (void *)s};
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, (void *)s};
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_notify, (void *)s};
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL};
+  if (s->cfg.tls_cert) {
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cfg.tls_cert};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->cfg.tls_key};
+  }
+  o[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+}
+
 struct MHD_Daemon *sim_server_start(struct sim *s, char **err) {
-  unsigned port;
+  unsigned port, flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                         MHD_USE_ERROR_LOG;
+  struct MHD_OptionItem opts[10];
+  if (s->cfg.tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+    *err = strdup("this libmicrohttpd was built without TLS: --tls-cert cannot be served");
+    return NULL;
+  }
   int fd = listen_socket(s->cfg.port, &port, err);
   if (fd < 0) return NULL;
-  snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", port);
+  snprintf(s->base_url, sizeof s->base_url, "%s://127.0.0.1:%u", s->cfg.tls_cert ? "https" : "http", port);
+  if (s->cfg.tls_cert) flags |= MHD_USE_TLS;
+  server_options(s, fd, opts);
   /* libmicrohttpd owns fd from here: MHD_stop_daemon closes it. */
-  struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
-      NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_URI_LOG_CALLBACK,
-      uri_logger, s, MHD_OPTION_NOTIFY_COMPLETED, request_done, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+  struct MHD_Daemon *d =
+      MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
   if (!d) {
     /* Not closed here: whether a failed start already closed it is not documented, and the
      * process exits on this path anyway. */
-    *err = strdup("libmicrohttpd could not start its daemon on the listening socket");
+    *err = strdup(s->cfg.tls_cert ? "libmicrohttpd could not start its TLS daemon: are --tls-cert and "
+                                    "--tls-key a matching PEM certificate and key?"
+                                  : "libmicrohttpd could not start its daemon on the listening socket");
     return NULL;
   }
   return d;

@@ -136,6 +136,8 @@ struct sim_config {
   uint64_t seed;
   long calls, contacts, users, numbers;
   long rate_limit; /* requests per 60 s per company, 0 = off */
+  long latency_ms, latency_jitter_ms; /* added to every API answer: a network's round trip */
+  char *tls_cert, *tls_key;           /* PEM text: serve HTTPS when set */
 };
 
 /* One query parameter, decoded (percent escapes and '+'), plus its raw text for links. */
@@ -165,7 +167,8 @@ struct sim_header {
 
 struct sim_resp {
   int status;
-  char *body; /* owned; NULL for no body */
+  char *body;        /* owned; NULL for no body */
+  json_object *json; /* owned: a body still to be serialized (sim_resp_finish), out of the lock */
   const char *content_type;
   struct sim_header headers[8];
   size_t nheaders;
@@ -180,7 +183,7 @@ struct sim {
   size_t ncompanies;
   struct sim_cred *creds;
   size_t ncreds;
-  char base_url[48];    /* "http://127.0.0.1:PORT" */
+  char base_url[48];    /* "http://127.0.0.1:PORT" (https:// with --tls-cert) */
   pthread_mutex_t lock; /* guards everything below and the company data */
   struct sim_fault *faults;
   size_t nfaults, faults_cap;
@@ -216,6 +219,9 @@ void sim_resp_error(struct sim_resp *rs, int status, const char *troubleshoot);
 void sim_resp_message(struct sim_resp *rs, int status, const char *message);
 void sim_resp_header(struct sim_resp *rs, const char *name, const char *value);
 void sim_resp_clear(struct sim_resp *rs);
+/* Serializes a pending JSON body; called once the lock is released, so no other request waits
+ * for the costly part of an answer. */
+void sim_resp_finish(struct sim_resp *rs);
 const char *sim_reason(int status);
 
 /* listing.c: query parameters, pagination and the list envelope. */

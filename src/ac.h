@@ -107,6 +107,7 @@ void ac_user_add_names(json_object *user);
 struct ac_config {
   char *base_url; /* without trailing slash */
   char *keystore; /* NULL: the keystore's default folder */
+  char *ca_file;  /* NULL: the system's CA bundle */
   long connect_timeout_ms;
   long timeout_ms;
   int max_retries;

@@ -4,11 +4,13 @@
  */
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "keystore/ks.h"
 #include "src/ac.h"
@@ -74,6 +76,21 @@ int ac_check_base_url(const char *url, struct ac_error *e) {
   return KKP_OK;
 }
 
+/* ca_file is checked here, at account_init, so a wrong path is a config error naming the file
+ * rather than a TLS failure on the first call. */
+static int check_ca_file(const char *path, struct ac_error *e) {
+  struct stat st;
+  FILE *f = fopen(path, "r");
+  int err = f ? 0 : errno;
+  if (f && (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))) err = EISDIR;
+  if (f) fclose(f);
+  if (!err) return KKP_OK;
+  return ac_fail(e, KKP_ERR_CONFIG,
+                 "ca_file \"%.200s\" cannot be read (%s): give the path of a readable PEM file of CA "
+                 "certificates, or leave ca_file out to trust the system's",
+                 path, err == EISDIR ? "not a regular file" : strerror(err));
+}
+
 static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e) {
   int rc = ac_validate_object("config", ac_manifest_config(), cfg, e);
   if (rc) {
@@ -94,6 +111,9 @@ static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e
   const char *ks = ac_json_str(cfg, "keystore");
   c->keystore = ks ? strdup(ks) : NULL;
   if (!c->base_url || (ks && !c->keystore)) return ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
+  const char *ca = ac_json_str(cfg, "ca_file");
+  if (ca && (rc = check_ca_file(ca, e))) return rc;
+  if (ca && !(c->ca_file = strdup(ca))) return ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
   c->connect_timeout_ms = config_int(cfg, "connect_timeout_ms");
   c->timeout_ms = config_int(cfg, "timeout_ms");
   c->max_retries = (int)config_int(cfg, "max_retries");
@@ -262,6 +282,7 @@ void ac_account_free(struct kkp_account *a) {
   pthread_mutex_destroy(&a->lock);
   free(a->cfg.base_url);
   free(a->cfg.keystore);
+  free(a->cfg.ca_file);
   free(a->name);
   free(a);
 }

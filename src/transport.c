@@ -75,6 +75,7 @@ void *ac_curl_take(struct kkp_account *a) {
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (a->cfg.ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, a->cfg.ca_file);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, a->cfg.connect_timeout_ms);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, a->cfg.timeout_ms);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
