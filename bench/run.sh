@@ -22,12 +22,13 @@ PAGES=20
 TOKEN=bench-token
 AUTH="Authorization: Bearer $TOKEN"
 . tests/lib/sim.sh
+. tests/lib/tls.sh
 work=$(mktemp -d)
-canned_pid= tls_pid=
+canned_pid= tls_pid= tls_out=
 cleanup() {
   sim_stop
   for p in $canned_pid $tls_pid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$work"
+  rm -rf "$work" $tls_out
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -40,22 +41,13 @@ export KKP_KEYSTORE="$work/ks"
 "$BUILD/kkp-setup" init >/dev/null 2>&1 && echo "$TOKEN" | "$BUILD/kkp-setup" add aircall >/dev/null 2>&1 ||
   die "could not provision the keystore"
 
-# A test CA and a server certificate for 127.0.0.1 and localhost.
-tls_files() {
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -days 2 \
-    -subj "/CN=kkp bench CA" &&
-    openssl req -newkey rsa:2048 -nodes -keyout "$work/srv.key" -out "$work/srv.csr" -subj "/CN=127.0.0.1" &&
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/ext.cnf" &&
-    openssl x509 -req -in "$work/srv.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-      -out "$work/srv.pem" -days 2 -extfile "$work/ext.cnf"
-}
-tls_files >/dev/null 2>&1 || die "openssl could not make the test certificates"
+tls_make "$work" || die "openssl could not make the test certificates"
 
 # The simulator over HTTPS with a network's latency; then the plain one, whose answers are
 # captured for the canned responder.
 sim_start --rate-limit 0 --bearer "$TOKEN=acme" --contacts 2000 --latency-ms "$LAT" \
   --tls-cert "$work/srv.pem" --tls-key "$work/srv.key" || die "the HTTPS simulator did not start"
-TLS_URL=$SIM_URL tls_pid=$SIM_PID SIM_PID=
+TLS_URL=$SIM_URL tls_pid=$SIM_PID tls_out=$SIM_OUT SIM_PID=
 sim_start --rate-limit 0 --bearer "$TOKEN=acme" || die "the simulator did not start"
 LIST_Q='per_page=50&page=1&order=desc'
 curl -sf -H "$AUTH" "$SIM_URL/v1/calls/12345" >"$work/call.json" &&

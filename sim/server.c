@@ -18,6 +18,7 @@
 
 #define SIM_BODY_MAX (1024 * 1024)
 #define SIM_WINDOW_S 60
+#define SIM_POOL (64 * 1024)
 
 /* One request in flight; created by the URI logger, freed when MHD completes the request. */
 struct conn_req {
@@ -415,9 +416,10 @@ static int listen_socket(int port, unsigned *bound, char **err) {
   return fd;
 }
 
-/* The daemon's options: TLS ones only with --tls-cert. No per-connection memory limit is set:
- * libmicrohttpd's default pool holds any request the simulator accepts (bodies are read in
- * pieces into conn_req), and a larger pool only cost every request its clearing. */
+/* The daemon's options: TLS ones only with --tls-cert. The per-connection pool is 64 KiB, down
+ * from 256: bodies are read in pieces into conn_req, so the pool holds only the request line
+ * and headers, and libmicrohttpd's default of 32 KiB is too small for a query of 500 repeated
+ * tags[] (each parameter takes a slot in the pool), which the real API answers. */
 static void server_options(const struct sim *s, int fd, struct MHD_OptionItem *o) {
   size_t n = 0;
   o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, (intptr_t)fd, NULL};
@@ -425,6 +427,7 @@ static void server_options(const struct sim *s, int fd, struct MHD_OptionItem *o
   o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, (void *)s};
   o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_notify, (void *)s};
   o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL};
+  o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, SIM_POOL, NULL};
   if (s->cfg.tls_cert) {
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cfg.tls_cert};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->cfg.tls_key};
