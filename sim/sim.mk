@@ -20,7 +20,7 @@ ALL += $(BUILD)/aircall-sim $(BUILD)/curl_loop
 TESTS += tests/sim/auth_test.sh tests/sim/lists_test.sh tests/sim/calls_test.sh \
          tests/sim/contacts_test.sh tests/sim/directory_test.sh tests/sim/ratelimit_test.sh \
          tests/sim/controls_test.sh tests/sim/faults_test.sh tests/sim/dataset_test.sh \
-         tests/sim/robustness_test.sh
+         tests/sim/robustness_test.sh tests/sim/latency_tls_test.sh
 
 .PHONY: sim-bench
 sim-bench: $(BUILD)/aircall-sim $(BUILD)/curl_loop
