@@ -79,8 +79,8 @@ int main(int argc, char **argv) {
     b.len = 0;
     CURLcode cc = curl_easy_perform(h);
     if (b.s) b.s[b.len] = '\0';
-    if (cc != CURLE_OK || curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200 ||
-        !b.s || !use(&b))
+    if (cc != CURLE_OK || curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+        status != 200 || !b.s || !use(&b))
       failed++;
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -37,7 +37,8 @@ static int parse(int argc, char **argv, struct opts *o) {
   for (int i = 4; i < argc; i++) {
     if (strcmp(argv[i], "--rss") == 0) o->rss = 1;
     else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) o->ca = argv[++i];
-    else if (strcmp(argv[i], "--call") == 0 && i + 2 < argc) o->fn = argv[i + 1], o->args = argv[i + 2], i += 2;
+    else if (strcmp(argv[i], "--call") == 0 && i + 2 < argc)
+      o->fn = argv[i + 1], o->args = argv[i + 2], i += 2;
     else return -1;
   }
   return 0;

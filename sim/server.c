@@ -142,7 +142,8 @@ struct conn_state {
   bool answered;
 };
 
-static void conn_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe) {
+static void conn_notify(void *cls, struct MHD_Connection *c, void **ctx,
+                        enum MHD_ConnectionNotificationCode toe) {
   (void)cls, (void)c;
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) *ctx = calloc(1, sizeof(struct conn_state));
   else {

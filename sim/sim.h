@@ -135,7 +135,7 @@ struct sim_config {
   int port;
   uint64_t seed;
   long calls, contacts, users, numbers;
-  long rate_limit; /* requests per 60 s per company, 0 = off */
+  long rate_limit;                    /* requests per 60 s per company, 0 = off */
   long latency_ms, latency_jitter_ms; /* added to every API answer: a network's round trip */
   char *tls_cert, *tls_key;           /* PEM text: serve HTTPS when set */
 };
