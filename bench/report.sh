@@ -10,7 +10,7 @@ what() {
   get_call_vs_curl_per_call) echo "get_call vs one \`curl\` process per call; $NPROC calls" ;;
   get_call_vs_python) echo "get_call vs Python http.client + json on a kept connection; $N calls" ;;
   lua_vs_c_loop) echo "\`kkp-host lua\`, a script calling get_call $N times, vs the C loop invoking it $N times" ;;
-  https_resident_vs_process_per_call) echo "HTTPS, ${LAT} ms latency: $NRESIDENT get_calls in one resident process vs one process per call" ;;
+  https_resident_vs_process_per_call) echo "HTTPS, ${LAT} ms latency: $NRESIDENT get_calls in one resident process vs one process per call (each a plugin_bench of one call: kkp-host cannot pass ca_file yet)" ;;
   https_name_scan_vs_sequential_pages) echo "HTTPS, ${LAT} ms latency: a $PAGES-page name scan (list_contacts q=name) vs curl reading the same $PAGES pages one after another" ;;
   *) echo "$1" ;;
   esac
