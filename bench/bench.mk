@@ -20,4 +20,4 @@ ALL += $(BUILD)/plugin_bench $(BUILD)/curl_json $(BUILD)/canned $(BUILD)/measure
 bench: all
 	@BUILD=$(BUILD) sh bench/run.sh
 
-TESTS += tests/bench/smoke_test.sh tests/integration/tls_test.sh
+TESTS += tests/bench/smoke_test.sh tests/integration/ca_file_test.sh
