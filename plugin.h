@@ -56,6 +56,11 @@ static inline const char *kkp_status_name(int status) {
 #define KKP_SECRET_KEYSTORE_PASSPHRASE "keystore_passphrase"
 #define KKP_ENV_KEYSTORE_PASSPHRASE "KKP_KEYSTORE_PASSPHRASE"
 
+/* The deepest nesting of JSON arrays and objects a plugin or host accepts, in
+ * arguments, results and answers alike: one limit, so a text one side accepts
+ * the other never refuses. */
+#define KKP_JSON_MAX_DEPTH 32
+
 /* Log levels passed to kkp_host.log. */
 enum kkp_log_level { KKP_LOG_ERROR = 0, KKP_LOG_WARN = 1, KKP_LOG_INFO = 2, KKP_LOG_DEBUG = 3 };
 

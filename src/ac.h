@@ -160,7 +160,7 @@ void ac_log(const struct kkp_account *a, int level, const char *fmt, ...)
 struct ac_ctx {
   struct kkp_account *acct;
   struct kkp_call call; /* the host's per-call options (ABI 1.1), zeroed past what it gave */
-  void *curl; /* the easy handle borrowed for this invocation */
+  void *curl;           /* the easy handle borrowed for this invocation */
   struct ac_error err;
   char *result_text; /* a handler's result as JSON text, when it built it itself (malloc'd) */
 };
@@ -232,8 +232,38 @@ int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want);
 const char *ac_json_str(json_object *o, const char *key);
 long long ac_json_int(json_object *o, const char *key, long long fallback);
 /* Parses exactly one JSON value from text[0..len) (white space around allowed),
- * strictly; NULL when it is not valid JSON. Caller puts the result. */
+ * strictly, nested at most KKP_JSON_MAX_DEPTH deep; NULL when it is not valid
+ * JSON. Caller puts the result. */
 json_object *ac_json_parse(const char *text, size_t len);
+
+/* Typed reads of Aircall's answers: every value the plugin reads or changes in
+ * an answer goes through these, so a wrong shape is an error, never a json-c
+ * assertion (which aborts the host). `what` names the answer ("GET /v1/numbers"),
+ * `at` the place of the value read from ("" for the answer itself, "numbers[3]";
+ * list indexes are 1-based, as the agent's Lua counts). Another type is
+ * upstream_error naming the field: "Aircall's answer to GET /v1/numbers has
+ * numbers[2] as a string, not an object". Integers are int64 (a larger one is
+ * refused as out of range). The values returned are borrowed from their parent. */
+enum ac_json_need {
+  AC_JSON_REQUIRED, /* absent or null is an error */
+  AC_JSON_OPTIONAL  /* absent or null: KKP_OK with *out NULL (or left as it was, for ints) */
+};
+/* KKP_OK when v has `type`; else the upstream_error naming `at`. */
+int ac_json_check(struct ac_error *e, const char *what, const char *at, json_object *v, json_type type);
+/* Member `key` of object o (at `at`) of `type`. */
+int ac_json_member(struct ac_error *e, const char *what, json_object *o, const char *at, const char *key,
+                   json_type type, enum ac_json_need need, json_object **out);
+int ac_json_member_object(struct ac_error *e, const char *what, json_object *o, const char *at,
+                          const char *key, enum ac_json_need need, json_object **out);
+int ac_json_member_array(struct ac_error *e, const char *what, json_object *o, const char *at,
+                         const char *key, enum ac_json_need need, json_object **out);
+int ac_json_member_string(struct ac_error *e, const char *what, json_object *o, const char *at,
+                          const char *key, enum ac_json_need need, const char **out);
+int ac_json_member_int(struct ac_error *e, const char *what, json_object *o, const char *at, const char *key,
+                       enum ac_json_need need, long long *out);
+/* Item i (0-based) of list `list` (at `at`), of `type`; named at[i+1] in messages. */
+int ac_json_item(struct ac_error *e, const char *what, json_object *list, const char *at, size_t i,
+                 json_type type, json_object **out);
 
 /* ---- the functions (calls.c, contacts.c, users.c, numbers.c) -------------- */
 
