@@ -286,5 +286,8 @@ void ac_call_add_parties(json_object *call);
 /* The same on JSON text: {"call": {...}} with from/to spliced into the call,
  * malloc'd; NULL when text is not such an object (calls.c). text[len] must be '\0'. */
 char *ac_call_splice_parties(const char *text, size_t len);
+/* The same; on failure names what is wrong in wrong[0..cap) ("call.number as a
+ * list, not an object", or "not the expected ..." when text is no such JSON). */
+char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap);
 
 #endif

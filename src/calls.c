@@ -12,6 +12,7 @@
 #include "src/ac.h"
 
 void ac_call_add_parties(json_object *call) {
+  if (!json_object_is_type(call, json_type_object)) return; /* check_call refuses such an answer */
   const char *dir = ac_json_str(call, "direction");
   const char *external = ac_json_str(call, "raw_digits"), *own = NULL, *from, *to;
   json_object *number, *ignored;
@@ -34,6 +35,42 @@ void ac_call_add_parties(json_object *call) {
     json_object_object_add(call, "to", json_object_new_string(to ? to : "unknown"));
 }
 
+/* Checks item i of an answer's `calls` has the shape the plugin reads and
+ * extends: an object whose direction, raw_digits, number{id, digits} have their
+ * types (get_call checks the same on tokens: splice_shape). */
+static int check_call(struct ac_error *e, const char *what, json_object *calls, size_t i,
+                      json_object **call) {
+  char at[48], num_at[64];
+  json_object *number;
+  const char *ignored;
+  long long id;
+  int rc = ac_json_item(e, what, calls, "calls", i, json_type_object, call);
+  snprintf(at, sizeof(at), "calls[%zu]", i + 1);
+  snprintf(num_at, sizeof(num_at), "%s.number", at);
+  if (rc || (rc = ac_json_member_string(e, what, *call, at, "direction", AC_JSON_OPTIONAL, &ignored)) ||
+      (rc = ac_json_member_string(e, what, *call, at, "raw_digits", AC_JSON_OPTIONAL, &ignored)) ||
+      (rc = ac_json_member_object(e, what, *call, at, "number", AC_JSON_OPTIONAL, &number)) || !number)
+    return rc;
+  if ((rc = ac_json_member_string(e, what, number, num_at, "digits", AC_JSON_OPTIONAL, &ignored))) return rc;
+  return ac_json_member_int(e, what, number, num_at, "id", AC_JSON_OPTIONAL, &id);
+}
+
+/* What a JSON token is, from its first byte, for messages. */
+static const char *token_kind(struct ac_span v) {
+  switch (*v.start) {
+  case '"': return "a string";
+  case '{': return "an object";
+  case '[': return "a list";
+  case 't':
+  case 'f': return "a boolean";
+  case 'n': return "null";
+  default: /* a number: as json-c would read it */
+    for (const char *p = v.start; p < v.end; p++)
+      if (*p == '.' || *p == 'e' || *p == 'E') return "a fractional number";
+    return "an integer";
+  }
+}
+
 /* The first byte after white space. */
 static const char *skip_to_content(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
@@ -47,7 +84,34 @@ static const char *string_token(struct ac_span v, size_t *len) {
   return v.start;
 }
 
+/* Names the first token of a wrong type in *wrong ("call.direction as a list, not a
+ * string"); 0 when every one has its type (or is absent or null). */
+static int splice_shape(struct ac_span call, const struct ac_span *v, struct ac_span digits, char *wrong,
+                        size_t cap) {
+  static const struct {
+    int index; /* into v, or -1 for number.digits */
+    const char *name;
+    char type;
+  } fields[] = {
+      {0, "direction", '"'}, {1, "raw_digits", '"'}, {2, "number", '{'}, {-1, "number.digits", '"'}};
+  if (!call.start) return snprintf(wrong, cap, "no \"call\""), -1;
+  if (*call.start != '{') return snprintf(wrong, cap, "call as %s, not an object", token_kind(call)), -1;
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    struct ac_span t = fields[i].index < 0 ? digits : v[fields[i].index];
+    if (!t.start || *t.start == 'n' || *t.start == fields[i].type) continue;
+    snprintf(wrong, cap, "call.%s as %s, not %s", fields[i].name, token_kind(t),
+             fields[i].type == '"' ? "a string" : "an object");
+    return -1;
+  }
+  return 0;
+}
+
 char *ac_call_splice_parties(const char *text, size_t len) {
+  char wrong[96];
+  return ac_call_splice(text, len, wrong, sizeof(wrong));
+}
+
+char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap) {
   enum { DIRECTION, RAW_DIGITS, NUMBER, FROM, TO };
   static const char *const call_keys[] = {"direction", "raw_digits", "number", "from", "to"};
   static const char *const root_keys[] = {"call"}, *const number_keys[] = {"digits"};
@@ -57,8 +121,10 @@ char *ac_call_splice_parties(const char *text, size_t len) {
   const struct ac_json_want want_root = {root_keys, 1, &call, 0, &want_call};
   /* One pass validates the text and finds every token needed. */
   digits.start = digits.end = NULL;
-  if (ac_json_scan(text, len, &want_root) != 0 || !call.start || *call.start != '{') return NULL;
-  if (!v[NUMBER].start || *v[NUMBER].start != '{') digits.start = NULL;
+  snprintf(wrong, cap, "not the expected {\"call\": {...}} JSON object");
+  if (ac_json_scan(text, len, &want_root) != 0) return NULL;
+  if (!call.start || *call.start != '{' || !v[NUMBER].start || *v[NUMBER].start != '{') digits.start = NULL;
+  if (splice_shape(call, v, digits, wrong, cap)) return NULL;
   /* The same rules as ac_call_add_parties, on tokens: a valid JSON string token
    * is copied as it is, escapes and all. */
   size_t dlen = 0, elen = 0, olen = 0;
@@ -123,13 +189,27 @@ static int load_tags(struct ac_ctx *c) {
     return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
   }
   size_t kept = 0;
-  for (size_t i = 0; i < n; i++) {
-    json_object *t = json_object_array_get_idx(all, i);
-    const char *name = ac_json_str(t, "name");
+  for (size_t i = 0; i < n && rc == KKP_OK; i++) {
+    static const char what[] = "GET /v1/tags";
+    json_object *t;
+    const char *name = NULL;
+    char at[32];
+    long long id = 0;
+    snprintf(at, sizeof(at), "tags[%zu]", i + 1);
+    if ((rc = ac_json_item(&c->err, what, all, "tags", i, json_type_object, &t)) ||
+        (rc = ac_json_member_string(&c->err, what, t, at, "name", AC_JSON_OPTIONAL, &name)) ||
+        (rc =
+             ac_json_member_int(&c->err, what, t, at, "id", name ? AC_JSON_REQUIRED : AC_JSON_OPTIONAL, &id)))
+      break;
     if (!name || !(tags[kept].name = strdup(name))) continue;
-    tags[kept++].id = ac_json_int(t, "id", 0);
+    tags[kept++].id = id;
   }
   json_object_put(all);
+  if (rc) {
+    for (size_t i = 0; i < kept; i++) free(tags[i].name);
+    free(tags);
+    return rc;
+  }
   struct kkp_account *a = c->acct;
   pthread_mutex_lock(&a->lock);
   for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
@@ -232,8 +312,15 @@ static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) 
   }
   if (rc) return rc;
   json_object *num;
-  const char *digits = json_object_object_get_ex(r.json, "number", &num) ? ac_json_str(num, "digits") : NULL;
-  if (!digits || ac_phone_digits(digits) < 1) {
+  const char *digits = NULL;
+  if ((rc = ac_json_member_object(&c->err, "GET /v1/numbers/{id}", r.json, "", "number", AC_JSON_REQUIRED,
+                                  &num)) ||
+      (rc = ac_json_member_string(&c->err, "GET /v1/numbers/{id}", num, "number", "digits", AC_JSON_REQUIRED,
+                                  &digits))) {
+    ac_response_free(&r);
+    return rc;
+  }
+  if (ac_phone_digits(digits) < 1) {
     ac_response_free(&r);
     return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's number %lld has no usable digits", id);
   }
@@ -297,23 +384,27 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
     goto out;
   }
   if ((rc = ac_http(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
-  if (!json_object_object_get_ex(r.json, "calls", &calls) || !json_object_is_type(calls, json_type_array)) {
-    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/calls has no \"calls\" list");
+  const char *what = strncmp(q.s, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
+  json_object *meta, *call;
+  if ((rc = ac_json_member_array(&c->err, what, r.json, "", "calls", AC_JSON_REQUIRED, &calls)) ||
+      (rc = ac_json_member_object(&c->err, what, r.json, "", "meta", AC_JSON_OPTIONAL, &meta)))
     goto out;
-  }
+  for (size_t i = 0; i < json_object_array_length(calls); i++)
+    if ((rc = check_call(&c->err, what, calls, i, &call))) goto out;
   if (number) {
     long long want = json_object_get_int64(number);
-    json_object *kept = json_object_new_array(), *meta;
+    json_object *kept = json_object_new_array();
     size_t dropped = 0;
     for (size_t i = 0; i < json_object_array_length(calls); i++) {
-      json_object *call = json_object_array_get_idx(calls, i), *num;
+      json_object *num;
+      call = json_object_array_get_idx(calls, i);
       if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
         json_object_array_add(kept, json_object_get(call));
       else dropped++;
     }
     json_object_object_add(r.json, "calls", kept);
     calls = kept;
-    if (json_object_object_get_ex(r.json, "meta", &meta)) {
+    if (meta) {
       /* Aircall counted calls of the other party's number too: say so. */
       json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(kept)));
       json_object_object_add(meta, "filtered_out", json_object_new_int64((int64_t)dropped));
@@ -348,12 +439,16 @@ int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
   }
   if (rc) return rc;
   /* Spliced, not parsed and re-printed: see json_scan.c. */
-  c->result_text = r.text ? ac_call_splice_parties(r.text, r.text_len) : NULL;
-  if (!c->result_text) {
+  char wrong[96] = "no body";
+  c->result_text = r.text ? ac_call_splice(r.text, r.text_len, wrong, sizeof(wrong)) : NULL;
+  if (!c->result_text && r.text && strncmp(wrong, "not the expected", 16) == 0) {
     ac_fail(&c->err, KKP_ERR_UPSTREAM,
             "Aircall answered GET %s with HTTP %ld but the body is not the expected {\"call\": {...}} "
             "JSON object (starts with \"%.40s\")",
-            path, r.http_status, r.text ? r.text : "");
+            path, r.http_status, r.text);
+    c->err.http_status = r.http_status;
+  } else if (!c->result_text) {
+    ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has %s", path, wrong);
     c->err.http_status = r.http_status;
   }
   ac_response_free(&r);

@@ -22,6 +22,34 @@ static int blank(const char *s) {
 
 /* ---- list_contacts ---------------------------------------------------- */
 
+/* A page of contacts as read here: `contacts` a list of objects whose names are
+ * strings when present, `meta` an object whose next_page_link is a string when
+ * present. *more says whether a next page exists. */
+static int check_page(struct ac_error *e, const char *what, json_object *page, json_object **contacts,
+                      json_object **meta, int *more) {
+  static const char *const names[] = {"first_name", "last_name", "company_name"};
+  const char *next = NULL;
+  int rc;
+  *more = 0;
+  if ((rc = ac_json_member_array(e, what, page, "", "contacts", AC_JSON_REQUIRED, contacts)) ||
+      (rc = ac_json_member_object(e, what, page, "", "meta", AC_JSON_OPTIONAL, meta)) ||
+      (*meta &&
+       (rc = ac_json_member_string(e, what, *meta, "meta", "next_page_link", AC_JSON_OPTIONAL, &next))))
+    return rc;
+  *more = next != NULL;
+  for (size_t i = 0; i < json_object_array_length(*contacts); i++) {
+    json_object *contact;
+    const char *ignored;
+    char at[32];
+    snprintf(at, sizeof(at), "contacts[%zu]", i + 1);
+    if ((rc = ac_json_item(e, what, *contacts, "contacts", i, json_type_object, &contact))) return rc;
+    for (size_t k = 0; k < 3 && rc == KKP_OK; k++)
+      rc = ac_json_member_string(e, what, contact, at, names[k], AC_JSON_OPTIONAL, &ignored);
+    if (rc) return rc;
+  }
+  return KKP_OK;
+}
+
 static int name_matches(json_object *contact, const char *q) {
   static const char *const fields[] = {"first_name", "last_name", "company_name"};
   for (size_t i = 0; i < 3; i++) {
@@ -49,7 +77,8 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
   for (int p = 1; p <= c->acct->cfg.name_scan_pages && !more; p++) {
     struct ac_buf path = {0};
     struct ac_response r = {0};
-    json_object *contacts, *meta, *next;
+    json_object *contacts, *meta;
+    int next = 0;
     ac_buf_puts(&path, "/v1/contacts");
     ac_buf_query_int(&path, "per_page", AC_MAX_PER_PAGE);
     ac_buf_query_int(&path, "page", p);
@@ -59,11 +88,8 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
     ac_buf_free(&path);
     if (rc) break;
     pages++;
-    if (!json_object_object_get_ex(r.json, "contacts", &contacts) ||
-        !json_object_is_type(contacts, json_type_array)) {
+    if ((rc = check_page(&c->err, "GET /v1/contacts", r.json, &contacts, &meta, &next))) {
       ac_response_free(&r);
-      rc =
-          ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET /v1/contacts has no \"contacts\" list");
       break;
     }
     for (size_t i = 0; i < json_object_array_length(contacts); i++) {
@@ -79,11 +105,8 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
         break;
       }
     }
-    int last = !(json_object_object_get_ex(r.json, "meta", &meta) &&
-                 json_object_object_get_ex(meta, "next_page_link", &next) &&
-                 json_object_is_type(next, json_type_string));
     ac_response_free(&r);
-    if (last) {
+    if (!next) {
       complete = 1;
       break;
     }
@@ -158,12 +181,13 @@ int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) 
   ac_buf_free(&path);
   if (rc) return rc;
   json_object *contacts, *meta;
-  if (!json_object_object_get_ex(r.json, "contacts", &contacts)) {
+  int more;
+  if ((rc = check_page(&c->err, search ? "GET /v1/contacts/search" : "GET /v1/contacts", r.json, &contacts,
+                       &meta, &more))) {
     ac_response_free(&r);
-    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's contact list has no \"contacts\"");
+    return rc;
   }
-  if (search && json_object_object_get_ex(r.json, "meta", &meta))
-    json_object_object_add(meta, "search", json_object_new_string(search));
+  if (search && meta) json_object_object_add(meta, "search", json_object_new_string(search));
   *result = r.json;
   return KKP_OK;
 }
@@ -247,6 +271,7 @@ static void entry_key(const char *value, int phone, char *out, size_t cap) {
 
 static int list_has(json_object *list, const char *value, int phone) {
   char want[256], have[256];
+  if (!json_object_is_type(list, json_type_array)) return 0; /* an answer's list of another shape */
   entry_key(value, phone, want, sizeof(want));
   for (size_t i = 0; list && i < json_object_array_length(list); i++) {
     const char *v = ac_json_str(json_object_array_get_idx(list, i), "value");
@@ -480,6 +505,32 @@ static int plan_entries(long long id, json_object *current, json_object *desired
   return 0;
 }
 
+/* The contact of an answer to GET /v1/contacts/{id}, as update_contact reads it:
+ * an object whose phone_numbers and emails are lists of objects with a string
+ * value and label and an integer id. */
+static int current_contact(struct ac_error *e, json_object *answer, json_object **contact) {
+  static const char what[] = "GET /v1/contacts/{id}";
+  static const char *const lists[] = {"phone_numbers", "emails"}, *const texts[] = {"value", "label"};
+  int rc = ac_json_member_object(e, what, answer, "", "contact", AC_JSON_REQUIRED, contact);
+  for (size_t l = 0; l < 2 && rc == KKP_OK; l++) {
+    json_object *list, *entry;
+    char at[48];
+    const char *ignored;
+    long long id;
+    snprintf(at, sizeof(at), "contact.%s", lists[l]);
+    rc = ac_json_member_array(e, what, *contact, "contact", lists[l], AC_JSON_OPTIONAL, &list);
+    for (size_t i = 0; rc == KKP_OK && list && i < json_object_array_length(list); i++) {
+      char item[80];
+      snprintf(item, sizeof(item), "%s[%zu]", at, i + 1);
+      rc = ac_json_item(e, what, list, at, i, json_type_object, &entry);
+      for (size_t t = 0; t < 2 && rc == KKP_OK; t++)
+        rc = ac_json_member_string(e, what, entry, item, texts[t], AC_JSON_OPTIONAL, &ignored);
+      if (rc == KKP_OK) rc = ac_json_member_int(e, what, entry, item, "id", AC_JSON_OPTIONAL, &id);
+    }
+  }
+  return rc;
+}
+
 static int step_rank(const struct step *s) {
   return s->method[0] == 'P' && s->method[1] == 'O' ? 0 : s->method[0] == 'P' ? 1 : 2;
 }
@@ -573,11 +624,7 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
       rc = contact_not_found(c, id);
       goto out;
     }
-    if (rc) goto out;
-    if (!json_object_object_get_ex(r.json, "contact", &contact)) {
-      rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"contact\"", path);
-      goto out;
-    }
+    if (rc || (rc = current_contact(&c->err, r.json, &contact))) goto out;
     current = json_object_get(contact);
     ac_response_free(&r);
     json_object_object_get_ex(current, "phone_numbers", &cur_phones);
@@ -619,10 +666,9 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
   if (rc == KKP_ERR_NOT_FOUND) rc = contact_not_found(c, id);
   if (rc) goto out;
   json_object *contact;
-  if (!json_object_object_get_ex(r.json, "contact", &contact)) {
-    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"contact\"", path);
+  if ((rc = ac_json_member_object(&c->err, "GET /v1/contacts/{id}", r.json, "", "contact", AC_JSON_REQUIRED,
+                                  &contact)))
     goto out;
-  }
   *result = json_object_new_object();
   json_object_object_add(*result, "contact", json_object_get(contact));
 out:

@@ -2,12 +2,14 @@
  * users.c - list_users and get_current_user. Aircall users carry one `name`;
  * agents expect first_name/last_name. v1 users are being retired: v2 first.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "src/ac.h"
 
 void ac_user_add_names(json_object *user) {
   json_object *ignored;
+  if (!json_object_is_type(user, json_type_object)) return; /* check_user refuses such an answer */
   const char *name = ac_json_str(user, "name");
   int has_first = json_object_object_get_ex(user, "first_name", &ignored) &&
                   !json_object_is_type(ignored, json_type_null);
@@ -35,9 +37,21 @@ void ac_user_add_names(json_object *user) {
                            json_object_new_string_len(name + last_start, (int)(len - last_start)));
 }
 
+/* A user as read and extended here: an object whose name, first_name and
+ * last_name are strings when present. `at` names it ("users[3]"). */
+static int check_user(struct ac_error *e, const char *what, json_object *user, const char *at) {
+  static const char *const keys[] = {"name", "first_name", "last_name"};
+  const char *ignored;
+  int rc = ac_json_check(e, what, at, user, json_type_object);
+  for (size_t i = 0; i < 3 && rc == KKP_OK; i++)
+    rc = ac_json_member_string(e, what, user, at, keys[i], AC_JSON_OPTIONAL, &ignored);
+  return rc;
+}
+
 int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
   (void)args;
   json_object *users = NULL;
+  const char *what = "GET /v2/users";
   int rc = ac_http_all_pages(c, "/v2/users", "users", &users);
   if (rc == KKP_ERR_NOT_FOUND) {
     /* A company without v2 yet: fall back to the deprecated v1 list. */
@@ -45,10 +59,18 @@ int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
            c->err.http_status);
     ac_error_clear(&c->err);
     rc = ac_http_all_pages(c, "/v1/users", "users", &users);
+    what = "GET /v1/users";
   }
   if (rc) return rc;
-  for (size_t i = 0; i < json_object_array_length(users); i++)
+  for (size_t i = 0; i < json_object_array_length(users); i++) {
+    char at[32];
+    snprintf(at, sizeof(at), "users[%zu]", i + 1);
+    if ((rc = check_user(&c->err, what, json_object_array_get_idx(users, i), at))) {
+      json_object_put(users);
+      return rc;
+    }
     ac_user_add_names(json_object_array_get_idx(users, i));
+  }
   *result = json_object_new_object();
   json_object_object_add(*result, "users", users);
   return KKP_OK;
@@ -67,11 +89,14 @@ int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **resul
   /* There is no /v1/me nor /v1/users/me: a token's identity is the integration's installer. */
   int rc = ac_http(c, "GET", "/v1/integrations/me", NULL, AC_SAFE, &r);
   if (rc) return rc;
-  if (!json_object_object_get_ex(r.json, "integration", &integration) ||
-      !json_object_object_get_ex(integration, "user", &user) ||
-      !json_object_is_type(user, json_type_object)) {
+  static const char what[] = "GET /v1/integrations/me";
+  if ((rc =
+           ac_json_member_object(&c->err, what, r.json, "", "integration", AC_JSON_REQUIRED, &integration)) ||
+      (rc = ac_json_member_object(&c->err, what, integration, "integration", "user", AC_JSON_REQUIRED,
+                                  &user)) ||
+      (rc = check_user(&c->err, what, user, "integration.user"))) {
     ac_response_free(&r);
-    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's /v1/integrations/me names no user");
+    return rc;
   }
   ac_user_add_names(user);
   /* Tokens are company-wide: this is who installed the integration, said beside the name. */

@@ -28,3 +28,4 @@ fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
 TESTS += tests/install_test.sh
 TESTS += tests/symbols_test.sh
 include tests/integration/integration.mk
+include tests/hostile/hostile.mk
