@@ -8,7 +8,13 @@
 #include "src/ac.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static json_object *manifest; /* one-time init; read-only afterwards */
+/* One-time init; read-only afterwards, and shared by every invocation of every
+ * thread. json-c's reference counts and serialisation buffers are not
+ * thread-safe, so no code may json_object_get/put a part of it, add to it or
+ * print a part of it: a value handed out of the plugin is copied first
+ * (json_object_deep_copy). Lookups (object_get_ex, array_get_idx, get_string
+ * of a string) only read. */
+static json_object *manifest;
 
 static void parse(void) {
   manifest = json_tokener_parse(ac_manifest_json);

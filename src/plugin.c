@@ -89,14 +89,24 @@ static int unknown_function(const char *name, struct ac_error *e) {
   return e->status;
 }
 
-/* Fills in the schema's defaults, so handlers read one value (the manifest's). */
-static void add_defaults(json_object *params, json_object *args) {
-  json_object *props, *def, *ignored;
-  if (!json_object_object_get_ex(params, "properties", &props)) return;
+/* Fills in the schema's defaults, so handlers read one value (the manifest's).
+ * Each default is copied, never shared: json-c's reference counts are plain
+ * integers (Debian builds it without atomic counts), so two invocations taking
+ * and dropping references to the one manifest object at once can lose an
+ * update and free it under the other. The manifest is only ever read. */
+static int add_defaults(json_object *params, json_object *args, struct ac_error *e) {
+  json_object *props, *def, *ignored, *copy;
+  if (!json_object_object_get_ex(params, "properties", &props)) return KKP_OK;
   json_object_object_foreach(props, key, schema) {
-    if (json_object_object_get_ex(schema, "default", &def) && !json_object_object_get_ex(args, key, &ignored))
-      json_object_object_add(args, key, json_object_get(def));
+    if (!json_object_object_get_ex(schema, "default", &def) || json_object_object_get_ex(args, key, &ignored))
+      continue;
+    copy = NULL;
+    if (json_object_deep_copy(def, &copy, NULL) != 0 || json_object_object_add(args, key, copy) != 0) {
+      json_object_put(copy);
+      return ac_fail(e, KKP_ERR_INTERNAL, "out of memory applying the default of %s", key);
+    }
   }
+  return KKP_OK;
 }
 
 static int invoke_call(struct kkp_account *acct, const char *function, const char *args_json,
@@ -135,8 +145,8 @@ static int invoke_call(struct kkp_account *acct, const char *function, const cha
   }
   json_object *params;
   json_object_object_get_ex(fn, "parameters", &params);
-  if ((rc = ac_validate_object(name, params, args, &c.err))) goto out;
-  add_defaults(params, args);
+  if ((rc = ac_validate_object(name, params, args, &c.err)) || (rc = add_defaults(params, args, &c.err)))
+    goto out;
   if (!(c.curl = ac_curl_take(acct))) {
     rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
     goto out;

@@ -175,7 +175,11 @@ static int validate_string(const char *path, json_object *schema, json_object *v
                     opt);
     }
     fail_param(e, path, "%s must be one of %s (got \"%.60s\")", path, list.s ? list.s : "", s);
-    ac_error_detail(e, "accepted", json_object_get(en));
+    /* A copy: the manifest is shared by concurrent invocations and json-c's
+     * reference counts are not atomic (see add_defaults in plugin.c). */
+    json_object *accepted = NULL;
+    json_object_deep_copy(en, &accepted, NULL);
+    ac_error_detail(e, "accepted", accepted);
     ac_buf_free(&list);
     return e->status;
   }

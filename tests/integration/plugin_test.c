@@ -866,6 +866,91 @@ static void invoke_is_thread_safe(void **state) {
   }
 }
 
+/* One invocation of the mixed load, and what it must answer. The defaults
+ * come from the manifest (shared by every thread); the enum error's details
+ * list the manifest's accepted values; the tag name goes through the account's
+ * tag cache; the rest are plain successes and plain errors. */
+static const struct {
+  const char *fn, *args;
+  int status;
+  const char *needle; /* in the result or the error */
+} mixed[] = {
+    {"list_calls", "{}", KKP_OK, "\"from\""},
+    {"list_contacts", "{}", KKP_OK, "\"contacts\""},
+    {"list_calls", "{\"order\":\"sideways\"}", KKP_ERR_INVALID_ARGUMENT, "\"accepted\":[\"asc\",\"desc\"]"},
+    {"get_call", "{\"call_id\":12345}", KKP_OK, "\"to\""},
+    {"list_contacts", "{\"per_page\":0}", KKP_ERR_INVALID_ARGUMENT, "per_page"},
+    {"list_calls", "{\"direction\":\"inbound\",\"per_page\":2}", KKP_OK, "\"calls\""},
+    {"list_contacts", "{\"order\":\"up\"}", KKP_ERR_INVALID_ARGUMENT, "\"accepted\""},
+    {"get_call", "{\"call_id\":1}", KKP_ERR_NOT_FOUND, "does not exist"},
+    {"list_numbers", "{}", KKP_OK, "\"e164\""},
+    {"no_such_fn", "{}", KKP_ERR_INVALID_ARGUMENT, "unknown function"},
+    {"list_calls", "{\"tags\":[\"no such tag\"]}", KKP_ERR_INVALID_ARGUMENT, "no tag named"},
+    {"list_users", "{}", KKP_OK, "\"first_name\""},
+};
+#define N_MIXED (sizeof(mixed) / sizeof(mixed[0]))
+
+struct mixer {
+  struct kkp_account *acct[3];
+  int n_acct, seed, failures;
+  char first[256]; /* the first unexpected answer */
+};
+
+static void *mix(void *arg) {
+  struct mixer *m = arg;
+  for (int i = 0; i < 60; i++) {
+    size_t k = (size_t)(m->seed * 7 + i) % N_MIXED;
+    char *out = NULL;
+    int rc = P->invoke(m->acct[i % m->n_acct], mixed[k].fn, mixed[k].args, &out);
+    if (rc != mixed[k].status || !out || !strstr(out, mixed[k].needle)) {
+      if (!m->failures++)
+        snprintf(m->first, sizeof(m->first), "%s %s -> %d %.150s", mixed[k].fn, mixed[k].args, rc,
+                 out ? out : "(null)");
+    }
+    P->free_string(out);
+    /* Between two requests, a burst of calls that never reach the network: the
+     * threads meet on the manifest's shared defaults and enums far more often. */
+    for (int b = 0; b < 40; b++) {
+      int defaults = (b + m->seed) % 2;
+      rc = P->invoke(
+          m->acct[b % m->n_acct], "list_calls",
+          defaults ? "{\"from\":\"2026-02-01\",\"to\":\"2026-01-01\"}" : "{\"order\":\"sideways\"}", &out);
+      if (rc != KKP_ERR_INVALID_ARGUMENT ||
+          !strstr(out, defaults ? "swap them" : "\"accepted\":[\"asc\",\"desc\"]")) {
+        if (!m->failures++)
+          snprintf(m->first, sizeof(m->first), "burst -> %d %.150s", rc, out ? out : "(null)");
+      }
+      P->free_string(out);
+    }
+  }
+  return NULL;
+}
+
+static void run_mixers(struct kkp_account *const *accts, int n_acct) {
+  pthread_t t[8];
+  struct mixer m[8];
+  for (int i = 0; i < 8; i++) {
+    m[i] = (struct mixer){.n_acct = n_acct, .seed = i};
+    for (int a = 0; a < n_acct; a++) m[i].acct[a] = accts[(a + i) % n_acct];
+    assert_int_equal(pthread_create(&t[i], NULL, mix, &m[i]), 0);
+  }
+  int failures = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(t[i], NULL);
+    if (m[i].failures) print_message("# thread %d: %d unexpected, first: %s\n", i, m[i].failures, m[i].first);
+    failures += m[i].failures;
+  }
+  assert_int_equal(failures, 0);
+}
+
+/* 8 threads x 60 mixed invocations (defaults, errors, successes), on one
+ * account, then spread over three (two companies, both credential kinds). */
+static void eight_threads_mixed_functions(void **state) {
+  (void)state;
+  run_mixers((struct kkp_account *const[]){acme}, 1);
+  run_mixers((struct kkp_account *const[]){acme, globex, basic}, 3);
+}
+
 static void no_secret_in_any_output(void **state) {
   (void)state;
   assert_true(seen.len > 10000);
@@ -934,6 +1019,7 @@ int main(void) {
       cmocka_unit_test_setup(config_errors_at_init, reset),
       cmocka_unit_test_setup(wrapped_keystore_needs_the_passphrase, reset),
       cmocka_unit_test_setup(invoke_is_thread_safe, reset),
+      cmocka_unit_test_setup(eight_threads_mixed_functions, reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
