@@ -56,9 +56,11 @@ static inline const char *kkp_status_name(int status) {
 #define KKP_SECRET_KEYSTORE_PASSPHRASE "keystore_passphrase"
 #define KKP_ENV_KEYSTORE_PASSPHRASE "KKP_KEYSTORE_PASSPHRASE"
 
-/* The deepest nesting of JSON arrays and objects a plugin or host accepts, in
- * arguments, results and answers alike: one limit, so a text one side accepts
- * the other never refuses. */
+/* The deepest nesting of JSON a plugin or host accepts, in arguments, results
+ * and answers alike: one limit, so a text one side accepts the other never
+ * refuses. Counted as json-c counts: the top value is level 1 and each value
+ * inside an array or object one level deeper than it, scalars included
+ * ([[1]] is 3 levels deep, [[]] 2). */
 #define KKP_JSON_MAX_DEPTH 32
 
 /* Log levels passed to kkp_host.log. */

@@ -11,7 +11,9 @@
 
 #include "host/lua_bridge.h"
 
-#define MAX_DEPTH 64
+/* Levels counted as json-c counts them (plugin.h): a script may send what the
+ * host's parser and the plugins accept, no deeper. The top value is depth 0. */
+#define MAX_DEPTH KKP_JSON_MAX_DEPTH
 
 /* ---- JSON -> Lua ---- */
 
@@ -192,7 +194,7 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
                             struct conv *c) {
   json_object *o;
   idx = lua_absindex(L, idx);
-  if (depth > MAX_DEPTH || !lua_checkstack(L, 4)) {
+  if (depth >= MAX_DEPTH || !lua_checkstack(L, 4)) {
     snprintf(c->err, c->cap, "%s is nested deeper than %d levels", path, MAX_DEPTH);
     return NULL;
   }

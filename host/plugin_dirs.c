@@ -277,7 +277,7 @@ json_object *host_json_parse(const char *s, size_t len, enum json_tokener_error 
     *why = json_tokener_error_size;
     return NULL;
   }
-  if (!(tok = json_tokener_new())) {
+  if (!(tok = json_tokener_new_ex(KKP_JSON_MAX_DEPTH))) { /* the plugins' limit too (plugin.h) */
     *why = json_tokener_error_size; /* json-c 0.16 has no out-of-memory code */
     return NULL;
   }

@@ -4,6 +4,7 @@
  * this file bridges each of those gaps (SPEC §3).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,14 +161,22 @@ char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap) {
   return out.s;
 }
 
-/* from/to as UNIX seconds: an integer, or an ISO-8601 string (validated already). */
-static int arg_time(json_object *args, const char *key, long long *out) {
+/* from/to as UNIX seconds: an integer, or an ISO-8601 string (validated
+ * already); -1 when absent. A time before 1970 is refused: Aircall has no call
+ * then, and a negative value would otherwise be dropped silently. */
+static int arg_time(struct ac_ctx *c, json_object *args, const char *key, long long *out) {
   json_object *v;
   *out = -1;
-  if (!json_object_object_get_ex(args, key, &v)) return 0;
-  if (json_object_is_type(v, json_type_string)) return ac_iso8601_parse(json_object_get_string(v), out);
-  *out = json_object_get_int64(v);
-  return 0;
+  if (!json_object_object_get_ex(args, key, &v)) return KKP_OK;
+  if (json_object_is_type(v, json_type_string)) ac_iso8601_parse(json_object_get_string(v), out);
+  else *out = json_object_get_int64(v);
+  if (*out >= 0) return KKP_OK;
+  ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+          "%s must not be before 1970-01-01T00:00:00Z (got %s): give a date such as \"2026-01-01\" or UNIX "
+          "seconds",
+          key, json_object_get_string(v));
+  ac_error_detail(&c->err, "parameter", json_object_new_string(key));
+  return c->err.status;
 }
 
 static void format_time(long long t, char *buf, size_t cap) {
@@ -221,12 +230,14 @@ static int load_tags(struct ac_ctx *c) {
   return KKP_OK;
 }
 
-/* The id of tag `name` (case-insensitive) from the cache, or -1. */
-static long long cached_tag(struct kkp_account *a, const char *name, int *fresh) {
+/* The id of tag `name` (case-insensitive) from the cache, or -1. A list older
+ * than cache_ttl_s is not used, unless `just_loaded` (this invocation loaded it:
+ * with cache_ttl_s 0 it is already "old", yet it is the freshest there is). */
+static long long cached_tag(struct kkp_account *a, const char *name, int just_loaded) {
   long long id = -1;
   pthread_mutex_lock(&a->lock);
-  *fresh = a->tags_at && time(NULL) - a->tags_at < a->cfg.cache_ttl_s;
-  for (size_t i = 0; *fresh && i < a->n_tags && id < 0; i++)
+  int fresh = just_loaded || (a->tags_at && time(NULL) - a->tags_at < a->cfg.cache_ttl_s);
+  for (size_t i = 0; fresh && i < a->n_tags && id < 0; i++)
     if (strcasecmp(a->tags[i].name, name) == 0) id = a->tags[i].id;
   pthread_mutex_unlock(&a->lock);
   return id;
@@ -264,15 +275,20 @@ static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
     } else {
       const char *name = json_object_get_string(t);
       char *end;
+      errno = 0;
       id = strtoll(name, &end, 10);
+      if (*name && !*end && (errno == ERANGE || id > 9007199254740991LL))
+        return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                       "tags[%zu] (\"%.40s\") is out of range for a tag id: pass a tag name or an id "
+                       "list_calls returned",
+                       i + 1, name);
       if (!*name || *end) { /* not a number: a name */
-        int fresh;
-        id = cached_tag(c->acct, name, &fresh);
+        id = cached_tag(c->acct, name, loaded);
         if (id < 0 && !loaded) { /* stale cache, or a tag made since: ask once */
           int rc = load_tags(c);
           if (rc) return rc;
           loaded = 1;
-          id = cached_tag(c->acct, name, &fresh);
+          id = cached_tag(c->acct, name, loaded);
         }
         if (id < 0) return unknown_tag(c, name);
       }
@@ -344,8 +360,7 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
   long long from, to;
   int rc = KKP_OK;
   json_object *direction = NULL, *user = NULL, *number = NULL, *tags = NULL, *calls;
-  arg_time(args, "from", &from);
-  arg_time(args, "to", &to);
+  if ((rc = arg_time(c, args, "from", &from)) || (rc = arg_time(c, args, "to", &to))) goto out;
   if (from >= 0 && to >= 0 && from > to) {
     char f[32], t[32];
     format_time(from, f, sizeof(f));

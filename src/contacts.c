@@ -150,7 +150,13 @@ int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result) 
     for (size_t n = strlen(trimmed); n > 0 && isspace((unsigned char)trimmed[n - 1]); n--)
       trimmed[n - 1] = '\0';
     q = trimmed;
-    if (!*q) q = NULL;
+    if (!*q) { /* blanks would list every contact as if no q were given */
+      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+              "q must not be blank: give a name, a phone number or an email, or leave q out to list "
+              "every contact");
+      ac_error_detail(&c->err, "parameter", json_object_new_string("q"));
+      return c->err.status;
+    }
   }
   rc = ac_page_within_cap(c, page, per_page, "search with q instead");
   if (rc) return rc;

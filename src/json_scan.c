@@ -8,7 +8,8 @@
 
 #include "src/ac.h"
 
-#define AC_SCAN_MAX_DEPTH 32 /* json-c's default, so both paths accept the same texts */
+/* The limit of ac_json_parse and of the host's parser too, so every path accepts the same texts. */
+#define AC_SCAN_MAX_DEPTH KKP_JSON_MAX_DEPTH
 
 /* The text ends with a NUL sentinel (text[len] == '\0'), which is neither white
  * space nor a plain string byte: the two hot loops below need no bounds test. */
@@ -90,7 +91,7 @@ static const char *scan_container(const char *p, const char *e, int depth, int o
 }
 
 static const char *scan_value(const char *p, const char *e, int depth) {
-  if (p >= e) return NULL;
+  if (p >= e || depth > AC_SCAN_MAX_DEPTH) return NULL; /* a scalar is a level too, as in json-c */
   switch (*p) {
   case '{': return scan_container(p, e, depth, 1);
   case '[': return scan_container(p, e, depth, 0);

@@ -373,7 +373,15 @@ int ac_http_ambiguous(const struct ac_ctx *c) {
 }
 
 int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, const char *hint) {
-  if ((page - 1) * per_page < AC_RECORD_CAP) return KKP_OK;
+  if (page < 1 || per_page < 1) {
+    ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "%s must be at least 1 (got %lld)",
+            page < 1 ? "page" : "per_page", page < 1 ? page : per_page);
+    ac_error_detail(&c->err, "parameter", json_object_new_string(page < 1 ? "page" : "per_page"));
+    return c->err.status;
+  }
+  /* (page - 1) * per_page < cap, divided rather than multiplied: a page near
+   * 2^62 would overflow the product (undefined behaviour) and slip under the cap. */
+  if (page - 1 < (AC_RECORD_CAP - 1) / per_page + 1) return KKP_OK;
   ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
           "page %lld with per_page %lld starts past record 10,000, the most Aircall returns for one "
           "query: %s",

@@ -136,8 +136,16 @@ static int fail_param(struct ac_error *e, const char *path, const char *fmt, ...
 
 static int validate_value(const char *path, json_object *schema, json_object *v, struct ac_error *e);
 
+/* The integers every JSON reader holds exactly (2^53 - 1). json-c silently
+ * clamps larger literals to INT64_MAX/UINT64_MAX/INT64_MIN: refusing them here
+ * keeps a clamped value from being sent as if it were what the agent wrote. */
+#define AC_INT_LIMIT 9007199254740991LL
+
 static int validate_integer(const char *path, json_object *schema, json_object *v, struct ac_error *e) {
   long long n = json_object_get_int64(v);
+  if (n > AC_INT_LIMIT || n < -AC_INT_LIMIT)
+    return fail_param(e, path, "%s is out of range: integers must be between %lld and %lld (got %s)", path,
+                      -AC_INT_LIMIT, AC_INT_LIMIT, json_object_get_string(v));
   json_object *min, *max;
   int has_min = json_object_object_get_ex(schema, "minimum", &min);
   int has_max = json_object_object_get_ex(schema, "maximum", &max);

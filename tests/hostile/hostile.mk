@@ -8,3 +8,4 @@ $(BUILD)/tests/hostile/hostile_test: $(HOSTILE_OBJS)
 
 ALL += $(BUILD)/tests/hostile/hostile_test
 TESTS += tests/hostile/run.sh
+TESTS += tests/hostile/depth_test.sh

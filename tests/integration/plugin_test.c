@@ -303,6 +303,69 @@ static void bad_arguments_send_nothing(void **state) {
   json_object_put(ok(acme, "aircall_list_calls", "{\"per_page\":1}"));
 }
 
+/* Values the plugin used to clamp, ignore or send are refused before any request. */
+static void out_of_range_arguments_send_nothing(void **state) {
+  (void)state;
+  static const struct {
+    const char *fn, *args, *needle;
+  } rows[] = {
+      {"list_calls", "{\"page\":4611686018427387904}", "page is out of range"},
+      {"list_calls", "{\"page\":4611686018427387904,\"per_page\":50}", "page is out of range"},
+      {"list_contacts", "{\"page\":99999999999999999999}", "page is out of range"},
+      {"list_calls", "{\"per_page\":18446744073709551616}", "per_page is out of range"},
+      {"get_call", "{\"call_id\":99999999999999999999}", "call_id is out of range"},
+      {"update_contact", "{\"contact_id\":9223372036854775807,\"first_name\":\"A\"}",
+       "contact_id is out of range"},
+      {"list_calls", "{\"user_id\":9007199254740992}", "user_id is out of range"},
+      {"list_calls", "{\"number_id\":1e300}", "number_id must be an integer"},
+      {"list_calls", "{\"tags\":[99999999999999999999]}", "tags[1] is out of range"},
+      {"list_calls", "{\"tags\":[\"99999999999999999999\"]}", "out of range for a tag id"},
+      {"list_calls", "{\"from\":-5}", "from must not be before 1970"},
+      {"list_calls", "{\"to\":\"1970-01-01T00:00:00+01:00\"}", "to must not be before 1970"},
+      {"list_calls", "{\"from\":-1,\"to\":-2}", "from must not be before 1970"},
+      {"list_contacts", "{\"q\":\"   \"}", "q must not be blank"},
+      {"list_contacts", "{\"q\":\" \\t\\n \"}", "q must not be blank"},
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+    json_object_put(fails(acme, rows[i].fn, rows[i].args, KKP_ERR_INVALID_ARGUMENT, rows[i].needle));
+  json_object *w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+}
+
+/* cache_ttl_s: a tag list older than the TTL is asked for again; 0 caches nothing and still works. */
+static void tag_cache_honours_its_ttl(void **state) {
+  (void)state;
+  json_object *tags = sim("GET", "/v1/tags", NULL);
+  char args[256];
+  snprintf(args, sizeof(args), "{\"tags\":[\"%s\"],\"per_page\":1}", str(tags, "tags.0.name"));
+  struct kkp_account *one = open_account("default", sim_url, "\"cache_ttl_s\":1"),
+                     *none = open_account("default", sim_url, "\"cache_ttl_s\":0");
+  reset(NULL);
+  json_object_put(ok(one, "list_calls", args));
+  json_object_put(ok(one, "list_calls", args)); /* within the second: from the cache */
+  json_object *w = wire();
+  int before = count(w, "GET", "/v1/tags");
+  json_object_put(w);
+  struct timespec two = {2, 100000000};
+  nanosleep(&two, NULL);
+  json_object_put(ok(one, "list_calls", args));
+  w = wire();
+  /* Asked once for the first two calls, and once more after the TTL. */
+  assert_int_equal(before, 1);
+  assert_int_equal(count(w, "GET", "/v1/tags"), 2);
+  json_object_put(w);
+  reset(NULL);
+  json_object_put(ok(none, "list_calls", args));
+  json_object_put(ok(none, "list_calls", args));
+  w = wire();
+  assert_int_equal(count(w, "GET", "/v1/tags"), 2); /* no caching: asked every time */
+  json_object_put(w);
+  P->account_free(one);
+  P->account_free(none);
+  json_object_put(tags);
+}
+
 static void tags_by_name_become_repeated_ids(void **state) {
   (void)state;
   json_object *tags = sim("GET", "/v1/tags", NULL);
@@ -998,6 +1061,8 @@ int main(void) {
       cmocka_unit_test_setup(dates_are_sent_as_unix_seconds, reset),
       cmocka_unit_test_setup(bad_arguments_send_nothing, reset),
       cmocka_unit_test_setup(tags_by_name_become_repeated_ids, reset),
+      cmocka_unit_test_setup(out_of_range_arguments_send_nothing, reset),
+      cmocka_unit_test_setup(tag_cache_honours_its_ttl, reset),
       cmocka_unit_test_setup(number_id_searches_by_digits_and_keeps_that_number, reset),
       cmocka_unit_test_setup(name_search_scans_pages_without_q_on_the_wire, reset),
       cmocka_unit_test_setup(name_search_budget_is_honest, reset),
