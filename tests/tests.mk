@@ -8,7 +8,7 @@ $(BUILD)/tests/integration/plugin_test: $(BUILD)/tests/integration/plugin_test.o
 ALL += $(BUILD)/tests/integration/plugin_test
 TESTS += tests/integration/run.sh tests/integration/cli_test.sh
 # valgrind and AddressSanitizer exclude each other: the SAN=1 pass has ASan's leak checker instead.
-TESTS += $(if $(SAN),,tests/integration/valgrind.sh)
+TESTS += $(if $(SAN)$(TSAN),,tests/integration/valgrind.sh)
 
 # Fuzz targets (tests/fuzz/, libFuzzer): `make fuzz` builds them with clang and runs
 # each for FUZZ_SECONDS; their seed corpora are in tests/fuzz/corpus/.

@@ -3,6 +3,8 @@
 # root; otherwise prints the exact apt-get line to run.
 pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev \
 liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time"
+# The ThreadSanitizer build (make check TSAN=1) compiles with clang and its runtime.
+pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
