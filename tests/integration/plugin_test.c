@@ -1087,6 +1087,8 @@ int main(void) {
       cmocka_unit_test_setup(eight_threads_mixed_functions, reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
+  /* PLUGIN_TEST_FILTER (a cmocka pattern such as "*thread*") runs only the matching tests: to repeat one. */
+  if (getenv("PLUGIN_TEST_FILTER")) cmocka_set_test_filter(getenv("PLUGIN_TEST_FILTER"));
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   P->account_free(acme);
   P->account_free(basic);
