@@ -354,12 +354,46 @@ static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) 
   return KKP_OK;
 }
 
+/* Checks the shape of a list_calls answer, keeps the calls of number_id (when
+ * filtering by it) and adds from/to to each call, in place. */
+static int shape_calls(struct ac_ctx *c, const char *what, json_object *answer, json_object *number) {
+  json_object *calls, *meta, *call;
+  int rc;
+  if ((rc = ac_json_member_array(&c->err, what, answer, "", "calls", AC_JSON_REQUIRED, &calls)) ||
+      (rc = ac_json_member_object(&c->err, what, answer, "", "meta", AC_JSON_OPTIONAL, &meta)))
+    return rc;
+  for (size_t i = 0; i < json_object_array_length(calls); i++)
+    if ((rc = check_call(&c->err, what, calls, i, &call))) return rc;
+  if (number) {
+    long long want = json_object_get_int64(number);
+    json_object *kept = json_object_new_array();
+    size_t dropped = 0;
+    for (size_t i = 0; i < json_object_array_length(calls); i++) {
+      json_object *num;
+      call = json_object_array_get_idx(calls, i);
+      if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
+        json_object_array_add(kept, json_object_get(call));
+      else dropped++;
+    }
+    json_object_object_add(answer, "calls", kept);
+    calls = kept;
+    if (meta) {
+      /* Aircall counted calls of the other party's number too: say so. */
+      json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(kept)));
+      json_object_object_add(meta, "filtered_out", json_object_new_int64((int64_t)dropped));
+    }
+  }
+  for (size_t i = 0; i < json_object_array_length(calls); i++)
+    ac_call_add_parties(json_object_array_get_idx(calls, i));
+  return KKP_OK;
+}
+
 int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
   struct ac_buf q = {0};
   struct ac_response r = {0};
   long long from, to;
   int rc = KKP_OK;
-  json_object *direction = NULL, *user = NULL, *number = NULL, *tags = NULL, *calls;
+  json_object *direction = NULL, *user = NULL, *number = NULL, *tags = NULL;
   if ((rc = arg_time(c, args, "from", &from)) || (rc = arg_time(c, args, "to", &to))) goto out;
   if (from >= 0 && to >= 0 && from > to) {
     char f[32], t[32];
@@ -400,33 +434,7 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
   }
   if ((rc = ac_http(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
   const char *what = strncmp(q.s, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
-  json_object *meta, *call;
-  if ((rc = ac_json_member_array(&c->err, what, r.json, "", "calls", AC_JSON_REQUIRED, &calls)) ||
-      (rc = ac_json_member_object(&c->err, what, r.json, "", "meta", AC_JSON_OPTIONAL, &meta)))
-    goto out;
-  for (size_t i = 0; i < json_object_array_length(calls); i++)
-    if ((rc = check_call(&c->err, what, calls, i, &call))) goto out;
-  if (number) {
-    long long want = json_object_get_int64(number);
-    json_object *kept = json_object_new_array();
-    size_t dropped = 0;
-    for (size_t i = 0; i < json_object_array_length(calls); i++) {
-      json_object *num;
-      call = json_object_array_get_idx(calls, i);
-      if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
-        json_object_array_add(kept, json_object_get(call));
-      else dropped++;
-    }
-    json_object_object_add(r.json, "calls", kept);
-    calls = kept;
-    if (meta) {
-      /* Aircall counted calls of the other party's number too: say so. */
-      json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(kept)));
-      json_object_object_add(meta, "filtered_out", json_object_new_int64((int64_t)dropped));
-    }
-  }
-  for (size_t i = 0; i < json_object_array_length(calls); i++)
-    ac_call_add_parties(json_object_array_get_idx(calls, i));
+  if ((rc = shape_calls(c, what, r.json, number))) goto out;
   *result = r.json;
   r.json = NULL;
 out:
