@@ -12,7 +12,8 @@ tmp=$(mktemp -d)
 trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH=
 unset KKP_KEYSTORE_PASSPHRASE
-SHARED='local t = {"x"} for i = 1, 30 do t = {t, t} end'
+# 4^15 = 2^30 nodes, 16 levels deep: within the JSON depth limit (KKP_JSON_MAX_DEPTH) even as an argument.
+SHARED='local t = {"x"} for i = 1, 15 do t = {t, t, t, t} end'
 
 # lua_rss MB SCRIPT: runs SCRIPT under --memory-mb MB; output in $out, status in $rc,
 # the process's peak resident size in KiB in $rss.
