@@ -13,22 +13,15 @@ TESTS += $(if $(SAN)$(TSAN),,tests/integration/valgrind.sh)
 # at its prompt), which is what setup_test's signal cases measure: they run in the other passes.
 TESTS := $(if $(TSAN),$(filter-out tests/keystore/setup_test.sh,$(TESTS)),$(TESTS))
 
-# Fuzz targets (tests/fuzz/, libFuzzer): `make fuzz` builds them with clang and runs
-# each for FUZZ_SECONDS; their seed corpora are in tests/fuzz/corpus/.
-FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := args_fuzz formats_fuzz
-FUZZ_SRCS := $(filter-out src/plugin.c,$(wildcard src/*.c))
-.PHONY: fuzz
-fuzz: $(BUILD)/gen/manifest_data.c $(BUILD)/libks.a
-	@mkdir -p $(BUILD)/fuzz
-	@for t in $(FUZZ_TARGETS); do \
-	  clang -g -O1 -std=c11 -D_GNU_SOURCE -I. -DAC_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
-	    $(call pkgcflags,libcurl json-c libsodium) tests/fuzz/$$t.c src/plugin.c $(FUZZ_SRCS) $(BUILD)/gen/manifest_data.c \
-	    -o $(BUILD)/fuzz/$$t $(BUILD)/libks.a $(call pkglibs,libcurl json-c libsodium) -lpthread -lm || exit 1; \
-	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
-	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+include tests/fuzz/fuzz.mk
 TESTS += tests/install_test.sh
 TESTS += tests/symbols_test.sh
 include tests/integration/integration.mk
 include tests/hostile/hostile.mk
+
+# The fault matrix: every function x every fault of the simulator's queue.
+$(BUILD)/tests/integration/fault_matrix.o: PART_CFLAGS := $(call pkgcflags,libcurl json-c)
+$(BUILD)/tests/integration/fault_matrix: $(BUILD)/tests/integration/fault_matrix.o
+	$(CC) -o $@ $< $(call pkglibs,libcurl json-c) -ldl $(LDFLAGS)
+ALL += $(BUILD)/tests/integration/fault_matrix
+TESTS += tests/integration/fault_matrix.sh
