@@ -42,5 +42,7 @@ $(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_DIR)/libfuzzpart
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
-fuzz: fuzz-build
+fuzz:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -46,7 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char *text = fuzz_str(data, size), *args[MAX_ARGS + 4], *save = NULL;
+  char *text = fuzz_str(data, size), *args[MAX_ARGS + 5], *save = NULL;
   int n = 0;
   args[n++] = "kkp-host";
   args[n++] = "--plugin-dir";

@@ -30,7 +30,7 @@ for t in "$@"; do
     status="FAILED (exit $rc)"
     failed=$((failed + 1))
     echo "fuzz: $t failed; last lines of $log:"
-    tail -n 40 "$log" | sed 's/^/    /'
+    grep -Ev "^#[0-9]+ +(NEW|REDUCE|pulse|INITED|DONE)" "$log" | tail -n 40 | sed 's/^/    /'
   fi
   printf '%-16s %12s execs in %s s  %s\n' "$t" "$execs" "$secs" "$status" | tee -a "$summary.tmp"
 done
