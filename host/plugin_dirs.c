@@ -120,6 +120,24 @@ static char *slurp(const char *path, size_t *len) {
   return buf;
 }
 
+/* What every reader of a manifest (describe, doc, call, the Lua namespace) relies on:
+ * each function an object with a string name, its parameters and their properties
+ * objects when present. The first function that breaks it and how, or NULL. */
+static const char *shape_problem(json_object *fs, size_t *at) {
+  for (size_t i = 0; i < json_object_array_length(fs); i++) {
+    json_object *f = json_object_array_get_idx(fs, i), *params, *props;
+    *at = i;
+    if (!json_object_is_type(f, json_type_object)) return "is not an object";
+    if (!host_json_str(f, "name")) return "has no name (a string)";
+    if (!json_object_object_get_ex(f, "parameters", &params)) continue;
+    if (!json_object_is_type(params, json_type_object)) return "has parameters that are not an object";
+    if (json_object_object_get_ex(params, "properties", &props) &&
+        !json_object_is_type(props, json_type_object))
+      return "has parameters.properties that are not an object";
+  }
+  return NULL;
+}
+
 /* Reads dir/name.json into a new manifest. Returns 0, 1 when the file does not
  * exist, -1 on any other failure (err set). */
 static int manifest_read(const char *dir, const char *name, struct host_manifest **out,
@@ -153,6 +171,12 @@ static int manifest_read(const char *dir, const char *name, struct host_manifest
   }
   if (!json_object_is_type(host_manifest_functions(m), json_type_array)) {
     host_error_set(err, "manifest %s has no \"functions\" array: reinstall the plugin", m->json_path);
+    goto out;
+  }
+  size_t at = 0;
+  const char *problem = shape_problem(host_manifest_functions(m), &at);
+  if (problem) {
+    host_error_set(err, "manifest %s: functions[%zu] %s: reinstall the plugin", m->json_path, at, problem);
     goto out;
   }
   rc = 0;
