@@ -11,7 +11,10 @@ dir=$1
 secs=$2
 shift 2
 summary="$dir/summary.txt"
-mkdir -p "$dir/artifacts" "$dir/logs"
+mkdir -p "$dir/artifacts" "$dir/logs" "$dir/tmp"
+# The targets' scratch folders (removed at exit, but not after a crash) stay in the build.
+TMPDIR=$(cd "$dir/tmp" && pwd)
+export TMPDIR
 : >"$summary.tmp"
 failed=0
 for t in "$@"; do
