@@ -43,6 +43,6 @@ $(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_DIR)/libfuzzpart
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
 fuzz:
-	@sh tools/deps.sh fuzz
+	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
