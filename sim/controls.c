@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The log stops growing here so a long benchmark cannot eat the machine; the answer says how
  * many entries were dropped. */
@@ -22,6 +23,7 @@ struct sim_fault {
 struct sim_log_entry {
   char *method, *path, *query, *body, *company;
   int status;
+  int64_t at_ms; /* UNIX milliseconds at arrival: tests compare retries with reset moments */
 };
 
 static const struct {
@@ -204,6 +206,7 @@ static void requests_get(struct sim *s, struct sim_resp *rs) {
   for (size_t i = 0; i < s->nlog; i++) {
     const struct sim_log_entry *e = &s->log[i];
     json_object *r = json_object_new_object();
+    json_object_object_add(r, "at_ms", json_object_new_int64(e->at_ms));
     json_object_object_add(r, "method", str_or_null(e->method));
     json_object_object_add(r, "path", str_or_null(e->path));
     json_object_object_add(r, "query", str_or_null(e->query));
@@ -238,6 +241,9 @@ size_t sim_log_add(struct sim *s, const struct sim_req *rq, int status) {
   e->body = rq->body ? strdup(rq->body) : NULL;
   e->company = rq->co ? strdup(rq->co->name) : NULL;
   e->status = status;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  e->at_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
   return s->nlog - 1;
 }
 

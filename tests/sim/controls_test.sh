@@ -25,14 +25,16 @@ sim_call GET /v1/ping
 curl -s "$SIM_URL/__sim/health" >/dev/null
 log=$(sim_requests)
 contains "entry 1: method, path, raw query, null body, company, status" "$log" \
-  '{"method":"GET","path":"/v1/calls","query":"per_page=2&order=desc","body":null,"company":"alpha","status":200}'
+  ',"method":"GET","path":"/v1/calls","query":"per_page=2&order=desc","body":null,"company":"alpha","status":200}'
 contains "entry 2: the raw body of a POST and its 201" "$log" \
-  '{"method":"POST","path":"/v1/contacts","query":"","body":"{\"first_name\":\"Log\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33600000000\"}]}","company":"alpha","status":201}'
+  ',"method":"POST","path":"/v1/contacts","query":"","body":"{\"first_name\":\"Log\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33600000000\"}]}","company":"alpha","status":201}'
 contains "entry 3: bad credentials are logged, company null, 403" "$log" \
-  '{"method":"GET","path":"/v1/ping","query":"","body":null,"company":null,"status":403}'
+  ',"method":"GET","path":"/v1/ping","query":"","body":null,"company":null,"status":403}'
 contains "entry 4: no credentials, company null, 401" "$log" \
   '"company":null,"status":401}'
 contains "entry 5: a rate-limited request is logged with 429" "$log" '"company":"alpha","status":429}'
+n=$(printf %s "$log" | grep -o '{"at_ms":1[0-9]\{12\},"method":' | wc -l)
+equals "every entry starts with its arrival time in UNIX ms" "$n" 6
 n=$(printf %s "$log" | grep -o '"method":' | wc -l)
 equals "/__sim requests are not logged (6 entries)" "$n" 6
 order=$(printf %s "$log" | grep -o '"status":[0-9]*' | tr '\n' ' ')
