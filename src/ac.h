@@ -115,6 +115,9 @@ struct ac_config {
   int name_scan_pages;
   int cache_ttl_s;
   long retry_base_ms;
+  long deadline_ms;         /* the whole call: connects, retries, waits, pages */
+  long reconcile_window_ms; /* how long a lost write is looked for before "may or may not exist" */
+  char *proxy;              /* explicit proxy for https requests; NULL: libcurl's environment */
 };
 
 struct ac_tag {
@@ -140,6 +143,9 @@ struct kkp_account {
 
   void *headers;           /* struct curl_slist: Accept (built once, read-only) */
   void *headers_json_body; /* the same plus Content-Type: application/json */
+  /* The credential in every form it may be echoed back in (the token; for Basic the
+   * secret, "id:secret" and its base64): sodium-allocated, NULL-terminated. */
+  char *redact[4];
 
   pthread_mutex_t lock;        /* guards everything below */
   void *idle[AC_IDLE_HANDLES]; /* CURL easy handles kept for connection reuse */
@@ -152,6 +158,9 @@ struct kkp_account {
 };
 
 int ac_account_is_basic(const struct kkp_account *a);
+/* Overwrites every copy of the account's credential in s with '*' (in place, so
+ * it cannot fail): for everything the plugin returns or logs. */
+void ac_redact(const struct kkp_account *a, char *s);
 void ac_log(const struct kkp_account *a, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -162,8 +171,29 @@ struct ac_ctx {
   struct kkp_call call; /* the host's per-call options (ABI 1.1), zeroed past what it gave */
   void *curl;           /* the easy handle borrowed for this invocation */
   struct ac_error err;
-  char *result_text; /* a handler's result as JSON text, when it built it itself (malloc'd) */
+  char *result_text;     /* a handler's result as JSON text, when it built it itself (malloc'd) */
+  long long deadline_ms; /* the budget in force: min(config deadline_ms, the host's) */
+  long long end_ms;      /* ac_now_ms() when the budget runs out */
+  size_t bytes_read;     /* answer bytes of this call, bounded by AC_MAX_CALL_BYTES */
 };
+
+/* Monotonic milliseconds. */
+long long ac_now_ms(void);
+/* Starts the call's clock: the budget is the config's deadline_ms, or the
+ * host's kkp_call.deadline_ms when that is shorter (plugin.c calls it). */
+void ac_call_start(struct ac_ctx *c);
+/* Milliseconds left of the call's budget (0 when spent). */
+long long ac_remaining_ms(const struct ac_ctx *c);
+/* KKP_OK when the call may go on to `what` ("GET /v1/users page 3"); else the
+ * cancelled or deadline error, saying what was cut short and how to allow more. */
+int ac_call_check(struct ac_ctx *c, const char *what);
+/* Sleeps ms in slices of at most 100 ms, polling the host's cancelled(); fails
+ * (as ac_call_check) when cancelled or when the sleep would pass the deadline. */
+int ac_call_sleep(struct ac_ctx *c, long long ms, const char *what);
+/* Reports progress to the host's kkp_call.progress, when it gave one (message
+ * printf-style, never a secret). total 0: unknown. */
+void ac_progress(struct ac_ctx *c, uint64_t done, uint64_t total, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Copies the host's per-call options into c (call may be NULL): only the
  * members its struct_size covers (plugin.c). */
@@ -171,8 +201,17 @@ void ac_call_options(struct ac_ctx *c, const struct kkp_call *call);
 
 /* ---- HTTP (transport.c) --------------------------------------------------- */
 
+/* Whether Aircall may have acted on a request: control flow for writes, which
+ * are re-sent only when NOT_SENT and reconciled when MAYBE_DELIVERED. */
+enum ac_delivery {
+  AC_NOT_SENT,        /* provably not processed: no connection, or a 429 (refused before processing) */
+  AC_MAYBE_DELIVERED, /* it may have been processed: timeout, reset after sending, 5xx */
+  AC_DELIVERED        /* Aircall answered it, and the status says what it did */
+};
+
 struct ac_response {
-  long http_status;  /* 0 when no answer arrived */
+  long http_status; /* 0 when no answer arrived */
+  enum ac_delivery delivery;
   json_object *json; /* parsed body of a 2xx answer, or NULL (204) */
   char *text;        /* ac_http_text: the raw body of a 2xx answer (malloc'd), or NULL */
   size_t text_len;
@@ -193,9 +232,10 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
 /* As ac_http, but a 2xx body is handed over unparsed in r->text. */
 int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
                  enum ac_safety safety, struct ac_response *r);
-/* 1 when the last failed request may have been processed by Aircall (timeout,
- * reset, 5xx): the caller of an unsafe request must reconcile. */
-int ac_http_ambiguous(const struct ac_ctx *c);
+/* 1 when a failed write may have been applied anyway, so its caller must look
+ * (reconcile) before saying anything: the request may have been delivered, or
+ * Aircall said 2xx and the answer is unusable. */
+int ac_write_uncertain(const struct ac_response *r, int rc);
 /* Borrows/returns an easy handle of the account (thread-safe). */
 void *ac_curl_take(struct kkp_account *a);
 void ac_curl_give(struct kkp_account *a, void *curl);
@@ -206,6 +246,22 @@ int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, con
 /* Fetches every page of a v1/v2 list (per_page 50) and returns the items of
  * `key` in one array (owned by caller), following next_page_link's presence. */
 int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out);
+
+/* ---- rate limits (ratelimit.c) ------------------------------------------- */
+
+/* The longest wait X-AircallApi-Reset can ask for: Aircall's window is one
+ * minute, so anything past an hour is a broken header, clamped to this. */
+#define AC_RESET_MAX_MS 3600000LL
+
+struct ac_reset {
+  long long wait_ms; /* how long until the window reopens; -1 when unknown */
+  int known;         /* the header held a number */
+  int clamped;       /* the value was absurd: wait_ms is AC_RESET_MAX_MS (or 0) instead */
+};
+/* Reads the header's value (value[0..len), not NUL-terminated, may be NULL):
+ * a small number is a delta in seconds ("12"), a larger one a UNIX time in
+ * seconds or milliseconds; a moment in the past is 0. now_ms is UNIX ms. */
+struct ac_reset ac_reset_parse(const char *value, size_t len, long long now_ms);
 
 /* ---- scanning JSON text without a tree (json_scan.c) ---------------------- */
 

@@ -27,7 +27,29 @@ void ac_log(const struct kkp_account *a, int level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  ac_redact(a, msg);
   a->log(a->log_ctx, level, msg);
+}
+
+void ac_redact(const struct kkp_account *a, char *s) {
+  if (!a || !s) return;
+  for (size_t i = 0; i < sizeof(a->redact) / sizeof(a->redact[0]) && a->redact[i]; i++) {
+    size_t n = strlen(a->redact[i]);
+    if (n == 0) continue;
+    for (char *at = strstr(s, a->redact[i]); at; at = strstr(at + n, a->redact[i])) memset(at, '*', n);
+  }
+}
+
+/* Keeps the forms the credential could be echoed back in, longest first (so the
+ * base64 of "id:secret" is found before the secret inside it would spoil it). */
+static int add_redaction(struct kkp_account *a, const char *text, size_t n) {
+  size_t k = 0;
+  if (n == 0) return 0;
+  while (k < sizeof(a->redact) / sizeof(a->redact[0]) && a->redact[k]) k++;
+  if (k == sizeof(a->redact) / sizeof(a->redact[0]) || !(a->redact[k] = sodium_malloc(n + 1))) return -1;
+  memcpy(a->redact[k], text, n);
+  a->redact[k][n] = '\0';
+  return 0;
 }
 
 /* The schema default of a config key (the manifest is the one place for them). */
@@ -121,6 +143,13 @@ static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e
   c->name_scan_pages = (int)config_int(cfg, "name_scan_pages");
   c->cache_ttl_s = (int)config_int(cfg, "cache_ttl_s");
   c->retry_base_ms = config_int(cfg, "retry_base_ms");
+  c->deadline_ms = config_int(cfg, "deadline_ms");
+  c->reconcile_window_ms = config_int(cfg, "reconcile_window_ms");
+  const char *proxy = ac_json_str(cfg, "proxy");
+  if (proxy && (strpbrk(proxy, " \t\r\n") || !strstr(proxy, "://")))
+    return ac_fail(e, KKP_ERR_CONFIG, "proxy must be a URL such as http://proxy.example:3128 (got \"%.80s\")",
+                   proxy);
+  if (proxy && !(c->proxy = strdup(proxy))) return ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
   return KKP_OK;
 }
 
@@ -203,8 +232,11 @@ static int build_headers(struct kkp_account *a, struct ac_error *e) {
     size_t n = (size_t)snprintf(pair, cap, "%s:%s", cred->api_id, cred->api_token);
     memcpy(auth, "Authorization: Basic ", 21);
     sodium_bin2base64(auth + 21, cap - 21, (const unsigned char *)pair, n, sodium_base64_VARIANT_ORIGINAL);
+    oom = add_redaction(a, auth + 21, strlen(auth + 21)) || add_redaction(a, pair, n) ||
+          add_redaction(a, cred->api_token, strlen(cred->api_token));
   } else if (!oom) {
     snprintf(auth, cap, "Authorization: Bearer %s", cred->token);
+    oom = add_redaction(a, cred->token, strlen(cred->token));
   }
   for (int body = 0; body < 2 && !oom; body++) {
     struct curl_slist *list = NULL;
@@ -276,6 +308,8 @@ void ac_account_free(struct kkp_account *a) {
   free_headers(a->headers);
   free_headers(a->headers_json_body);
   ks_credential_free(a->cred);
+  for (size_t i = 0; i < sizeof(a->redact) / sizeof(a->redact[0]); i++)
+    if (a->redact[i]) sodium_free(a->redact[i]); /* wipes */
   for (size_t i = 0; i < a->n_tags; i++) free(a->tags[i].name);
   free(a->tags);
   for (int i = 0; i < AC_NUMBER_CACHE; i++) free(a->numbers[i].digits);
@@ -283,6 +317,7 @@ void ac_account_free(struct kkp_account *a) {
   free(a->cfg.base_url);
   free(a->cfg.keystore);
   free(a->cfg.ca_file);
+  free(a->cfg.proxy);
   free(a->name);
   free(a);
 }

@@ -360,8 +360,62 @@ static int find_created(struct ac_ctx *c, json_object *args, time_t started, jso
   return KKP_OK;
 }
 
+/* The grace window after a write whose answer was lost: look again after 250 ms,
+ * then twice as long each time, until reconcile_window_ms (from `start`) or the
+ * call's deadline. 1 after the pause when another look fits; 0 when not. */
+static int look_again(struct ac_ctx *c, long long start, long long *pause, const char *what) {
+  long long left = start + c->acct->cfg.reconcile_window_ms - ac_now_ms();
+  if (left <= 0) return 0;
+  long long ms = *pause < left ? *pause : left;
+  *pause *= 2;
+  struct ac_error saved = c->err;
+  ac_error_init(&c->err);
+  int rc = ac_call_sleep(c, ms, what);
+  if (rc) ac_log(c->acct, KKP_LOG_WARN, "%s: stopped looking: %s", what, c->err.message);
+  ac_error_clear(&c->err);
+  c->err = saved;
+  return rc == KKP_OK;
+}
+
+/* A lost create: searches for the contact over the grace window. On a find the
+ * result is the contact with "reconciled": true; else the first error, saying
+ * the contact may or may not exist and what to check. Never sends it again. */
+static int reconcile_create(struct ac_ctx *c, json_object *args, time_t started, json_object **result) {
+  struct ac_error first = c->err;
+  json_object *phones = NULL, *found = NULL;
+  long long t0 = ac_now_ms(), pause = 250;
+  int looks = 0;
+  json_object_object_get_ex(args, "phone_numbers", &phones);
+  ac_error_init(&c->err);
+  ac_log(c->acct, KKP_LOG_WARN, "create_contact: the answer was lost (%s); looking for the contact",
+         first.message);
+  do {
+    looks++;
+    int frc = find_created(c, args, started, &found);
+    if (frc) ac_log(c->acct, KKP_LOG_WARN, "create_contact: search %d failed: %s", looks, c->err.message);
+    ac_error_clear(&c->err);
+    if (found) {
+      ac_error_clear(&first);
+      *result = json_object_new_object();
+      json_object_object_add(*result, "contact", found);
+      json_object_object_add(*result, "reconciled", json_object_new_boolean(1));
+      return KKP_OK;
+    }
+  } while (look_again(c, t0, &pause, "create_contact: looking for the contact"));
+  c->err = first;
+  size_t len = strlen(c->err.message);
+  snprintf(c->err.message + len, sizeof(c->err.message) - len,
+           ". The contact may or may not exist now (not found in %d search%s over %lld ms): check with "
+           "list_contacts{q = \"%s\"} before creating it again",
+           looks, looks == 1 ? "" : "es", ac_now_ms() - t0,
+           ac_json_str(json_object_array_get_idx(phones, 0), "value"));
+  c->err.retryable = 0; /* a blind retry is exactly what could duplicate it */
+  ac_error_detail(&c->err, "may_exist", json_object_new_boolean(1));
+  return c->err.status;
+}
+
 int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result) {
-  json_object *phones = NULL, *emails = NULL, *body = NULL, *contact;
+  json_object *phones = NULL, *emails = NULL, *body = NULL, *contact = NULL;
   struct ac_response r = {0};
   int rc;
   json_object_object_get_ex(args, "phone_numbers", &phones);
@@ -396,46 +450,26 @@ int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result)
       json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
   time_t started = time(NULL);
-  /* Never retried blindly: Aircall has no idempotency key, so a second POST
-   * after a lost answer makes a duplicate contact. */
+  /* Never re-sent blindly: Aircall has no idempotency key, so a second POST after
+   * a lost answer makes a duplicate contact. The transport re-sends it only when
+   * it provably never reached Aircall (no connection, or a 429, which Aircall
+   * answers before processing); anything that may have been delivered is looked
+   * for instead. */
   rc = ac_http(c, "POST", "/v1/contacts", text, AC_UNSAFE, &r);
-  if (rc && ac_http_ambiguous(c)) {
-    struct ac_error first = c->err;
-    json_object *found = NULL;
-    ac_error_init(&c->err);
-    ac_log(c->acct, KKP_LOG_WARN,
-           "create_contact: the answer was lost (%s); checking whether Aircall created it", first.message);
-    int frc = find_created(c, args, started, &found);
-    if (frc == KKP_OK && found) {
-      ac_error_clear(&first);
-      *result = json_object_new_object();
-      json_object_object_add(*result, "contact", found);
-      json_object_object_add(*result, "reconciled", json_object_new_boolean(1));
-      rc = KKP_OK;
-      goto out;
-    }
-    if (frc != KKP_OK) {
-      /* Unknown either way: retrying could duplicate, so say what to check. */
-      ac_error_clear(&c->err);
-      c->err = first;
-      size_t len = strlen(c->err.message);
-      snprintf(c->err.message + len, sizeof(c->err.message) - len,
-               ". The contact may or may not exist now: check with list_contacts{q = \"%s\"} "
-               "before creating it again",
-               ac_json_str(json_object_array_get_idx(phones, 0), "value"));
-      rc = c->err.status;
-      goto out;
-    }
-    ac_error_clear(&first);
-    ac_log(c->acct, KKP_LOG_INFO, "create_contact: not created; sending once more");
-    rc = ac_http(c, "POST", "/v1/contacts", text, AC_UNSAFE, &r);
+  int uncertain = ac_write_uncertain(&r, rc);
+  if (rc == KKP_OK && (!json_object_object_get_ex(r.json, "contact", &contact) ||
+                       !json_object_is_type(contact, json_type_object))) {
+    /* Aircall said 201, so it made the contact: look for it rather than fail or re-send. */
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM,
+                 "Aircall's answer to POST /v1/contacts has no \"contact\" object (HTTP %ld)", r.http_status);
+    c->err.http_status = r.http_status;
+    uncertain = 1;
   }
-  if (rc) goto out;
-  if (!json_object_object_get_ex(r.json, "contact", &contact) ||
-      !json_object_is_type(contact, json_type_object)) {
-    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to POST /v1/contacts has no \"contact\"");
+  if (uncertain) {
+    rc = reconcile_create(c, args, started, result);
     goto out;
   }
+  if (rc) goto out;
   *result = json_object_new_object();
   json_object_object_add(*result, "contact", json_object_get(contact));
 out:
@@ -554,11 +588,21 @@ static int contact_not_found(struct ac_ctx *c, long long id) {
   return c->err.status;
 }
 
-/* Has a lost POST added the entry after all? Reads the contact back. */
+/* The contact object of an answer, or NULL when `contact` is missing or not an object. */
+static json_object *contact_of(json_object *answer) {
+  json_object *contact;
+  if (!json_object_object_get_ex(answer, "contact", &contact) ||
+      !json_object_is_type(contact, json_type_object))
+    return NULL;
+  return contact;
+}
+
+/* Has a lost POST added the entry after all? Reads the contact back: 1 yes, 0 no
+ * or unknown. c->err is left as it was. */
 static int entry_present(struct ac_ctx *c, long long id, const struct step *s) {
   char path[64];
   struct ac_response r = {0};
-  json_object *contact, *list;
+  json_object *list;
   snprintf(path, sizeof(path), "/v1/contacts/%lld", id);
   struct ac_error saved = c->err;
   ac_error_init(&c->err);
@@ -566,11 +610,32 @@ static int entry_present(struct ac_ctx *c, long long id, const struct step *s) {
   ac_error_clear(&c->err);
   c->err = saved;
   if (rc) return 0;
-  int present = json_object_object_get_ex(r.json, "contact", &contact) &&
-                json_object_object_get_ex(contact, s->phone ? "phone_numbers" : "emails", &list) &&
+  int present = json_object_object_get_ex(contact_of(r.json), s->phone ? "phone_numbers" : "emails", &list) &&
                 list_has(list, s->value, s->phone);
   ac_response_free(&r);
   return present;
+}
+
+/* A lost sub-resource POST: looks for the entry over the grace window (never
+ * re-sent: a second POST adds a second copy). KKP_OK when it landed; else the
+ * POST's error, saying the entry may or may not be there. */
+static int reconcile_entry(struct ac_ctx *c, long long id, const struct step *s) {
+  long long t0 = ac_now_ms(), pause = 250;
+  int looks = 0;
+  do {
+    looks++;
+    if (entry_present(c, id, s)) {
+      ac_error_clear(&c->err);
+      return KKP_OK;
+    }
+  } while (look_again(c, t0, &pause, "update_contact: looking for the added entry"));
+  size_t len = strlen(c->err.message);
+  snprintf(c->err.message + len, sizeof(c->err.message) - len,
+           ". The %s %.60s may or may not have been added (not found in %d look%s): read contact %lld "
+           "before trying again",
+           s->phone ? "phone" : "email", s->value, looks, looks == 1 ? "" : "s", id);
+  c->err.retryable = 0;
+  return c->err.status;
 }
 
 int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result) {
@@ -648,12 +713,11 @@ int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result)
                                                                                JSON_C_TO_STRING_NOSLASHESCAPE)
                                  : NULL;
       int add = step_rank(s) == 0;
+      /* An add is a POST that makes a new entry each time: never re-sent blindly. */
       rc = ac_http(c, s->method, s->path, text, add ? AC_UNSAFE : AC_SAFE, &r);
+      int uncertain = add && ac_write_uncertain(&r, rc);
       ac_response_free(&r);
-      if (rc && add && ac_http_ambiguous(c) && entry_present(c, id, s)) {
-        ac_error_clear(&c->err);
-        rc = KKP_OK; /* the lost POST did land */
-      }
+      if (uncertain) rc = reconcile_entry(c, id, s);
       if (rc == KKP_ERR_NOT_FOUND && s->method[0] == 'D') {
         ac_error_clear(&c->err);
         rc = KKP_OK; /* already gone: a retried DELETE or a concurrent change */

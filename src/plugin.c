@@ -151,6 +151,7 @@ static int invoke_call(struct kkp_account *acct, const char *function, const cha
     rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
     goto out;
   }
+  ac_call_start(&c);
   rc = run(&c, args, &result);
   ac_curl_give(acct, c.curl);
 out:
@@ -171,6 +172,9 @@ out:
     if (c.err.status == KKP_OK) ac_fail(&c.err, rc, "%s failed", function ? function : "invoke");
     *result_json = answer(&c.err);
   }
+  /* An upstream that echoes the Authorization header must not hand the
+   * credential to the host through a result or an error. */
+  ac_redact(acct, *result_json);
   free(c.result_text);
   json_object_put(args);
   json_object_put(result);

@@ -5,6 +5,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,30 @@
 #include "keystore/ks.h"
 
 #define AC_MAX_BODY (64u << 20) /* an Aircall page is a few hundred KiB at most */
+/* All answers of one call together (every page of an all-pages read or a name
+ * scan): an endless or bloated pager ends in a clear error, not in OOM. */
+#define AC_MAX_CALL_BYTES (64u << 20)
+/* The longest sleep between two polls of the host's cancelled(). */
+#define AC_SLICE_MS 100
 
 struct exchange {
+  struct ac_ctx *c;
   struct ac_buf body;
-  long long reset; /* X-AircallApi-Reset as sent, -1 when absent */
-  int too_big;
+  char reset[48]; /* X-AircallApi-Reset's raw value, as sent */
+  size_t reset_len;
+  int has_reset;
+  int too_big;               /* 1: this answer passed AC_MAX_BODY; 2: the call passed AC_MAX_CALL_BYTES */
+  char why[CURL_ERROR_SIZE]; /* libcurl's own words on a failure */
 };
 
-static long long now_ms(void) {
+long long ac_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* UNIX milliseconds: X-AircallApi-Reset names a moment on the wall clock. */
+static long long wall_ms(void) {
   struct timeval tv;
   gettimeofday(&tv, NULL);
   return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
@@ -33,13 +50,75 @@ static void sleep_ms(long long ms) {
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
+/* ---- the call's budget: deadline, cancellation, progress ------------------- */
+
+void ac_call_start(struct ac_ctx *c) {
+  long long d = c->acct ? c->acct->cfg.deadline_ms : 0;
+  if (c->call.deadline_ms > 0 && (d <= 0 || c->call.deadline_ms < d)) d = c->call.deadline_ms;
+  c->deadline_ms = d;
+  c->end_ms = ac_now_ms() + d;
+  c->bytes_read = 0;
+}
+
+long long ac_remaining_ms(const struct ac_ctx *c) {
+  long long left = c->end_ms - ac_now_ms();
+  return left > 0 ? left : 0;
+}
+
+static int cancelled(const struct ac_ctx *c) {
+  return c->call.cancelled && c->call.cancelled(c->call.ctx);
+}
+
+static int deadline_error(struct ac_ctx *c, const char *what) {
+  ac_error_clear(&c->err);
+  ac_fail(&c->err, KKP_ERR_NETWORK,
+          "the call's deadline of %lld ms ran out before %s could finish: raise deadline_ms in the "
+          "account's config, or the host's time budget (such as kkp-host lua --timeout-s)",
+          c->deadline_ms, what);
+  c->err.retryable = 1;
+  ac_error_detail(&c->err, "deadline_ms", json_object_new_int64(c->deadline_ms));
+  ac_error_detail(&c->err, "cut_short", json_object_new_string(what));
+  return c->err.status;
+}
+
+int ac_call_check(struct ac_ctx *c, const char *what) {
+  if (cancelled(c)) {
+    ac_error_clear(&c->err);
+    return ac_fail(&c->err, KKP_ERR_CANCELLED, "cancelled by the host before %s", what);
+  }
+  return ac_remaining_ms(c) > 0 ? KKP_OK : deadline_error(c, what);
+}
+
+int ac_call_sleep(struct ac_ctx *c, long long ms, const char *what) {
+  if (ms >= ac_remaining_ms(c)) return deadline_error(c, what);
+  for (long long end = ac_now_ms() + ms, left; (left = end - ac_now_ms()) > 0;) {
+    int rc = ac_call_check(c, what);
+    if (rc) return rc;
+    sleep_ms(left < AC_SLICE_MS ? left : AC_SLICE_MS);
+  }
+  return ac_call_check(c, what);
+}
+
+void ac_progress(struct ac_ctx *c, uint64_t done, uint64_t total, const char *fmt, ...) {
+  if (!c->call.progress) return;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  ac_redact(c->acct, msg);
+  c->call.progress(c->call.ctx, done, total, msg);
+}
+
+/* ---- one answer -------------------------------------------------------------- */
+
 static size_t on_body(char *data, size_t size, size_t n, void *user) {
   struct exchange *x = user;
   size_t len = size * n;
-  if (x->body.len + len > AC_MAX_BODY) {
-    x->too_big = 1;
-    return 0; /* aborts the transfer */
-  }
+  if (x->body.len + len > AC_MAX_BODY) x->too_big = 1;
+  else if (x->c->bytes_read + len > AC_MAX_CALL_BYTES) x->too_big = 2;
+  if (x->too_big) return 0; /* aborts the transfer */
+  x->c->bytes_read += len;
   ac_buf_append(&x->body, data, len);
   return x->body.oom ? 0 : len;
 }
@@ -49,14 +128,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *user) {
   size_t len = size * n;
   static const char name[] = "x-aircallapi-reset:";
   if (len > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
-    char value[32];
     size_t vlen = len - (sizeof(name) - 1);
-    if (vlen >= sizeof(value)) vlen = sizeof(value) - 1;
-    memcpy(value, data + sizeof(name) - 1, vlen);
-    value[vlen] = '\0';
-    char *end;
-    long long v = strtoll(value, &end, 10);
-    if (end != value && v > 0) x->reset = v;
+    if (vlen > sizeof(x->reset)) vlen = sizeof(x->reset); /* too long to be a time: parsed as absurd */
+    memcpy(x->reset, data + sizeof(name) - 1, vlen);
+    x->reset_len = vlen;
+    x->has_reset = 1;
   }
   return len;
 }
@@ -79,6 +155,11 @@ void *ac_curl_take(struct kkp_account *a) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, a->cfg.connect_timeout_ms);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, a->cfg.timeout_ms);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* A plain-http base_url (loopback only) never goes through a proxy: the
+   * credential would cross to it in clear text (http_proxy, ALL_PROXY). An https
+   * request may: the proxy sees a CONNECT tunnel, TLS stays end to end. */
+  if (strncmp(a->cfg.base_url, "http://", 7) == 0) curl_easy_setopt(h, CURLOPT_PROXY, "");
+  else if (a->cfg.proxy) curl_easy_setopt(h, CURLOPT_PROXY, a->cfg.proxy);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   /* User-Agent and the credential are in the account's header lists. */
@@ -185,174 +266,267 @@ static int fail_status(struct ac_ctx *c, const char *method, const char *path, l
   return rc;
 }
 
-/* A curl failure that proves the request never reached Aircall's application. */
+/* A curl failure that proves the request never reached Aircall's application:
+ * no connection was made (DNS, refused, the TLS handshake), so nothing was sent. */
 static int never_sent(CURLcode rc) {
   return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
          rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
+int ac_write_uncertain(const struct ac_response *r, int rc) {
+  return rc != KKP_OK &&
+         (r->delivery == AC_MAYBE_DELIVERED || (r->http_status >= 200 && r->http_status < 300));
+}
+
+/* Appends printf-style text to the error's message (truncated to fit). */
+static void note(struct ac_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct ac_error *e, const char *fmt, ...) {
+  size_t len = strlen(e->message);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->message + len, sizeof(e->message) - len, fmt, ap);
+  va_end(ap);
+}
+
+/* One request being sent, and what its attempts have learnt. */
+struct request {
+  const char *method, *path;
+  char what[160]; /* "GET /v1/users?page=3", for messages */
+  enum ac_safety safety;
+  int parse;
+  int attempt;
+};
+
+/* Points the handle at the request: URL, headers, method, body. */
+static int prepare(struct ac_ctx *c, const struct request *q, const char *body) {
+  struct kkp_account *a = c->acct;
+  CURL *h = c->curl;
+  struct ac_buf url = {0};
+  ac_buf_puts(&url, a->cfg.base_url);
+  ac_buf_puts(&url, q->path);
+  if (url.oom) return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building a request");
+  curl_easy_setopt(h, CURLOPT_URL, url.s);
+  ac_buf_free(&url);
+  /* libcurl silently re-sends a request whose reused connection died before any
+   * answer byte. For a request that is not idempotent that can make a second
+   * contact, so it gets a connection of its own that libcurl will not re-send on. */
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, q->safety == AC_UNSAFE ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? a->headers_json_body : a->headers);
+  if (strcmp(q->method, "GET") == 0) {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+  } else {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(q->method, "POST") == 0 ? NULL : q->method);
+  }
+  return KKP_OK;
+}
+
+/* Sends one attempt within what is left of the call's budget. Returns curl's
+ * code; *cut is set when the budget, not timeout_ms, bounded the attempt. */
+static CURLcode perform(struct ac_ctx *c, struct exchange *x, int *cut) {
+  struct kkp_account *a = c->acct;
+  CURL *h = c->curl;
+  long long left = ac_remaining_ms(c);
+  long timeout = a->cfg.timeout_ms < left ? a->cfg.timeout_ms : (long)left;
+  long connect = a->cfg.connect_timeout_ms < timeout ? a->cfg.connect_timeout_ms : timeout;
+  *cut = left <= a->cfg.timeout_ms;
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 1L);
+  ac_buf_free(&x->body);
+  x->too_big = x->has_reset = 0;
+  x->reset_len = 0;
+  /* One allocation for a typical answer (a call is about 3 KiB) instead of a doubling series. */
+  x->body.s = malloc(x->body.cap = 16384);
+  if (!x->body.s) x->body.cap = 0;
+  else x->body.s[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+  x->why[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->why);
+  return curl_easy_perform(h);
+}
+
+/* Waits before the next attempt (back-off): KKP_OK, or why the call stops. */
+static int pause_before_retry(struct ac_ctx *c, const struct request *q, const char *why) {
+  char what[256];
+  snprintf(what, sizeof(what), "retrying %s after %s", q->what, why);
+  return ac_call_sleep(c, backoff_ms(c->acct, q->attempt), what);
+}
+
 /* Maps a transfer that failed before any answer; why is libcurl's error buffer (what
  * exactly failed, e.g. "SSL certificate problem: self-signed certificate"), maybe empty. */
-static int fail_network(struct ac_ctx *c, const char *method, const char *path, CURLcode cc, const char *why,
-                        int attempts) {
+static int fail_network(struct ac_ctx *c, const struct request *q, CURLcode cc, const char *why) {
+  int attempts = q->attempt + 1;
   c->err.retryable = 1;
-  /* Only a request that surely never arrived is unambiguous. */
   c->err.http_status = 0;
-  int rc =
-      ac_fail(&c->err, KKP_ERR_NETWORK, "could not complete %s %s at %s: %s%s%s%s (after %d attempt%s)%s",
-              method, path, c->acct->cfg.base_url, curl_easy_strerror(cc), why[0] ? " (" : "", why,
-              why[0] ? ")" : "", attempts, attempts > 1 ? "s" : "",
-              cc == CURLE_PEER_FAILED_VERIFICATION
-                  ? ". The server's TLS certificate was refused: check base_url (Aircall's is "
-                    "https://api.aircall.io) and whether a proxy intercepts TLS"
-                  : "");
-  ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(!never_sent(cc)));
+  return ac_fail(&c->err, KKP_ERR_NETWORK, "could not complete %s at %s: %s%s%s%s (after %d attempt%s)%s",
+                 q->what, c->acct->cfg.base_url, curl_easy_strerror(cc), why[0] ? " (" : "", why,
+                 why[0] ? ")" : "", attempts, attempts > 1 ? "s" : "",
+                 cc == CURLE_PEER_FAILED_VERIFICATION
+                     ? ". The server's TLS certificate was refused: check base_url (Aircall's is "
+                       "https://api.aircall.io) and whether a proxy intercepts TLS"
+                     : "");
+}
+
+/* A curl failure: retried when safe or surely not sent; else network_error
+ * (or the deadline's error when the budget cut the attempt short). Returns -1
+ * to go on with the next attempt. */
+static int on_curl_failure(struct ac_ctx *c, const struct request *q, struct exchange *x, CURLcode cc,
+                           int cut, struct ac_response *r) {
+  enum ac_delivery d = never_sent(cc) ? AC_NOT_SENT : AC_MAYBE_DELIVERED;
+  if (d > r->delivery) r->delivery = d;
+  if (x->too_big) {
+    r->delivery = AC_DELIVERED;
+    if (x->too_big == 2)
+      return ac_fail(&c->err, KKP_ERR_UPSTREAM,
+                     "Aircall's answers to this call passed %u MiB in all (at %s): ask for fewer records "
+                     "(filters, per_page) or fewer pages",
+                     AC_MAX_CALL_BYTES >> 20, q->what);
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s exceeded %u MiB", q->what,
+                   AC_MAX_BODY >> 20);
+  }
+  if (cc == CURLE_OPERATION_TIMEDOUT && cut) {
+    deadline_error(c, q->what);
+    if (d == AC_MAYBE_DELIVERED) note(&c->err, " (the request was sent and may have been processed)");
+    return c->err.status;
+  }
+  if (q->attempt < c->acct->cfg.max_retries && (q->safety == AC_SAFE || d == AC_NOT_SENT)) {
+    int rc = pause_before_retry(c, q, curl_easy_strerror(cc));
+    return rc ? rc : -1;
+  }
+  return fail_network(c, q, cc, x->why);
+}
+
+/* A 2xx answer: handed over as text or parsed into an object. */
+static int on_success(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+  r->delivery = AC_DELIVERED;
+  if (x->body.len == 0) return KKP_OK; /* 204: no content */
+  if (!q->parse) {
+    r->text = x->body.s;
+    r->text_len = x->body.len;
+    memset(&x->body, 0, sizeof(x->body));
+    return KKP_OK;
+  }
+  json_object *j = ac_json_parse(x->body.s, x->body.len);
+  if (!json_object_is_type(j, json_type_object)) {
+    json_object_put(j);
+    ac_fail(&c->err, KKP_ERR_UPSTREAM,
+            "Aircall answered %s with HTTP %ld but the body is not the expected JSON object (starts with "
+            "\"%.40s\")",
+            q->what, r->http_status, x->body.s);
+    c->err.http_status = r->http_status;
+    return c->err.status;
+  }
+  r->json = j;
+  return KKP_OK;
+}
+
+/* A 429: Aircall refused it before processing, so any request may wait for the
+ * window (X-AircallApi-Reset) and go again, within max_rate_wait_ms, the retry
+ * count and the call's budget. Returns -1 to go on with the next attempt. */
+static int on_rate_limit(struct ac_ctx *c, const struct request *q, struct exchange *x, json_object *body) {
+  struct kkp_account *a = c->acct;
+  struct ac_reset reset = ac_reset_parse(x->has_reset ? x->reset : NULL, x->reset_len, wall_ms());
+  /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
+   * when no reset time came. */
+  long long pause = reset.wait_ms >= 0 ? reset.wait_ms + 50 : backoff_ms(a, q->attempt);
+  int over_budget = pause >= ac_remaining_ms(c);
+  if (reset.wait_ms > a->cfg.max_rate_wait_ms || q->attempt >= a->cfg.max_retries || over_budget) {
+    int rc = fail_status(c, q->method, q->path, 429, body, q->attempt + 1);
+    if (reset.wait_ms >= 0) {
+      c->err.retry_after_s = (reset.wait_ms + 999) / 1000;
+      note(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
+    }
+    if (reset.clamped)
+      note(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
+           (int)strcspn(x->reset, "\r\n"), x->reset, AC_RESET_MAX_MS / 1000);
+    if (over_budget && reset.wait_ms <= a->cfg.max_rate_wait_ms && q->attempt < a->cfg.max_retries)
+      note(&c->err,
+           "; waiting would pass the call's deadline of %lld ms (deadline_ms, or the host's time budget)",
+           c->deadline_ms);
+    return rc;
+  }
+  char what[256];
+  snprintf(what, sizeof(what), "waiting %lld ms for Aircall's rate limit before %s", pause, q->what);
+  ac_log(a, KKP_LOG_INFO, "rate limited on %s: waiting %lld ms", q->what, pause);
+  for (long long waited = 0; waited < pause;) {
+    long long step = pause - waited < 1000 ? pause - waited : 1000;
+    ac_progress(c, (uint64_t)waited, (uint64_t)pause, "%s", what);
+    int rc = ac_call_sleep(c, step, what);
+    if (rc) return rc;
+    waited += step;
+  }
+  return -1;
+}
+
+/* A non-2xx answer. Returns -1 to go on with the next attempt. */
+static int on_status(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+  json_object *body = x->body.len ? ac_json_parse(x->body.s, x->body.len) : NULL;
+  if (body && !json_object_is_type(body, json_type_object)) {
+    json_object_put(body);
+    body = NULL;
+  }
+  int rc;
+  long status = r->http_status;
+  if (status == 429) {
+    rc = on_rate_limit(c, q, x, body);
+  } else if (status >= 500) {
+    /* It may have been processed before failing: only safe requests go again. */
+    r->delivery = AC_MAYBE_DELIVERED;
+    if (q->safety == AC_SAFE && q->attempt < c->acct->cfg.max_retries) {
+      char why[32];
+      snprintf(why, sizeof(why), "HTTP %ld", status);
+      rc = pause_before_retry(c, q, why);
+      if (rc == KKP_OK) rc = -1;
+    } else {
+      rc = fail_status(c, q->method, q->path, status, body, q->attempt + 1);
+    }
+  } else {
+    r->delivery = AC_DELIVERED;
+    rc = fail_status(c, q->method, q->path, status, body, q->attempt + 1);
+    if (status >= 300 && status < 400) {
+      char *to = NULL;
+      curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
+      note(&c->err, " (a redirect%s%.200s, which the plugin never follows: check base_url)", to ? " to " : "",
+           to ? to : "");
+    }
+  }
+  json_object_put(body);
   return rc;
 }
 
 static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
                     enum ac_safety safety, struct ac_response *r, int parse) {
   struct kkp_account *a = c->acct;
-  CURL *h = c->curl;
-  struct ac_buf url = {0};
-  struct exchange x = {0};
-  char why[CURL_ERROR_SIZE]; /* libcurl's own words on a failure */
-  int rc = KKP_OK;
-
+  struct request q = {.method = method, .path = path, .safety = safety, .parse = parse};
+  struct exchange x = {.c = c};
+  int rc;
   memset(r, 0, sizeof(*r));
+  r->delivery = AC_NOT_SENT;
   ac_error_clear(&c->err);
   c->err.status = KKP_OK;
-  ac_buf_puts(&url, a->cfg.base_url);
-  ac_buf_puts(&url, path);
-  if (url.oom) {
-    rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building a request");
-    goto out;
-  }
-  curl_easy_setopt(h, CURLOPT_URL, url.s);
-  why[0] = '\0';
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, why);
-  /* libcurl silently re-sends a request whose reused connection died before any
-   * answer byte. For a request that is not idempotent that can make a second
-   * contact, so it gets a connection of its own that libcurl will not re-send on. */
-  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, safety == AC_UNSAFE ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? a->headers_json_body : a->headers);
-  if (strcmp(method, "GET") == 0) {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
-  } else {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") == 0 ? NULL : method);
-  }
-
-  for (int attempt = 0;; attempt++) {
-    ac_buf_free(&x.body);
-    memset(&x, 0, sizeof(x));
-    x.reset = -1;
-    /* One allocation for a typical answer (a call is about 3 KiB) instead of a doubling series. */
-    x.body.s = malloc(x.body.cap = 16384);
-    if (!x.body.s) x.body.cap = 0;
-    else x.body.s[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    long long t0 = a->log ? now_ms() : 0;
-    CURLcode cc = curl_easy_perform(h);
+  snprintf(q.what, sizeof(q.what), "%s %s", method, path);
+  if ((rc = prepare(c, &q, body))) return rc;
+  for (;; q.attempt++) {
+    if ((rc = ac_call_check(c, q.what))) break;
+    int cut;
+    long long t0 = a->log ? ac_now_ms() : 0;
+    CURLcode cc = perform(c, &x, &cut);
     long status = 0;
-    if (cc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (cc == CURLE_OK) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     if (a->log)
-      ac_log(a, KKP_LOG_DEBUG, "%s %s -> %ld%s%s in %lld ms (attempt %d)", method, path, status,
-             cc ? " " : "", cc ? curl_easy_strerror(cc) : "", now_ms() - t0, attempt + 1);
-    int can_retry = attempt < a->cfg.max_retries;
-
-    if (cc != CURLE_OK) {
-      if (x.too_big) {
-        rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s %s exceeded %u MiB", method, path,
-                     AC_MAX_BODY >> 20);
-        goto out;
-      }
-      if (can_retry && (safety == AC_SAFE || never_sent(cc))) {
-        ac_buf_free(&x.body);
-        sleep_ms(backoff_ms(a, attempt));
-        continue;
-      }
-      rc = fail_network(c, method, path, cc, why, attempt + 1);
-      goto out;
-    }
+      ac_log(a, KKP_LOG_DEBUG, "%s -> %ld%s%s in %lld ms (attempt %d)", q.what, status, cc ? " " : "",
+             cc ? curl_easy_strerror(cc) : "", ac_now_ms() - t0, q.attempt + 1);
     r->http_status = status;
-
-    if (status >= 200 && status < 300) {
-      if (x.body.len == 0) goto out; /* 204: no content */
-      if (!parse) {
-        r->text = x.body.s;
-        r->text_len = x.body.len;
-        memset(&x.body, 0, sizeof(x.body));
-        goto out;
-      }
-      json_object *j = ac_json_parse(x.body.s, x.body.len);
-      if (!json_object_is_type(j, json_type_object)) {
-        json_object_put(j);
-        rc = ac_fail(&c->err, KKP_ERR_UPSTREAM,
-                     "Aircall answered %s %s with HTTP %ld but the body is not the expected JSON "
-                     "object (starts with \"%.40s\")",
-                     method, path, status, x.body.s);
-        c->err.http_status = status;
-        /* Aircall did act on it: a caller of an unsafe request must look before resending. */
-        ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(1));
-        goto out;
-      }
-      r->json = j;
-      goto out;
-    }
-
-    json_object *err_body = x.body.len ? ac_json_parse(x.body.s, x.body.len) : NULL;
-    if (err_body && !json_object_is_type(err_body, json_type_object)) {
-      json_object_put(err_body);
-      err_body = NULL;
-    }
-    if (status == 429) {
-      /* Not processed by Aircall: safe to retry whatever the method. */
-      long long wait = -1;
-      if (x.reset > 0) {
-        /* Seconds, or milliseconds from some gateways (aircall-api.md). */
-        long long reset_ms = x.reset < 1000000000000LL ? x.reset * 1000 : x.reset;
-        wait = reset_ms - now_ms();
-        if (wait < 0) wait = 0;
-      }
-      if (wait > a->cfg.max_rate_wait_ms || !can_retry) {
-        rc = fail_status(c, method, path, status, err_body, attempt + 1);
-        if (wait >= 0) {
-          c->err.retry_after_s = (wait + 999) / 1000;
-          size_t len = strlen(c->err.message);
-          snprintf(c->err.message + len, sizeof(c->err.message) - len, " (the window resets in %ld s)",
-                   c->err.retry_after_s);
-        }
-        json_object_put(err_body);
-        goto out;
-      }
-      json_object_put(err_body);
-      ac_buf_free(&x.body);
-      /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
-       * when no reset time came. */
-      long long pause = wait >= 0 ? wait + 50 : backoff_ms(a, attempt);
-      ac_log(a, KKP_LOG_INFO, "rate limited on %s %s: waiting %lld ms", method, path, pause);
-      sleep_ms(pause);
-      continue;
-    }
-    if (status >= 500 && can_retry && safety == AC_SAFE) {
-      json_object_put(err_body);
-      ac_buf_free(&x.body);
-      sleep_ms(backoff_ms(a, attempt));
-      continue;
-    }
-    rc = fail_status(c, method, path, status, err_body, attempt + 1);
-    if (status >= 500) ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(1));
-    json_object_put(err_body);
-    goto out;
+    if (cc != CURLE_OK) rc = on_curl_failure(c, &q, &x, cc, cut, r);
+    else if (status >= 200 && status < 300) rc = on_success(c, &q, &x, r);
+    else rc = on_status(c, &q, &x, r);
+    if (rc != -1) break;
   }
-out:
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives `why` */
+  curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives x.why */
   ac_buf_free(&x.body);
-  ac_buf_free(&url);
   return rc;
 }
 
@@ -364,12 +538,6 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
 int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
                  enum ac_safety safety, struct ac_response *r) {
   return exchange(c, method, path, body, safety, r, 0);
-}
-
-int ac_http_ambiguous(const struct ac_ctx *c) {
-  json_object *v;
-  return c->err.details && json_object_object_get_ex(c->err.details, "ambiguous", &v) &&
-         json_object_get_boolean(v);
 }
 
 int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, const char *hint) {
@@ -391,15 +559,38 @@ int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, con
   return c->err.status;
 }
 
+/* The most pages an all-pages read follows: 10,000 records in Aircall's
+ * smallest pages (v2 lists page by 20). A pager still going past that, or past
+ * 10,000 records, is broken or hostile: the read ends with an error. */
+#define AC_MAX_PAGES (AC_RECORD_CAP / 20)
+
+/* Appends the items of one page; 0 when it has no `key` list. */
+static int take_items(json_object *page, const char *key, json_object *all) {
+  json_object *items;
+  if (!json_object_object_get_ex(page, key, &items) || !json_object_is_type(items, json_type_array)) return 0;
+  for (size_t i = 0; i < json_object_array_length(items); i++)
+    json_object_array_add(all, json_object_get(json_object_array_get_idx(items, i)));
+  return 1;
+}
+
+/* 1 when a page says another follows (meta.next_page_link is a string). */
+static int has_next(json_object *page) {
+  json_object *meta, *next;
+  return json_object_object_get_ex(page, "meta", &meta) && json_object_is_type(meta, json_type_object) &&
+         json_object_object_get_ex(meta, "next_page_link", &next) &&
+         json_object_is_type(next, json_type_string);
+}
+
 int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_object **out) {
   json_object *all = json_object_new_array();
-  int rc = KKP_OK;
+  int rc = KKP_OK, more = 1, page;
   *out = NULL;
   if (!all) return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
-  /* Pages past the 10,000-record cap would answer 400. */
-  for (int page = 1; page <= AC_RECORD_CAP / AC_MAX_PER_PAGE; page++) {
+  for (page = 1; more && page <= AC_MAX_PAGES && json_object_array_length(all) <= AC_RECORD_CAP; page++) {
     struct ac_buf p = {0};
     struct ac_response r = {0};
+    size_t before = json_object_array_length(all);
+    ac_progress(c, before, 0, "GET %s: reading page %d", path, page);
     ac_buf_puts(&p, path);
     ac_buf_query_int(&p, "per_page", AC_MAX_PER_PAGE);
     ac_buf_query_int(&p, "page", page);
@@ -407,20 +598,19 @@ int ac_http_all_pages(struct ac_ctx *c, const char *path, const char *key, json_
                : ac_http(c, "GET", p.s, NULL, AC_SAFE, &r);
     ac_buf_free(&p);
     if (rc) break;
-    json_object *items, *meta, *next = NULL;
-    if (!json_object_object_get_ex(r.json, key, &items) || !json_object_is_type(items, json_type_array)) {
+    if (!take_items(r.json, key, all)) {
       rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"%s\" list", path, key);
       ac_response_free(&r);
       break;
     }
-    for (size_t i = 0; i < json_object_array_length(items); i++)
-      json_object_array_add(all, json_object_get(json_object_array_get_idx(items, i)));
-    int more = json_object_object_get_ex(r.json, "meta", &meta) &&
-               json_object_object_get_ex(meta, "next_page_link", &next) &&
-               json_object_is_type(next, json_type_string) && json_object_array_length(items) > 0;
+    more = has_next(r.json) && json_object_array_length(all) > before;
     ac_response_free(&r);
-    if (!more) break;
   }
+  if (rc == KKP_OK && (more || json_object_array_length(all) > AC_RECORD_CAP))
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM,
+                 "Aircall kept paging GET %s past %zu records in %d pages, more than it ever holds for one "
+                 "list: stopped reading (the answer looks broken; try again later)",
+                 path, json_object_array_length(all), page - 1);
   if (rc) {
     json_object_put(all);
     return rc;

@@ -4,7 +4,12 @@
  * simulator's request log). Started by tests/integration/run.sh, which sets
  * SIM_URL, SIM_LIMITED_URL, KKP_KEYSTORE and BUILD.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <dlfcn.h>
 #include <json-c/json.h>
 #include <pthread.h>
@@ -557,16 +562,20 @@ static void create_after_lost_answer_is_reconciled_not_duplicated(void **state) 
   assert_int_equal(contacts_with_phone("+33612345678"), 1);
   json_object_put(w);
   json_object_put(r);
-  /* Dropped before processing: nothing found, sent once more, made once. */
+  /* Dropped with no answer: to the client that is the same as dropped after the
+   * commit, so it is looked for, never sent again, and the answer says so. */
   reset(NULL);
+  struct kkp_account *brief = open_account("default", sim_url, "\"reconcile_window_ms\":600");
   fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"reset\"}");
-  r = ok(acme, "create_contact", jane);
+  r = fails(brief, "create_contact", jane, KKP_ERR_NETWORK, "may or may not exist");
   w = wire();
-  assert_null(get(r, "reconciled"));
-  assert_int_equal(count(w, "POST", "/v1/contacts"), 2);
-  assert_int_equal(contacts_with_phone("+33612345678"), 1);
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 1);
+  assert_true(count(w, "GET", "/v1/contacts/search") >= 2); /* looked more than once */
+  assert_false(json_object_get_boolean(get(r, "error.retryable")));
+  assert_int_equal(contacts_with_phone("+33612345678"), 0);
   json_object_put(w);
   json_object_put(r);
+  P->account_free(brief);
   /* Created, but the 201's body is garbage: found, not made twice. */
   reset(NULL);
   fault("{\"method\":\"POST\",\"path\":\"/v1/"
@@ -1034,6 +1043,321 @@ static void accounts_open(void **state) {
   globex = open_account("globex", sim_url, NULL);
 }
 
+/* ---- writes happen once; every call bounded (issue 9 §2-§5, issue 14) -------- */
+
+/* The POST is processed after the client gave up (timeout_ms): the contact is
+ * found by looking again over the grace window, never made twice. */
+static void create_processed_after_timeout_is_found_not_resent(void **state) {
+  (void)state;
+  struct kkp_account *impatient = open_account("default", sim_url, "\"timeout_ms\":300,\"max_retries\":0");
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":1200}");
+  json_object *r = ok(impatient, "create_contact", jane);
+  json_object *w = wire();
+  if (!json_object_get_boolean(get(r, "reconciled")))
+    fail_msg("not reconciled: %s\nwire: %s", json_object_to_json_string(r), json_object_to_json_string(w));
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 1);
+  assert_true(count(w, "GET", "/v1/contacts/search") >= 2);
+  assert_int_equal(contacts_with_phone("+33612345678"), 1);
+  json_object_put(w);
+  json_object_put(r);
+  P->account_free(impatient);
+}
+
+/* A 201 whose contact is not an object: the write happened, so it is looked for
+ * (found), never a success built from a broken answer nor a second POST. */
+static void create_answer_without_contact_object_is_reconciled(void **state) {
+  (void)state;
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_after\",\"status\":201,"
+        "\"body\":\"{\\\"contact\\\":[1,2]}\"}");
+  json_object *r = ok(acme, "create_contact", jane), *w = wire();
+  assert_true(json_object_get_boolean(get(r, "reconciled")));
+  assert_string_equal(str(r, "contact.first_name"), "Jane");
+  assert_int_equal(count(w, "POST", "/v1/contacts"), 1);
+  json_object_put(w);
+  json_object_put(r);
+  /* Not found within the window: upstream_error naming the field, and "may exist". */
+  reset(NULL);
+  struct kkp_account *brief = open_account("default", sim_url, "\"reconcile_window_ms\":300");
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_before\",\"status\":201,"
+        "\"body\":\"{\\\"contact\\\":\\\"x\\\"}\"}");
+  json_object *e = fails(brief, "create_contact", jane, KKP_ERR_UPSTREAM, "no \"contact\" object");
+  assert_non_null(strstr(str(e, "error.message"), "may or may not exist"));
+  json_object_put(e);
+  P->account_free(brief);
+}
+
+/* 503 after the commit on POST .../phone_details: exactly one copy of the number. */
+static void update_lost_phone_add_leaves_one_copy(void **state) {
+  (void)state;
+  json_object *before = sim("GET", "/v1/contacts/5678", NULL);
+  char args[512];
+  snprintf(args, sizeof(args),
+           "{\"contact_id\":5678,\"phone_numbers\":[{\"label\":\"Old\",\"value\":\"%s\"},"
+           "{\"label\":\"Mobile\",\"value\":\"+33 6 99 88 77 66\"}]}",
+           str(before, "contact.phone_numbers.0.value"));
+  json_object_put(before);
+  reset(NULL);
+  fault("{\"method\":\"POST\",\"path\":\"/v1/contacts/5678/phone_details\",\"kind\":\"status_after\","
+        "\"status\":503}");
+  json_object *r = ok(acme, "update_contact", args), *w = wire();
+  assert_int_equal(count(w, "POST", "/v1/contacts/5678/phone_details"), 1);
+  json_object *after = sim("GET", "/v1/contacts/5678", NULL), *phones = get(after, "contact.phone_numbers");
+  int copies = 0;
+  for (size_t i = 0; i < json_object_array_length(phones); i++) {
+    const char *v = str(json_object_array_get_idx(phones, i), "value");
+    char digits[32];
+    size_t n = 0;
+    for (; *v && n + 1 < sizeof(digits); v++)
+      if (*v >= '0' && *v <= '9') digits[n++] = *v;
+    digits[n] = '\0';
+    if (strcmp(digits, "33699887766") == 0) copies++;
+  }
+  assert_int_equal(copies, 1);
+  json_object_put(after);
+  json_object_put(w);
+  json_object_put(r);
+}
+
+/* The account's deadline_ms bounds a request that hangs, and says so. */
+static void deadline_bounds_the_call_and_says_so(void **state) {
+  (void)state;
+  struct kkp_account *quick = open_account("default", sim_url, "\"deadline_ms\":700");
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"delay\",\"delay_ms\":3000}");
+  json_object *e = fails(quick, "get_call", "{\"call_id\":12345}", KKP_ERR_NETWORK, "deadline of 700 ms");
+  assert_non_null(strstr(str(e, "error.message"), "raise deadline_ms"));
+  assert_string_equal(str(e, "error.details.cut_short"), "GET /v1/calls/12345");
+  json_object_put(e);
+  json_object *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 1); /* no retry past the deadline */
+  json_object_put(w);
+  P->account_free(quick);
+}
+
+struct call_probe {
+  int cancel_after; /* cancelled() answers 1 from this poll on (-1: never) */
+  int polls, progress;
+  uint64_t last_done;
+};
+
+static int probe_cancelled(void *ctx) {
+  struct call_probe *p = ctx;
+  return p->cancel_after >= 0 && p->polls++ >= p->cancel_after;
+}
+
+static void probe_progress(void *ctx, uint64_t done, uint64_t total, const char *message) {
+  struct call_probe *p = ctx;
+  (void)total;
+  assert_non_null(message);
+  p->progress++;
+  p->last_done = done;
+}
+
+static json_object *call_with(struct kkp_account *a, const char *fn, const char *args, struct kkp_call *kc,
+                              int *status) {
+  char *out = NULL;
+  *status = P->invoke_call(a, fn, args, kc, &out);
+  assert_non_null(out);
+  json_object *j = json_tokener_parse(out);
+  P->free_string(out);
+  return j;
+}
+
+/* ABI 1.1: the host's deadline (shorter than the account's), cancellation and progress. */
+static void host_deadline_cancel_and_progress(void **state) {
+  (void)state;
+  assert_true(P->struct_size >= KKP_PLUGIN_SIZE_1_1);
+  struct call_probe probe = {.cancel_after = -1};
+  struct kkp_call kc = {sizeof kc, 500, &probe, probe_cancelled, probe_progress};
+  int st;
+  /* A 429 whose window reopens in 5 s is within max_rate_wait_ms but not the host's 500 ms. */
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+        "\"headers\":{\"X-AircallApi-Reset\":\"5\"}}");
+  json_object *e = call_with(acme, "get_call", "{\"call_id\":12345}", &kc, &st);
+  assert_int_equal(st, KKP_ERR_RATE_LIMITED);
+  assert_non_null(strstr(str(e, "error.message"), "deadline of 500 ms"));
+  json_object_put(e);
+  json_object *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 1);
+  json_object_put(w);
+  /* Cancelled before anything is sent. */
+  reset(NULL);
+  probe.cancel_after = 0;
+  kc.deadline_ms = 0;
+  e = call_with(acme, "get_call", "{\"call_id\":12345}", &kc, &st);
+  assert_int_equal(st, KKP_ERR_CANCELLED);
+  assert_string_equal(str(e, "error.code"), "cancelled");
+  json_object_put(e);
+  w = wire();
+  assert_int_equal(json_object_array_length(w), 0);
+  json_object_put(w);
+  /* Progress per page of an all-pages read (60 users: three pages of 20). */
+  probe.cancel_after = -1;
+  probe.progress = 0;
+  json_object *r = call_with(acme, "list_users", "{}", &kc, &st);
+  assert_int_equal(st, KKP_OK);
+  w = wire();
+  assert_true(probe.progress >= (int)json_object_array_length(w));
+  assert_true(probe.last_done > 0);
+  json_object_put(w);
+  json_object_put(r);
+}
+
+/* A pager that never ends (every page says another follows) stops with a clear
+ * error, bounded in requests and memory, instead of answering or growing forever. */
+static void endless_pager_ends_in_an_error(void **state) {
+  (void)state;
+  fault("{\"method\":\"GET\",\"path\":\"/v1/"
+        "numbers\",\"kind\":\"status_before\",\"status\":200,\"count\":100000,"
+        "\"body\":\"{\\\"numbers\\\":[{\\\"id\\\":1,\\\"digits\\\":\\\"+33 1 76 11 11 11\\\"}],"
+        "\\\"meta\\\":{\\\"next_page_link\\\":\\\"more\\\"}}\"}");
+  json_object_put(fails(acme, "list_numbers", "{}", KKP_ERR_UPSTREAM, "kept paging"));
+  json_object *w = wire();
+  int pages = count(w, "GET", "/v1/numbers");
+  assert_true(pages > 1 && pages <= 500);
+  json_object_put(w);
+}
+
+static int64_t at_ms(json_object *reqs, size_t i) {
+  return json_object_get_int64(get(json_object_array_get_idx(reqs, i), "at_ms"));
+}
+
+/* X-AircallApi-Reset "1" is a delta of one second: the simulator's log shows the
+ * retry arriving at least that long after the 429 (its clock, not the test's). A
+ * UNIX-seconds reset: the retry arrives after that moment. */
+static void retry_after_429_comes_after_the_reset(void **state) {
+  (void)state;
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+        "\"headers\":{\"X-AircallApi-Reset\":\"1\"}}");
+  json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
+  json_object *w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 2);
+  assert_int_equal(json_object_get_int(get(w, "0.status")), 429);
+  if (at_ms(w, 1) - at_ms(w, 0) < 1000)
+    fail_msg("retried %lld ms after the 429, before the 1 s reset", (long long)(at_ms(w, 1) - at_ms(w, 0)));
+  json_object_put(w);
+  reset(NULL);
+  /* A moment: two seconds after the current second of the simulator's clock. */
+  json_object_put(sim("GET", "/__sim/health", NULL));
+  json_object *log = sim("GET", "/__sim/requests", NULL);
+  int64_t moment_s = json_object_get_int64(get(log, "requests.0.at_ms")) / 1000 + 2;
+  json_object_put(log);
+  reset(NULL);
+  char f[256];
+  snprintf(f, sizeof(f),
+           "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+           "\"headers\":{\"X-AircallApi-Reset\":\"%lld\"}}",
+           (long long)moment_s);
+  fault(f);
+  json_object_put(ok(acme, "get_call", "{\"call_id\":12345}"));
+  w = wire();
+  assert_int_equal(count(w, "GET", "/v1/calls/12345"), 2);
+  assert_true(at_ms(w, 1) >= moment_s * 1000);
+  json_object_put(w);
+  /* An absurd reset (far beyond any window) is clamped and said to be. */
+  reset(NULL);
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":429,"
+        "\"headers\":{\"X-AircallApi-Reset\":\"99999999999999999999\"}}");
+  json_object_put(
+      fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_RATE_LIMITED, "not a plausible time"));
+}
+
+/* An upstream that echoes the Authorization header in an error body: the
+ * credential (bearer, Basic's pair and its base64) appears in no output or log. */
+static struct text logged;
+static void collect_log(void *ctx, int level, const char *message) {
+  (void)ctx;
+  (void)level;
+  collect((char *)message, 1, strlen(message), &logged);
+  collect("\n", 1, 1, &logged);
+}
+
+static void echoed_credential_is_redacted(void **state) {
+  (void)state;
+  struct kkp_host host = {KKP_ABI_MAJOR, KKP_ABI_MINOR, sizeof(struct kkp_host), NULL, collect_log, NULL};
+  char cfg[256], *err = NULL;
+  struct kkp_account *a = NULL, *b = NULL;
+  snprintf(cfg, sizeof(cfg), "{\"base_url\":\"%s\"}", sim_url);
+  assert_int_equal(P->account_init(&host, "default", cfg, &a, &err), KKP_OK);
+  assert_int_equal(P->account_init(&host, "basic", cfg, &b, &err), KKP_OK);
+  fault("[{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":400,\"body\":"
+        "\"{\\\"error\\\":\\\"Bad header Authorization: Bearer tok-acme-5ecret\\\",\\\"troubleshoot\\\":"
+        "\\\"sent tok-acme-5ecret\\\"}\"},"
+        "{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":400,\"body\":"
+        "\"{\\\"error\\\":\\\"Bad header Authorization: Basic "
+        "a2V5LWlkOmtleS01ZWNyZXQ=\\\",\\\"troubleshoot\\\":"
+        "\\\"decoded key-id:key-5ecret\\\"}\"},"
+        "{\"method\":\"POST\",\"path\":\"/v1/contacts\",\"kind\":\"status_after\",\"status\":503,\"body\":"
+        "\"{\\\"error\\\":\\\"upstream saw Bearer tok-acme-5ecret\\\"}\"}]");
+  json_object *e1 = fails(a, "get_call", "{\"call_id\":12345}", KKP_ERR_INVALID_ARGUMENT, "Bad header");
+  json_object *e2 = fails(b, "get_call", "{\"call_id\":12345}", KKP_ERR_INVALID_ARGUMENT, "Bad header");
+  /* Committed, then a 503 echoing it: found again; the warning that logs the lost answer is redacted. */
+  json_object *e3 = ok(a, "create_contact", jane);
+  const char *out[] = {json_object_to_json_string(e1), json_object_to_json_string(e2),
+                       json_object_to_json_string(e3), logged.s ? logged.s : ""};
+  static const char *const forms[] = {"tok-acme-5ecret", "a2V5LWlkOmtleS01ZWNyZXQ=", "key-id:key-5ecret",
+                                      "key-5ecret"};
+  for (size_t i = 0; i < 4; i++)
+    for (size_t k = 0; k < 4; k++)
+      if (strstr(out[i], forms[k])) fail_msg("output %zu holds the credential form %zu: %s", i, k, out[i]);
+  assert_non_null(strstr(logged.s, "upstream saw Bearer")); /* the log line is there, redacted */
+  json_object_put(e1);
+  json_object_put(e2);
+  json_object_put(e3);
+  P->account_free(a);
+  P->account_free(b);
+  free(logged.s);
+  logged.s = NULL;
+  logged.len = 0;
+}
+
+/* http_proxy and ALL_PROXY name a listener of ours: a plain-http (loopback)
+ * base_url must not use it (the token would cross in clear); the call succeeds
+ * and the listener sees no connection. */
+static void plain_http_never_uses_a_proxy(void **state) {
+  (void)state;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof sa;
+  assert_true(fd >= 0);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  assert_int_equal(listen(fd, 8), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+  char proxy[64];
+  snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", ntohs(sa.sin_port));
+  setenv("http_proxy", proxy, 1);
+  setenv("ALL_PROXY", proxy, 1);
+  struct kkp_account *a = open_account("default", sim_url, NULL);
+  json_object *r = ok(a, "get_call", "{\"call_id\":12345}");
+  assert_string_equal(str(r, "call.id"), "12345");
+  json_object_put(r);
+  P->account_free(a);
+  unsetenv("http_proxy");
+  unsetenv("ALL_PROXY");
+  int flags = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  int conn = accept(fd, NULL, NULL);
+  if (conn >= 0) {
+    close(conn);
+    close(fd);
+    fail_msg("the proxy listener got a connection");
+  }
+  close(fd);
+}
+
+/* A redirect is never followed: a 302 to another call is upstream_error naming
+ * the status, and nothing else is requested. */
+static void redirect_is_an_upstream_error(void **state) {
+  (void)state;
+  fault("{\"path\":\"/v1/calls/12345\",\"kind\":\"status_before\",\"status\":302,\"body\":\"\","
+        "\"headers\":{\"Location\":\"/v1/calls/12346\"}}");
+  json_object *e = fails(acme, "get_call", "{\"call_id\":12345}", KKP_ERR_UPSTREAM, "HTTP 302");
+  assert_int_equal(json_object_get_int(get(e, "error.http_status")), 302);
+  json_object_put(e);
+  json_object *w = wire();
+  assert_int_equal(json_object_array_length(w), 1);
+  json_object_put(w);
+}
+
 int main(void) {
   char so[512];
   sim_url = getenv("SIM_URL");
@@ -1085,6 +1409,16 @@ int main(void) {
       cmocka_unit_test_setup(wrapped_keystore_needs_the_passphrase, reset),
       cmocka_unit_test_setup(invoke_is_thread_safe, reset),
       cmocka_unit_test_setup(eight_threads_mixed_functions, reset),
+      cmocka_unit_test_setup(create_processed_after_timeout_is_found_not_resent, reset),
+      cmocka_unit_test_setup(create_answer_without_contact_object_is_reconciled, reset),
+      cmocka_unit_test_setup(update_lost_phone_add_leaves_one_copy, reset),
+      cmocka_unit_test_setup(deadline_bounds_the_call_and_says_so, reset),
+      cmocka_unit_test_setup(host_deadline_cancel_and_progress, reset),
+      cmocka_unit_test_setup(endless_pager_ends_in_an_error, reset),
+      cmocka_unit_test_setup(retry_after_429_comes_after_the_reset, reset),
+      cmocka_unit_test_setup(echoed_credential_is_redacted, reset),
+      cmocka_unit_test_setup(plain_http_never_uses_a_proxy, reset),
+      cmocka_unit_test_setup(redirect_is_an_upstream_error, reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
   /* PLUGIN_TEST_FILTER=word runs accounts_open and the tests whose name holds word: to repeat one. */
