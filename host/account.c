@@ -173,8 +173,22 @@ void host_account_close(struct host_account *a) {
 }
 
 int host_account_invoke(struct host_account *a, const char *fn, const char *args_json, char **result_json) {
+  return host_account_invoke_within(a, fn, args_json, 0, result_json);
+}
+
+int host_account_invoke_within(struct host_account *a, const char *fn, const char *args_json,
+                               long long deadline_ms, char **result_json) {
   char *r = NULL;
-  int st = a->plugin->api.invoke(a->acct, fn, args_json, &r);
+  const struct kkp_plugin *api = &a->plugin->api;
+  int st;
+  /* A 1.1 plugin gets the budget as the call's deadline, so a wait inside it
+   * (a rate limit, a slow page) ends when the host's time does. */
+  if (deadline_ms > 0 && api->struct_size >= KKP_PLUGIN_SIZE_1_1 && api->invoke_call) {
+    struct kkp_call call = {.struct_size = sizeof call, .deadline_ms = deadline_ms};
+    st = api->invoke_call(a->acct, fn, args_json, &call, &r);
+  } else {
+    st = api->invoke(a->acct, fn, args_json, &r);
+  }
   *result_json = take_string(a->plugin, r);
   if (!*result_json)
     *result_json = st == KKP_OK ? strdup("{}")

@@ -137,6 +137,10 @@ void host_account_close(struct host_account *a);
 /* Calls fn with args_json; *result_json (caller frees with free()) is the result
  * or the error object. Returns the kkp status. */
 int host_account_invoke(struct host_account *a, const char *fn, const char *args_json, char **result_json);
+/* The same within deadline_ms (> 0; 0: none), passed to a 1.1 plugin's invoke_call
+ * as kkp_call.deadline_ms; a 1.0 plugin is called with invoke. */
+int host_account_invoke_within(struct host_account *a, const char *fn, const char *args_json,
+                               long long deadline_ms, char **result_json);
 
 /* Whether a write function may run: --write=allow, --write=deny, or (default)
  * ask y/N on the terminal when stdin is one, deny otherwise. On deny fills err

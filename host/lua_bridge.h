@@ -28,6 +28,9 @@ size_t host_lua_memory_left(lua_State *L);
  * terminal prompt): the watchdog never ends the process in the middle of one.
  * Calls nest; do not raise a Lua error in between. */
 void host_lua_blocking(lua_State *L, int on);
+/* Milliseconds left of the script's time cap (--timeout-s), at least 1: what a
+ * plugin call may take. */
+long long host_lua_time_left_ms(lua_State *L);
 /* The json global: json.encode, json.decode. */
 void host_lua_open_json(lua_State *L);
 

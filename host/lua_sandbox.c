@@ -83,6 +83,12 @@ void host_lua_blocking(lua_State *L, int on) {
   atomic_fetch_add(&sandbox_of(L)->in_host, on ? 1 : -1);
 }
 
+long long host_lua_time_left_ms(lua_State *L) {
+  double left = (sandbox_of(L)->deadline - now_s()) * 1000.0;
+  if (!(left >= 1.0)) return 1;
+  return left < 9e15 ? (long long)left : 9000000000000000LL;
+}
+
 static struct timespec timespec_at(double s) {
   struct timespec ts;
   if (!(s < 1e10)) s = 1e10; /* --timeout-s 1e300: "never", without overflowing time_t */

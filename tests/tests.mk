@@ -7,6 +7,7 @@ $(BUILD)/tests/integration/plugin_test: $(BUILD)/tests/integration/plugin_test.o
 
 ALL += $(BUILD)/tests/integration/plugin_test
 TESTS += tests/integration/run.sh tests/integration/cli_test.sh
+TESTS += tests/integration/deadline_test.sh
 # valgrind and AddressSanitizer exclude each other: the SAN=1 pass has ASan's leak checker instead.
 TESTS += $(if $(SAN)$(TSAN),,tests/integration/valgrind.sh)
 # ThreadSanitizer defers a signal that arrives while a process waits in read() (kkp-setup
