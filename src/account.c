@@ -31,12 +31,24 @@ void ac_log(const struct kkp_account *a, int level, const char *fmt, ...) {
   a->log(a->log_ctx, level, msg);
 }
 
+/* A text cut to fit a buffer may end in the first part of the secret: masks an
+ * end of s that is a prefix of secret (4 characters or more). */
+static void redact_cut_tail(char *s, const char *secret, size_t n) {
+  size_t len = strlen(s);
+  for (size_t k = (n - 1 < len ? n - 1 : len); k >= 4; k--)
+    if (memcmp(s + len - k, secret, k) == 0) {
+      memset(s + len - k, '*', k);
+      return;
+    }
+}
+
 void ac_redact(const struct kkp_account *a, char *s) {
   if (!a || !s) return;
   for (size_t i = 0; i < sizeof(a->redact) / sizeof(a->redact[0]) && a->redact[i]; i++) {
     size_t n = strlen(a->redact[i]);
     if (n == 0) continue;
     for (char *at = strstr(s, a->redact[i]); at; at = strstr(at + n, a->redact[i])) memset(at, '*', n);
+    redact_cut_tail(s, a->redact[i], n);
   }
 }
 

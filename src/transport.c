@@ -223,6 +223,7 @@ static int fail_status(struct ac_ctx *c, const char *method, const char *path, l
   struct ac_error *e = &c->err;
   const char *acct = c->acct->name;
   aircall_text(body, &text);
+  ac_redact(c->acct, text.s); /* before the message may cut an echoed credential in two */
   const char *t = text.s ? text.s : "no details";
   int rc;
   switch (status) {
