@@ -88,6 +88,8 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
     ac_buf_free(&path);
     if (rc) break;
     pages++;
+    ac_progress(c, (uint64_t)pages, (uint64_t)c->acct->cfg.name_scan_pages,
+                "list_contacts: searched %d page%s of contacts for a name", pages, pages == 1 ? "" : "s");
     if ((rc = check_page(&c->err, "GET /v1/contacts", r.json, &contacts, &meta, &next))) {
       ac_response_free(&r);
       break;

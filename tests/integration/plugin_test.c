@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1200,6 +1199,16 @@ static void host_deadline_cancel_and_progress(void **state) {
   assert_true(probe.last_done > 0);
   json_object_put(w);
   json_object_put(r);
+  /* And per page of a name scan. */
+  reset(NULL);
+  probe.progress = 0;
+  r = call_with(acme, "list_contacts", "{\"q\":\"John\"}", &kc, &st);
+  assert_int_equal(st, KKP_OK);
+  w = wire();
+  assert_int_equal(probe.progress, count(w, "GET", "/v1/contacts"));
+  assert_true(probe.progress >= 1);
+  json_object_put(w);
+  json_object_put(r);
 }
 
 /* A pager that never ends (every page says another follows) stops with a clear
@@ -1312,36 +1321,44 @@ static void echoed_credential_is_redacted(void **state) {
 
 /* http_proxy and ALL_PROXY name a listener of ours: a plain-http (loopback)
  * base_url must not use it (the token would cross in clear); the call succeeds
- * and the listener sees no connection. */
+ * and the listener sees no connection. The teardown restores the environment
+ * even when a check fails, so no later test goes through the listener. */
+static int proxy_fd = -1;
+
+static int proxy_cleanup(void **state) {
+  (void)state;
+  unsetenv("http_proxy");
+  unsetenv("ALL_PROXY");
+  if (proxy_fd >= 0) close(proxy_fd);
+  proxy_fd = -1;
+  return 0;
+}
+
 static void plain_http_never_uses_a_proxy(void **state) {
   (void)state;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t len = sizeof sa;
-  assert_true(fd >= 0);
-  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-  assert_int_equal(listen(fd, 8), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+  proxy_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert_true(proxy_fd >= 0);
+  assert_int_equal(bind(proxy_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  assert_int_equal(listen(proxy_fd, 8), 0);
+  assert_int_equal(getsockname(proxy_fd, (struct sockaddr *)&sa, &len), 0);
   char proxy[64];
   snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", ntohs(sa.sin_port));
   setenv("http_proxy", proxy, 1);
   setenv("ALL_PROXY", proxy, 1);
-  struct kkp_account *a = open_account("default", sim_url, NULL);
-  json_object *r = ok(a, "get_call", "{\"call_id\":12345}");
+  /* Short and single: through the listener (which never answers) it would time out. */
+  struct kkp_account *a = open_account("default", sim_url, "\"timeout_ms\":3000,\"max_retries\":0");
+  int st;
+  json_object *r = call(a, "get_call", "{\"call_id\":12345}", &st);
+  P->account_free(a);
+  int conn = accept(proxy_fd, NULL, NULL);
+  if (conn >= 0) close(conn);
+  if (conn >= 0 || st != KKP_OK)
+    fail_msg("the proxy listener got %s; the call answered %d: %s", conn >= 0 ? "a connection" : "nothing",
+             st, json_object_to_json_string(r));
   assert_string_equal(str(r, "call.id"), "12345");
   json_object_put(r);
-  P->account_free(a);
-  unsetenv("http_proxy");
-  unsetenv("ALL_PROXY");
-  int flags = fcntl(fd, F_GETFL);
-  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-  int conn = accept(fd, NULL, NULL);
-  if (conn >= 0) {
-    close(conn);
-    close(fd);
-    fail_msg("the proxy listener got a connection");
-  }
-  close(fd);
 }
 
 /* A redirect is never followed: a 302 to another call is upstream_error naming
@@ -1417,7 +1434,7 @@ int main(void) {
       cmocka_unit_test_setup(endless_pager_ends_in_an_error, reset),
       cmocka_unit_test_setup(retry_after_429_comes_after_the_reset, reset),
       cmocka_unit_test_setup(echoed_credential_is_redacted, reset),
-      cmocka_unit_test_setup(plain_http_never_uses_a_proxy, reset),
+      cmocka_unit_test_setup_teardown(plain_http_never_uses_a_proxy, reset, proxy_cleanup),
       cmocka_unit_test_setup(redirect_is_an_upstream_error, reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
