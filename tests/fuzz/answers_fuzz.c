@@ -41,11 +41,14 @@ static void answer_at(size_t i, const unsigned char **start, size_t *len) {
   }
 }
 
-static int fake_failure(struct ac_ctx *c, const char *method, const char *path, int status, long http,
-                        int ambiguous) {
+/* A failed exchange, with what the real transport would say of its delivery
+ * (so the write paths' reconciliation is reached). */
+static int fake_failure(struct ac_ctx *c, struct ac_response *r, const char *method, const char *path,
+                        int status, long http, enum ac_delivery delivery) {
   ac_fail(&c->err, status, "fake transport: %s %s failed (HTTP %ld)", method, path, http);
   c->err.http_status = http;
-  if (ambiguous) ac_error_detail(&c->err, "ambiguous", json_object_new_boolean(1));
+  r->http_status = http;
+  r->delivery = delivery;
   return status;
 }
 
@@ -57,13 +60,14 @@ static int fake_exchange(struct ac_ctx *c, const char *method, const char *path,
   ac_error_clear(&c->err);
   ac_error_init(&c->err);
   if (!path || path[0] != '/') abort(); /* a handler built no path */
-  if (requests >= MAX_REQUESTS) return fake_failure(c, method, path, KKP_ERR_NETWORK, 0, 0);
+  if (requests >= MAX_REQUESTS) return fake_failure(c, r, method, path, KKP_ERR_NETWORK, 0, AC_NOT_SENT);
   answer_at(requests++, &b, &len);
-  if (len == 0) return fake_failure(c, method, path, KKP_ERR_NETWORK, 0, 1);
-  if (b[0] == 1) return r->http_status = 404, fake_failure(c, method, path, KKP_ERR_NOT_FOUND, 404, 0);
-  if (b[0] == 2) return r->http_status = 500, fake_failure(c, method, path, KKP_ERR_UPSTREAM, 500, 1);
-  if (b[0] == 3) return r->http_status = 429, fake_failure(c, method, path, KKP_ERR_RATE_LIMITED, 429, 0);
+  if (len == 0) return fake_failure(c, r, method, path, KKP_ERR_NETWORK, 0, AC_MAYBE_DELIVERED);
+  if (b[0] == 1) return fake_failure(c, r, method, path, KKP_ERR_NOT_FOUND, 404, AC_DELIVERED);
+  if (b[0] == 2) return fake_failure(c, r, method, path, KKP_ERR_UPSTREAM, 500, AC_MAYBE_DELIVERED);
+  if (b[0] == 3) return fake_failure(c, r, method, path, KKP_ERR_RATE_LIMITED, 429, AC_NOT_SENT);
   r->http_status = 200;
+  r->delivery = AC_DELIVERED;
   if (!parse) {
     r->text = fuzz_str(b, len);
     r->text_len = len;
@@ -72,7 +76,7 @@ static int fake_exchange(struct ac_ctx *c, const char *method, const char *path,
   json_object *j = ac_json_parse((const char *)b, len);
   if (!json_object_is_type(j, json_type_object)) {
     json_object_put(j);
-    return fake_failure(c, method, path, KKP_ERR_UPSTREAM, 200, 1);
+    return fake_failure(c, r, method, path, KKP_ERR_UPSTREAM, 200, AC_MAYBE_DELIVERED);
   }
   r->json = j;
   return KKP_OK;
@@ -143,7 +147,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   /* No cache: each input starts from the same state. The URL is never used. */
   snprintf(cfg, sizeof cfg,
            "{\"base_url\":\"http://127.0.0.1:9\",\"keystore\":\"%s\",\"cache_ttl_s\":0,"
-           "\"name_scan_pages\":3,\"max_retries\":0}",
+           "\"name_scan_pages\":3,\"max_retries\":0,\"reconcile_window_ms\":0,\"max_rate_wait_ms\":0}",
            fuzz_keystore());
   if (plugin->account_init(NULL, FUZZ_ACCOUNT, cfg, &account, &err) != KKP_OK) {
     fprintf(stderr, "fuzz: account_init failed: %s\n", err ? err : "");
