@@ -49,6 +49,10 @@ struct host_opts {
   enum host_write_mode write;
   size_t memory_mb; /* lua: --memory-mb (default 32) */
   double timeout_s; /* lua: --timeout-s (default 30) */
+  const char *plugins[32]; /* mcp: --plugin, the plugins served (none: all) */
+  size_t n_plugins;
+  const char *accounts[32]; /* mcp: --account, the accounts offered (none: all provisioned) */
+  size_t n_accounts;
 };
 
 /* ---- plugin_dirs.c: the search path and the manifests ---- */
@@ -170,5 +174,12 @@ char *host_doc(const struct host_manifest *m, const char *fn, struct host_error 
 
 /* Runs the script at path ("-" for stdin) in the sandbox. Returns an exit status. */
 int host_lua_run(const struct host_opts *o, const char *path);
+
+/* ---- mcp.c, mcp_tools.c, mcp_calls.c: kkp-host mcp ---- */
+
+/* Serves MCP over stdin/stdout until EOF or SIGTERM. Returns an exit status. */
+int host_mcp_serve(const struct host_opts *o);
+/* Prints plugin's tools as format "mcp" or "openai" (the same code as tools/list). */
+int host_mcp_describe(const struct host_opts *o, const char *plugin, const char *format);
 
 #endif

@@ -3,8 +3,10 @@
 
 HOST_CORE_SRCS := host/plugin_dirs.c host/loader.c host/account.c host/suggest.c host/doc.c
 HOST_LUA_SRCS := host/lua_json.c host/lua_namespace.c host/lua_sandbox.c
+HOST_MCP_SRCS := host/mcp.c host/mcp_tools.c host/mcp_calls.c
 HOST_CORE_OBJS := $(HOST_CORE_SRCS:%.c=$(BUILD)/%.o)
-HOST_OBJS := $(BUILD)/host/main.o $(HOST_CORE_OBJS) $(HOST_LUA_SRCS:%.c=$(BUILD)/%.o)
+HOST_OBJS := $(BUILD)/host/main.o $(HOST_CORE_OBJS) $(HOST_LUA_SRCS:%.c=$(BUILD)/%.o) \
+             $(HOST_MCP_SRCS:%.c=$(BUILD)/%.o)
 HOST_LIBS := $(BUILD)/libks.a $(call pkglibs,json-c lua5.4 libsodium) -ldl -lm -pthread
 
 $(HOST_OBJS): PART_CFLAGS := $(call pkgcflags,json-c lua5.4) -DHOST_VERSION='"$(VERSION)"' \
@@ -39,3 +41,4 @@ $(HOST_UNIT): $(BUILD)/tests/host/host_unit_test.o $(HOST_CORE_OBJS) $(BUILD)/li
 
 ALL += $(HOST_UNIT)
 TESTS += $(HOST_UNIT) $(sort $(wildcard tests/host/*_test.sh)) $(sort $(wildcard tests/lua/*_test.sh))
+TESTS += tests/mcp/run.sh

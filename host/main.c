@@ -27,6 +27,10 @@ static const char usage_text[] =
     "                                     them from stdin; result JSON on stdout, error JSON on stderr\n"
     "  lua FILE|-                         run a Lua script in the sandbox with app.integrations.*\n"
     "  doc NAME                           the agent reference: integrations.PLUGIN[.FUNCTION]\n"
+    "  describe PLUGIN --tools=mcp|openai the tool list an MCP server or OpenAI would get\n"
+    "  mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
+    "                                     an MCP server on stdio: every function as a tool\n"
+    "                                     (default: every plugin, provisioned account, no writes)\n"
     "  --help, --version\n"
     "\n"
     "Options:\n"
@@ -328,6 +332,7 @@ int main(int argc, char **argv) {
   const char *pos[4];
   size_t npos = 0;
   int as_json = 0;
+  const char *tools_format = NULL;
   /* Before any plugin is loaded or passphrase read: the plugin's credential, and
    * libcurl's copies of it, must not end up in a core file or a tracer's hands. */
   if (ks_process_guard() != 0)
@@ -381,6 +386,16 @@ int main(int argc, char **argv) {
       o.timeout_s = strtod(val, &end);
       if (*end || !(o.timeout_s > 0) || !isfinite(o.timeout_s))
         return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
+    } else if (IS("--tools") && val) {
+      tools_format = val;
+    } else if (IS("--plugin") && val) {
+      if (o.n_plugins == sizeof o.plugins / sizeof o.plugins[0])
+        return usage_error("too many --plugin (at most 32), at \"%s\"", val);
+      o.plugins[o.n_plugins++] = val;
+    } else if (IS("--account") && val) {
+      if (o.n_accounts == sizeof o.accounts / sizeof o.accounts[0])
+        return usage_error("too many --account (at most 32), at \"%s\"", val);
+      o.accounts[o.n_accounts++] = val;
     } else if (IS("--write") && val && strcmp(val, "allow") == 0) {
       o.write = HOST_WRITE_ALLOW;
     } else if (IS("--write") && val && strcmp(val, "deny") == 0) {
@@ -397,7 +412,10 @@ int main(int argc, char **argv) {
     return HOST_EXIT_USAGE;
   }
   if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o);
+  if (strcmp(pos[0], "describe") == 0 && npos == 2 && tools_format)
+    return host_mcp_describe(&o, pos[1], tools_format);
   if (strcmp(pos[0], "describe") == 0 && npos == 2) return cmd_describe(&o, pos[1], as_json);
+  if (strcmp(pos[0], "mcp") == 0 && npos == 1) return host_mcp_serve(&o);
   if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3))
     return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
