@@ -78,6 +78,20 @@ static int is_required(json_object *params, const char *name) {
   return host_json_array_has(req, name);
 }
 
+/* The function's "notes": what a model must know to call it well (MCP tool
+ * descriptions carry the same list). */
+static void add_agent_notes(struct buf *b, json_object *fn) {
+  json_object *notes;
+  size_t n;
+  if (!json_object_object_get_ex(fn, "notes", &notes) || !json_object_is_type(notes, json_type_array) ||
+      (n = json_object_array_length(notes)) == 0)
+    return;
+  add(b, "### Notes\n\n");
+  for (size_t i = 0; i < n; i++)
+    add(b, "- %s\n", json_object_get_string(json_object_array_get_idx(notes, i)));
+  add(b, "\n");
+}
+
 static void add_function(struct buf *b, json_object *fn) {
   json_object *params = NULL, *props = NULL, *example;
   const char *desc = host_json_str(fn, "description"), *ex = host_json_str(fn, "example");
@@ -108,7 +122,8 @@ static void add_function(struct buf *b, json_object *fn) {
       int dup = 0;
       (void)pname2;
       if (!json_object_object_get_ex(pschema2, "items", &items) || !(title = host_json_str(items, "title")) ||
-          !json_object_object_get_ex(items, "example", &example))
+          !json_object_object_get_ex(items, "examples", &example) ||
+          !(example = json_object_array_get_idx(example, 0)))
         continue;
       for (size_t i = 0; i < nseen; i++) dup |= strcmp(seen[i], title) == 0;
       if (dup) continue;
@@ -117,6 +132,7 @@ static void add_function(struct buf *b, json_object *fn) {
           json_object_to_json_string_ext(example, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
   }
+  add_agent_notes(b, fn);
   if (ex) add(b, "### Example\n\n```lua\n%s\n```\n\n", ex);
 }
 

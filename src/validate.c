@@ -159,6 +159,19 @@ static int validate_integer(const char *path, json_object *schema, json_object *
   return KKP_OK;
 }
 
+/* Whether strings of schema are dates: format "date-time" or "date", given directly
+ * or in an anyOf branch (how the manifest says "a date-time, a bare date or seconds"). */
+static int is_date_schema(json_object *schema) {
+  json_object *any;
+  const char *format = ac_json_str(schema, "format");
+  if (format) return strcmp(format, "date-time") == 0 || strcmp(format, "date") == 0;
+  if (!json_object_object_get_ex(schema, "anyOf", &any) || !json_object_is_type(any, json_type_array))
+    return 0;
+  for (size_t i = 0; i < json_object_array_length(any); i++)
+    if (is_date_schema(json_object_array_get_idx(any, i))) return 1;
+  return 0;
+}
+
 static int validate_string(const char *path, json_object *schema, json_object *v, struct ac_error *e) {
   const char *s = json_object_get_string(v);
   long long len = json_object_get_string_len(v);
@@ -191,9 +204,8 @@ static int validate_string(const char *path, json_object *schema, json_object *v
     ac_buf_free(&list);
     return e->status;
   }
-  const char *format = ac_json_str(schema, "format");
   long long when;
-  if (format && strcmp(format, "date-time") == 0 && ac_iso8601_parse(s, &when) != 0)
+  if (is_date_schema(schema) && ac_iso8601_parse(s, &when) != 0)
     return fail_param(e, path,
                       "%s must be an ISO-8601 date-time such as \"2026-01-01T00:00:00Z\" or "
                       "\"2026-01-01T09:30:00+02:00\", a date such as \"2026-01-01\", or UNIX seconds "

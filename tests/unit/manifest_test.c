@@ -152,7 +152,30 @@ static void defaults_maxima_and_enums_match_the_reference(void **state) {
   assert_true(json_object_object_get_ex(param("list_calls", "direction"), "enum", &en));
   assert_string_equal(json_object_to_json_string_ext(en, JSON_C_TO_STRING_PLAIN),
                       "[\"inbound\",\"outbound\"]");
-  assert_string_equal(ac_json_str(param("list_calls", "from"), "format"), "date-time");
+  /* from/to: integer seconds, an ISO-8601 date-time or a bare date, as strict validators read it */
+  static const char *const dates[] = {"from", "to"};
+  for (size_t i = 0; i < 2; i++) {
+    json_object *any;
+    assert_true(json_object_object_get_ex(param("list_calls", dates[i]), "anyOf", &any));
+    assert_string_equal(json_object_to_json_string_ext(any, JSON_C_TO_STRING_PLAIN),
+                        "[{\"type\":\"integer\"},{\"type\":\"string\",\"format\":\"date-time\"},"
+                        "{\"type\":\"string\",\"format\":\"date\"}]");
+  }
+}
+
+/* Every function carries agent notes (MCP descriptions and the reference show them); a
+ * schema says examples, never OpenAPI's example, which strict JSON Schema validators refuse. */
+static void notes_and_no_example_keyword_in_schemas(void **state) {
+  (void)state;
+  json_object *fns;
+  assert_true(json_object_object_get_ex(ac_manifest(), "functions", &fns));
+  for (size_t i = 0; i < json_object_array_length(fns); i++) {
+    json_object *f = json_object_array_get_idx(fns, i), *notes, *params;
+    assert_true(json_object_object_get_ex(f, "notes", &notes));
+    assert_true(json_object_array_length(notes) > 0);
+    assert_true(json_object_object_get_ex(f, "parameters", &params));
+    assert_null(strstr(json_object_to_json_string(params), "\"example\""));
+  }
 }
 
 int main(void) {
@@ -161,6 +184,7 @@ int main(void) {
       cmocka_unit_test(eight_functions_six_read_two_write_all_implemented),
       cmocka_unit_test(parameters_match_the_agent_reference),
       cmocka_unit_test(defaults_maxima_and_enums_match_the_reference),
+      cmocka_unit_test(notes_and_no_example_keyword_in_schemas),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
