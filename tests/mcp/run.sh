@@ -1,0 +1,36 @@
+#!/bin/sh
+# run.sh - kkp-host mcp driven by the official MCP TypeScript SDK client (pinned in
+# package-lock.json): aircall-sim with two companies, a keystore under HOME (where a
+# KosmoKrator-launched server looks) with one account for each, plus a single-account
+# and a passphrase-wrapped keystore. Node's test runner prints TAP.
+set -u
+BUILD=${BUILD:-build}
+. tests/lib/sim.sh
+here=tests/mcp
+if [ ! -d "$here/node_modules/@modelcontextprotocol/sdk" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund >/dev/null 2>&1) || {
+    echo "not ok - npm ci in $here failed: run (cd $here && npm ci) with network access"
+    exit 1
+  }
+fi
+tmp=$(mktemp -d)
+trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+unset KKP_KEYSTORE KKP_KEYSTORE_PASSPHRASE KOSMO_HOME KKP_PLUGIN_PATH
+
+export MCP_HOME="$tmp/home"
+ks="$MCP_HOME/.kosmokrator/keystore"
+mkdir -p "$MCP_HOME/.kosmokrator"
+setup() { "$BUILD/kkp-setup" "$@" >/dev/null 2>&1; }
+setup --keystore "$ks" init || exit 1
+echo tok-acme-5ecret | setup --keystore "$ks" add aircall --account default || exit 1
+echo tok-globex-5ecret | setup --keystore "$ks" add aircall --account globex || exit 1
+export MCP_SINGLE_KEYSTORE="$tmp/single"
+setup --keystore "$MCP_SINGLE_KEYSTORE" init || exit 1
+echo tok-globex-5ecret | setup --keystore "$MCP_SINGLE_KEYSTORE" add aircall --account sales || exit 1
+export MCP_WRAPPED_KEYSTORE="$tmp/wrapped"
+echo pass-5ecret | setup --keystore "$MCP_WRAPPED_KEYSTORE" init --passphrase --kdf min || exit 1
+echo tok-acme-5ecret | setup --keystore "$MCP_WRAPPED_KEYSTORE" add aircall || exit 1
+
+sim_start --rate-limit 0 --bearer tok-acme-5ecret=acme --bearer tok-globex-5ecret=globex || exit 1
+export SIM_URL BUILD
+node --test --test-reporter=tap --test-concurrency=1 "$here"/*.test.mjs
