@@ -41,4 +41,4 @@ $(HOST_UNIT): $(BUILD)/tests/host/host_unit_test.o $(HOST_CORE_OBJS) $(BUILD)/li
 
 ALL += $(HOST_UNIT)
 TESTS += $(HOST_UNIT) $(sort $(wildcard tests/host/*_test.sh)) $(sort $(wildcard tests/lua/*_test.sh))
-TESTS += tests/mcp/run.sh
+TESTS += tests/mcp/mcp_test.sh

@@ -1,7 +1,7 @@
 // plugin_progress.pending.mjs - the plugin side of ABI 1.1 call options seen through
 // MCP: progress notifications for a progressToken and a cancelled name scan that stops
 // reading pages. Needs the plugin's invoke_call (deadline/cancel/progress); rename to
-// plugin_progress.test.mjs once that is on main so tests/mcp/run.sh runs it.
+// plugin_progress.test.mjs once that is on main so tests/mcp/mcp_test.sh runs it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, closeAll, raw, rpc, simReset, simFault, simRequests } from './lib.mjs';

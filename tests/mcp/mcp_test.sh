@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh - kkp-host mcp driven by the official MCP TypeScript SDK client (pinned in
+# mcp_test.sh - kkp-host mcp driven by the official MCP TypeScript SDK client (pinned in
 # package-lock.json): aircall-sim with two companies, a keystore under HOME (where a
 # KosmoKrator-launched server looks) with one account for each, plus a single-account
 # and a passphrase-wrapped keystore. Node's test runner prints TAP.
@@ -38,6 +38,7 @@ export SIM_URL BUILD
 [ $# -eq 0 ] && set -- "$here"/*.test.mjs
 rc=0
 for f in "$@"; do
-  node --test --test-reporter=tap "$f" || rc=1
+  node --test --test-reporter=tap "$f" >"$tmp/tap" 2>&1 || rc=1
+  sed '/^# Subtest: /d' "$tmp/tap" # each test's name is on its ok/not ok line already
 done
 exit $rc
