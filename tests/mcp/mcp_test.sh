@@ -7,6 +7,10 @@ set -u
 BUILD=${BUILD:-build}
 . tests/lib/sim.sh
 here=tests/mcp
+if ! command -v node >/dev/null; then
+  echo "not ok - node not found: apt-get install nodejs npm (Node.js 18 or newer), then (cd $here && npm ci)"
+  exit 1
+fi
 if [ ! -d "$here/node_modules/@modelcontextprotocol/sdk" ]; then
   (cd "$here" && npm ci --no-audit --no-fund >/dev/null 2>&1) || {
     echo "not ok - npm ci in $here failed: run (cd $here && npm ci) with network access"
