@@ -2,10 +2,14 @@
 # Installs the Debian packages the build, the tests and the demo need, when run as
 # root; otherwise prints the exact apt-get line to run.
 pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev \
-liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time nodejs"
+liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time"
 # The ThreadSanitizer build (make check TSAN=1) and make fuzz compile with clang and its runtimes.
 pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
+# Node.js and npm run the MCP client tests (tests/mcp). A Node.js from another source
+# (one that bundles npm and conflicts with Debian's npm package) counts as present.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

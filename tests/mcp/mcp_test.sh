@@ -37,7 +37,7 @@ echo tok-acme-5ecret | setup --keystore "$MCP_WRAPPED_KEYSTORE" add aircall || e
 
 sim_start --rate-limit 0 --bearer tok-acme-5ecret=acme --bearer tok-globex-5ecret=globex || exit 1
 export SIM_URL BUILD
-# Arguments: test files to run instead of every *.test.mjs (e.g. a *.pending.mjs one).
+# Arguments: test files to run instead of every *.test.mjs (e.g. one of them, to repeat it).
 # One file at a time: they share the simulator (resets, fault queue, request log).
 [ $# -eq 0 ] && set -- "$here"/*.test.mjs
 rc=0

@@ -1,4 +1,4 @@
-// plugin_progress.pending.mjs - the plugin side of ABI 1.1 call options seen through
+// plugin_progress.test.mjs - the plugin side of ABI 1.1 call options seen through
 // MCP: progress notifications for a progressToken and a cancelled name scan that stops
 // reading pages. Needs the plugin's invoke_call (deadline/cancel/progress); rename to
 // plugin_progress.test.mjs once that is on main so tests/mcp/mcp_test.sh runs it.
