@@ -31,12 +31,13 @@ static const char usage_text[] =
     "  mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
     "                                     an MCP server on stdio: every function as a tool\n"
     "                                     (default: every plugin, provisioned account, no writes)\n"
-    "  --help, --version\n"
+    "  check PLUGIN[.ACCOUNT] [--json]    try a credential live: one cheap read, says who it is\n"
+    "  --help, --version                  (COMMAND --help: that command's help)\n"
     "\n"
     "Options:\n"
     "  --plugin-dir DIR    search DIR first (repeatable). Then $KKP_PLUGIN_PATH (colon-separated),\n"
     "                      $KOSMO_HOME/plugins (KOSMO_HOME defaults to ~/.kosmokrator), then\n"
-    "                      " HOST_PLUGIN_DIR "\n"
+    "                      " HOST_PLUGIN_DIR_REL " beside the kkp-host binary\n"
     "  --base-url URL      the plugin's base_url (default $<PLUGIN>_BASE_URL, e.g. AIRCALL_BASE_URL)\n"
     "  --keystore DIR      keystore folder (default $KKP_KEYSTORE, then $KOSMO_HOME/keystore)\n"
     "  --timeout-ms N      whole-request timeout passed to the plugin\n"
@@ -46,8 +47,11 @@ static const char usage_text[] =
     "  --memory-mb N       lua: memory cap (default 32)\n"
     "  --timeout-s N       lua: time cap in seconds (default 30)\n"
     "\n"
-    "The keystore passphrase, when host.key is wrapped, comes from $KKP_KEYSTORE_PASSPHRASE or is\n"
-    "asked on the terminal.\n"
+    "  --passphrase-file FILE  the keystore passphrase: the first line of FILE (or /dev/fd/N)\n"
+    "\n"
+    "The keystore passphrase, when host.key is wrapped, comes from --passphrase-file, else\n"
+    "$KKP_KEYSTORE_PASSPHRASE_FILE, else $KKP_KEYSTORE_PASSPHRASE, else is asked on the terminal,\n"
+    "once per process however many accounts are opened.\n"
     "\n"
     "Exit status:\n"
     "   0  ok\n"
@@ -341,7 +345,8 @@ int main(int argc, char **argv) {
     const char *a = argv[i], *val = NULL;
     size_t klen;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(usage_text, stdout);
+      const char *help = npos > 0 ? host_command_help(pos[0]) : NULL;
+      fputs(help ? help : usage_text, stdout);
       return HOST_EXIT_OK;
     }
     if (strcmp(a, "--version") == 0) {
@@ -371,6 +376,8 @@ int main(int argc, char **argv) {
       o.plugin_dirs[o.n_plugin_dirs++] = val;
     } else if (IS("--base-url") && val) {
       o.base_url = val;
+    } else if (IS("--passphrase-file") && val) {
+      o.passphrase_file = val;
     } else if (IS("--keystore") && val) {
       o.keystore = val;
     } else if (IS("--timeout-ms") && val) {
@@ -420,5 +427,11 @@ int main(int argc, char **argv) {
     return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
   if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1]);
+  if (strcmp(pos[0], "check") == 0 && npos == 2) return host_check(&o, pos[1], as_json);
+  if (!host_command_help(pos[0]) && host_command_suggest(pos[0])) {
+    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\n", pos[0],
+            host_command_suggest(pos[0]));
+    return HOST_EXIT_USAGE;
+  }
   return usage_error("unknown command or wrong number of arguments for \"%s\"", pos[0]);
 }
