@@ -64,7 +64,7 @@ for m in kkp-host kkp-setup aircall-sim; do
   page="$root/share/man/man1/$m.1"
   warn=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
   equals "man page $m.1 renders without warnings" "$warn" ""
-  contains "man page $m.1 has its name" "$(MANWIDTH=80 man -l "$page" 2>/dev/null | col -bx | tr -s " ")" "$m - "
+  contains "man page $m.1 has its name" "$(MANWIDTH=80 man -l "$page" 2>/dev/null | tr "\t" " " | tr -s " ")" "$m - "
 done
 printf '.TH X 1\n.SH NAME\n.BADMACRO x\n' >"$tmp/bad.1"
 check "the warning check does catch a bad page" test -n "$(MANWIDTH=80 man --warnings -l "$tmp/bad.1" 2>&1 >/dev/null)"
