@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sodium.h>
@@ -56,22 +57,27 @@ static void cb_log(void *ctx, int level, const char *message) {
 static char *cached_passphrase;
 
 /* Reads the first line of path (a file, or /dev/fd/N) into a new sodium_malloc'd
- * string. NULL with a message on stderr when it cannot. */
+ * string, with read(2) so no stdio buffer keeps a copy. NULL with a message on stderr
+ * when it cannot. */
 static char *passphrase_from_file(const char *path) {
-  FILE *f = fopen(path, "r");
-  char *buf = sodium_malloc(HOST_PASSPHRASE_MAX + 2);
-  size_t len;
-  if (!f || !buf) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC), saved = errno;
+  char *buf = fd >= 0 ? sodium_malloc(HOST_PASSPHRASE_MAX + 2) : NULL;
+  size_t len = 0;
+  ssize_t got = 1;
+  if (fd < 0 || !buf) {
     fprintf(stderr,
             "kkp-host: cannot read the keystore passphrase from %s: %s (check the path given by "
             "--passphrase-file or KKP_KEYSTORE_PASSPHRASE_FILE)\n",
-            path, f ? "out of memory" : strerror(errno));
-    if (f) fclose(f);
+            path, fd < 0 ? strerror(saved) : "out of memory");
+    if (fd >= 0) close(fd);
     if (buf) sodium_free(buf);
     return NULL;
   }
-  if (!fgets(buf, HOST_PASSPHRASE_MAX + 2, f)) buf[0] = '\0';
-  fclose(f);
+  while (len < HOST_PASSPHRASE_MAX + 1 && !memchr(buf, '\n', len) &&
+         ((got = read(fd, buf + len, HOST_PASSPHRASE_MAX + 1 - len)) > 0 || (got < 0 && errno == EINTR)))
+    if (got > 0) len += (size_t)got;
+  close(fd);
+  buf[len] = '\0';
   len = strcspn(buf, "\r\n");
   buf[len] = '\0';
   if (len == 0 || len > HOST_PASSPHRASE_MAX) {

@@ -42,7 +42,8 @@ static const char usage_text[] =
     "        --verify then runs `kkp-host check PLUGIN.ACCOUNT` and exits with its status\n"
     "  list [--json]\n"
     "        every record: plugin, account, kind, fingerprint (a keyed hash naming the\n"
-    "        credential, never the credential), when added and last replaced (UTC)\n"
+    "        credential, never the credential), when added and last replaced (UTC);\n"
+    "        a header line on a terminal, none when piped\n"
     "  remove PLUGIN --account NAME\n"
     "        delete one record\n"
     "  passwd [--plain] [--kdf LEVEL]\n"
@@ -228,7 +229,8 @@ static int cmd_list(const char *dir, int json) {
   if (json) {
     list_json(dir, v, n);
   } else {
-    if (n) printf("PLUGIN\tACCOUNT\tKIND\tFINGERPRINT\tADDED\tREPLACED\n");
+    /* As gh does: a header for people; piped, one record per line for scripts. */
+    if (n && isatty(STDOUT_FILENO)) printf("PLUGIN\tACCOUNT\tKIND\tFINGERPRINT\tADDED\tREPLACED\n");
     for (size_t i = 0; i < n; i++) {
       char added[32], replaced[32];
       if (v[i].status != KS_OK) continue;

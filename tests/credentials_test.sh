@@ -61,7 +61,9 @@ lacks "no output shows a secret" "$(cat "$tmp/log")$out" "t0ken"
 # list: header, fingerprints (never the secret), --json.
 run "$S" list
 equals "list exits 0" "$rc" 0
-contains "list has a header" "$out" "$(printf 'PLUGIN\tACCOUNT\tKIND\tFINGERPRINT\tADDED\tREPLACED')"
+lacks "piped, list prints no header (one record per line)" "$out" "PLUGIN"
+tty_out=$(script -qec "'$S' list" /dev/null 2>&1 | tr -d '\r')
+contains "on a terminal, list has a header" "$tty_out" "$(printf 'PLUGIN\tACCOUNT\tKIND\tFINGERPRINT\tADDED\tREPLACED')"
 check "each record has an 8-hex fingerprint" sh -c "printf '%s\n' \"\$1\" | grep -Eq '^aircall	default	bearer	[0-9a-f]{8}	20'" _ "$out"
 lacks "list shows no token" "$out" "t0ken"
 lacks "list shows no API secret" "$out" "sim-secret"
