@@ -61,7 +61,7 @@ static char *cached_passphrase;
  * when it cannot. */
 static char *passphrase_from_file(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC), saved = errno;
-  char *buf = fd >= 0 ? sodium_malloc(HOST_PASSPHRASE_MAX + 2) : NULL;
+  char *buf = fd >= 0 ? sodium_malloc(KS_PASSPHRASE_MAX + 2) : NULL;
   size_t len = 0;
   ssize_t got = 1;
   if (fd < 0 || !buf) {
@@ -73,16 +73,16 @@ static char *passphrase_from_file(const char *path) {
     if (buf) sodium_free(buf);
     return NULL;
   }
-  while (len < HOST_PASSPHRASE_MAX + 1 && !memchr(buf, '\n', len) &&
-         ((got = read(fd, buf + len, HOST_PASSPHRASE_MAX + 1 - len)) > 0 || (got < 0 && errno == EINTR)))
+  while (len < KS_PASSPHRASE_MAX + 1 && !memchr(buf, '\n', len) &&
+         ((got = read(fd, buf + len, KS_PASSPHRASE_MAX + 1 - len)) > 0 || (got < 0 && errno == EINTR)))
     if (got > 0) len += (size_t)got;
   close(fd);
   buf[len] = '\0';
   len = strcspn(buf, "\r\n");
   buf[len] = '\0';
-  if (len == 0 || len > HOST_PASSPHRASE_MAX) {
+  if (len == 0 || len > KS_PASSPHRASE_MAX) {
     fprintf(stderr, "kkp-host: the passphrase file %s %s: put the passphrase on its first line\n", path,
-            len == 0 ? "is empty" : "has a first line longer than 1023 bytes");
+            len == 0 ? "is empty" : "has a first line longer than 4096 bytes (KS_PASSPHRASE_MAX)");
     sodium_free(buf);
     return NULL;
   }

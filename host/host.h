@@ -57,9 +57,6 @@ struct host_opts {
   const char *passphrase_file; /* --passphrase-file FILE|/dev/fd/N, or NULL */
 };
 
-/* Longest keystore passphrase read from a file. */
-#define HOST_PASSPHRASE_MAX 1023
-
 /* ---- plugin_dirs.c: the search path and the manifests ---- */
 
 /* One plugin as found on disk: NAME.json (+ NAME.so, + NAME.md) in dir. */
