@@ -19,7 +19,8 @@ static const struct {
     {"describe", "usage: kkp-host describe PLUGIN [--json]\n"
                  "\n"
                  "A plugin's functions with their parameters (type, required, description).\n"
-                 "  --json   the plugin's manifest as it is on disk\n"},
+                 "  --json   the plugin's manifest as it is on disk\n"
+                 "  --tools=mcp|openai   the tool list an MCP client or OpenAI's API would get\n"},
     {"call", "usage: kkp-host call PLUGIN[.ACCOUNT].FUNCTION [JSON|-]\n"
              "\n"
              "Calls one function. The arguments are one JSON object ('-' reads it from stdin).\n"
@@ -43,6 +44,13 @@ static const struct {
             "print and json are available; no files, no os, no require.\n"
             "  --memory-mb N   memory cap (default 32)\n"
             "  --timeout-s N   time cap in seconds (default 30)\n"},
+    {"mcp", "usage: kkp-host mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
+            "\n"
+            "An MCP server on stdio (newline-delimited JSON-RPC 2.0): every function of every\n"
+            "plugin (or of each --plugin) is a tool named by its full name, with an _account\n"
+            "argument naming the provisioned account. Writes are left out unless --write=allow.\n"
+            "Stdout carries protocol messages only; logs go to stderr. A wrapped keystore's\n"
+            "passphrase comes from KKP_KEYSTORE_PASSPHRASE in the server's environment.\n"},
     {"doc", "usage: kkp-host doc integrations.PLUGIN[.FUNCTION]\n"
             "\n"
             "The agent reference in Markdown: every function of PLUGIN with its parameters and an\n"
