@@ -28,6 +28,8 @@ sub parse {
       push @m, $cur if $cur;
       $cur = {id => $1, title => $2, orig => '', repl => '', tests => ''};
       $sect = undef;
+    } elsif ($l =~ /^## /) { # a section heading ends the text before it
+      $sect = undef;
     } elsif (!$cur || ($l =~ /^#/ && !$sect)) {
       next;
     } elsif ($l =~ /^--- original\s*$/) {
@@ -42,8 +44,7 @@ sub parse {
   }
   push @m, $cur if $cur;
   for my $x (@m) {
-    chomp $x->{orig};
-    chomp $x->{repl};
+    $x->{$_} =~ s/\n+\z// for qw(orig repl); # the blank lines between mutants
     die "mutants: $x->{id} lacks file, original or replacement\n"
       unless $x->{file} && length $x->{orig} && defined $x->{repl};
   }
@@ -109,8 +110,7 @@ for my $m (@run) {
     spew($path, $mut);
     my $log = "$scratch/$m->{id}.log";
     if (!run_ok('make -s all', $log)) {
-      $verdict = 'killed';
-      $by = 'build';
+      $verdict = 'no build'; # a mutant the compiler refuses tests nothing: fix the mutant
     } elsif ($m->{tests} && !run_ok("KKP_FAIL_FAST=1 BUILD=build sh tests/run.sh $m->{tests}", $log)) {
       $verdict = 'killed';
       $by = $m->{tests};
