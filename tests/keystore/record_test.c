@@ -73,6 +73,28 @@ static void roundtrip_bearer_and_basic(void **state) {
   ks_credential_free(NULL);
 }
 
+/* Without replace, a second add of the same account is refused by the file
+ * system itself (link, not rename), even when nothing checked before it: the
+ * first record stays and still opens to the first secret. */
+static void add_without_replace_never_clobbers(void **state) {
+  struct fx *f = *state;
+  struct ks_error e;
+  struct ks_credential *c = NULL;
+  assert_int_equal(ks_hostkey_create(f->ks, NULL, NULL, 0, &e), KS_OK);
+  struct ks_credential first = {.kind = KS_KIND_BEARER, .token = (char *)TOKEN};
+  struct ks_credential second = {.kind = KS_KIND_BEARER, .token = (char *)"FAKE-second-token"};
+  assert_int_equal(ks_record_add(f->ks, "aircall", "default", &first, 0, &e), KS_OK);
+  assert_int_equal(ks_record_add(f->ks, "aircall", "default", &second, 0, &e), KS_ERR_EXISTS);
+  assert_non_null(strstr(e.message, "--force"));
+  assert_int_equal(ks_credential_open(f->ks, "aircall", "default", NULL, &c, &e), KS_OK);
+  assert_true(strcmp(c->token, TOKEN) == 0);
+  ks_credential_free(c);
+  assert_int_equal(ks_record_add(f->ks, "aircall", "default", &second, 1, &e), KS_OK);
+  assert_int_equal(ks_credential_open(f->ks, "aircall", "default", NULL, &c, &e), KS_OK);
+  assert_true(strcmp(c->token, "FAKE-second-token") == 0);
+  ks_credential_free(c);
+}
+
 static void add_refuses_bad_input(void **state) {
   struct fx *f = *state;
   struct ks_error e;
@@ -526,6 +548,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(roundtrip_bearer_and_basic, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(add_refuses_bad_input, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(add_without_replace_never_clobbers, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(missing_things_say_what_to_run, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_record_change_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_plain_hostkey_change_is_refused, fx_setup, fx_teardown),
