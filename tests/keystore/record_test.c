@@ -541,6 +541,11 @@ static void crafted_control_characters_are_refused(void **state) {
   const char *tab[] = {"tok\tX"};
   seal_raw(f->ks, "aircall", "tab", KS_KIND_BEARER, tab, 1);
   assert_int_equal(open_st(f->ks, "aircall", "tab", NULL, &e), KS_ERR_CORRUPT);
+  /* bytes left after the credential: a record made by something else, refused whole */
+  const char *extra[] = {TOKEN, "more"};
+  seal_raw(f->ks, "aircall", "extra", KS_KIND_BEARER, extra, 2);
+  assert_int_equal(open_st(f->ks, "aircall", "extra", NULL, &e), KS_ERR_CORRUPT);
+  assert_non_null(strstr(e.message, "malformed"));
 }
 
 int main(void) {
