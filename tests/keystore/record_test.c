@@ -213,6 +213,29 @@ static void flip_hostkey(const char *ks, const char *pass, ks_status a, ks_statu
   free(orig);
 }
 
+/* A plain host.key whose checksum is right but whose public key is another
+ * pair's: refused for what it is, before any record is unsealed with it. */
+static void mismatched_plain_pair_is_refused(void **state) {
+  struct fx *f = *state;
+  struct ks_error e;
+  char path[512];
+  size_t len = 0;
+  unsigned char other_pk[32], other_sk[32];
+  assert_int_equal(ks_hostkey_create(f->ks, NULL, NULL, 0, &e), KS_OK);
+  add_bearer(f->ks, "aircall", "default", TOKEN);
+  snprintf(path, sizeof path, "%s/host.key", f->ks);
+  unsigned char *b = file_slurp(path, &len);
+  assert_non_null(b);
+  assert_int_equal(len, 92); /* magic 8, version 1, protection 1, reserved 2, sk 32, pk 32, check 16 */
+  crypto_box_keypair(other_pk, other_sk);
+  memcpy(b + 44, other_pk, 32);
+  crypto_generichash(b + 76, 16, b, 76, NULL, 0);
+  assert_int_equal(file_put(path, b, len), 0);
+  free(b);
+  assert_int_equal(open_st(f->ks, "aircall", "default", NULL, &e), KS_ERR_CORRUPT);
+  assert_non_null(strstr(e.message, "does not match its public key"));
+}
+
 static void every_plain_hostkey_change_is_refused(void **state) {
   struct fx *f = *state;
   struct ks_error e;
@@ -557,6 +580,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(missing_things_say_what_to_run, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_record_change_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_plain_hostkey_change_is_refused, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(mismatched_plain_pair_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_wrapped_hostkey_change_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wrapped_key_passphrases_and_bounds, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(hostpub_damage_stops_add, fx_setup, fx_teardown),
