@@ -212,9 +212,10 @@ static int ns_call(lua_State *L) {
     return raise_plugin_error(L, plugin, fn);
   }
   host_lua_blocking(L, 1);
-  /* The script's time cap holds inside the call too: the plugin gets what is left. */
-  st = host_account_invoke_within(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN),
-                                  host_lua_time_left_ms(L), &result);
+  /* The script's time cap holds inside the call too: the plugin gets what is left;
+   * its progress shows on a terminal. */
+  st = host_account_invoke_shown(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN),
+                                 host_lua_time_left_ms(L), &result);
   host_lua_blocking(L, 0);
   lua_pushstring(L, result ? result : "{}");
   free(result);
