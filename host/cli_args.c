@@ -117,7 +117,8 @@ int host_cli_check_params(json_object *fn, json_object *flags, const char *targe
       host_error_set(err, "%s has no parameter \"%s\" (given as %s). Did you mean: %s (--arg %s=...)", target,
                      key, fl, near, best);
     } else {
-      host_error_set(err, "%s has no parameter \"%s\" (given as %s); see kkp-host describe for its parameters",
+      host_error_set(err,
+                     "%s has no parameter \"%s\" (given as %s); see kkp-host describe for its parameters",
                      target, key, fl);
     }
     return -1;
@@ -143,9 +144,11 @@ char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const
     char *m = NULL;
     size_t len = strlen(msg) + strlen(near) + strlen(plugin) + strlen(account) + 96;
     if ((m = malloc(len))) {
-      snprintf(m, len, "%s (no account \"%s\" in the keystore. Did you mean: %s.%s)", msg, account, plugin, near);
+      snprintf(m, len, "%s (no account \"%s\" in the keystore. Did you mean: %s.%s)", msg, account, plugin,
+               near);
       json_object_object_add(e, "message", json_object_new_string(m));
-      out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+      out = strdup(
+          json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
       free(m);
     }
   }

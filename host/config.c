@@ -17,7 +17,8 @@
 
 static json_object *config_props(const struct host_manifest *m) {
   json_object *cfg, *props;
-  if (json_object_object_get_ex(m->root, "config", &cfg) && json_object_object_get_ex(cfg, "properties", &props))
+  if (json_object_object_get_ex(m->root, "config", &cfg) &&
+      json_object_object_get_ex(cfg, "properties", &props))
     return props;
   return NULL;
 }
@@ -47,7 +48,8 @@ static json_object *key_schema(const struct host_manifest *m, const char *key, c
   if (best && host_suggest_close(key, best_d))
     host_error_set(err, "%s: %s has no config key \"%s\". Did you mean: %s", where, m->name, key, best);
   else
-    host_error_set(err, "%s: %s has no config key \"%s\" (see the config section of kkp-host describe %s --json)",
+    host_error_set(err,
+                   "%s: %s has no config key \"%s\" (see the config section of kkp-host describe %s --json)",
                    where, m->name, key, m->name);
   return NULL;
 }
@@ -115,8 +117,8 @@ static int layer_file(const struct host_manifest *m, json_object *c, struct host
   free(text);
   snprintf(where, sizeof where, "config file %s", path);
   if (!root || !json_object_is_type(root, json_type_object)) {
-    host_error_set(err, "%s: must be one JSON object of config keys, e.g. {\"name_scan_pages\": 40}%s%s", where,
-                   len < 0 ? " (unreadable or over 1 MiB)" : "", root ? "" : "");
+    host_error_set(err, "%s: must be one JSON object of config keys, e.g. {\"name_scan_pages\": 40}%s%s",
+                   where, len < 0 ? " (unreadable or over 1 MiB)" : "", root ? "" : "");
     json_object_put(root);
     return -1;
   }
@@ -141,7 +143,8 @@ static int layer_env(const struct host_manifest *m, json_object *c, struct host_
     size_t n = 0;
     const char *val;
     json_object *v;
-    for (const char *p = m->name; *p && n < 120; p++) var[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    for (const char *p = m->name; *p && n < 120; p++)
+      var[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
     var[n++] = '_';
     for (const char *p = key; *p && n < sizeof var - 1; p++) var[n++] = (char)toupper((unsigned char)*p);
     var[n] = '\0';
@@ -167,7 +170,8 @@ static int layer_flags(const struct host_opts *o, const struct host_manifest *m,
     const char *eq = strchr(o->config[i], '=');
     size_t len = eq ? (size_t)(eq - o->config[i]) : 0;
     if (!eq || len == 0 || len >= sizeof key) {
-      host_error_set(err, "--config needs KEY=VALUE, e.g. --config name_scan_pages=40 (got \"%s\")", o->config[i]);
+      host_error_set(err, "--config needs KEY=VALUE, e.g. --config name_scan_pages=40 (got \"%s\")",
+                     o->config[i]);
       return 1;
     }
     memcpy(key, o->config[i], len);
@@ -191,8 +195,8 @@ int host_config_build(const struct host_opts *o, const struct host_manifest *m, 
   rc = layer_file(m, c, err);
   if (rc == 0) rc = layer_env(m, c, err);
   if (rc == 0) rc = layer_flags(o, m, c, err);
-  if (rc == 0 &&
-      !(*out = strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)))) {
+  if (rc == 0 && !(*out = strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE)))) {
     host_error_set(err, "out of memory building the plugin config");
     rc = -1;
   }

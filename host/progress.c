@@ -27,8 +27,7 @@ static void progress_show(void *ctx, uint64_t done, uint64_t total, const char *
   if (total > 0)
     fprintf(stderr, "\r\033[K%s: %s (%llu/%llu)", p->label, clean, (unsigned long long)done,
             (unsigned long long)total);
-  else
-    fprintf(stderr, "\r\033[K%s: %s", p->label, clean);
+  else fprintf(stderr, "\r\033[K%s: %s", p->label, clean);
   fflush(stderr);
   p->shown = 1;
 }
