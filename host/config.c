@@ -106,7 +106,14 @@ static int layer_file(const struct host_manifest *m, json_object *c, struct host
   long len;
   json_object *root;
   enum json_tokener_error why;
-  if (host_config_path(m->name, path, sizeof path) || !(f = fopen(path, "rb"))) return 0; /* no file */
+  if (host_config_path(m->name, path, sizeof path)) return 0;
+  if (!(f = fopen(path, "rb"))) {
+    if (errno == ENOENT || errno == ENOTDIR) return 0; /* no file: nothing to apply */
+    /* there but unreadable: never run with half the config the user wrote */
+    host_error_set(err, "config file %s: cannot read it (%s): fix its permissions or remove it", path,
+                   strerror(errno));
+    return -1;
+  }
   text = NULL;
   if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
       (text = malloc((size_t)len + 1)) && fread(text, 1, (size_t)len, f) == (size_t)len)

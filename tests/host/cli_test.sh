@@ -81,6 +81,16 @@ printf '{"timeout_ms": ' >"$KOSMO_HOME/kkp/fixture.json"
 run call fixture.echo
 contains "config file that is not JSON: says what it must be" "$err" "must be one JSON object of config keys"
 rm -f "$KOSMO_HOME/kkp/fixture.json"
+ln -s fixture.json "$KOSMO_HOME/kkp/fixture.json" # a loop: there, but cannot be opened (even by root)
+run call fixture.echo
+equals "config file there but unopenable: config_error, status 9" "$rc" 9
+contains "config file there but unopenable: refused, not skipped" "$err" "cannot read it (Too many levels of symbolic links)"
+rm -f "$KOSMO_HOME/kkp/fixture.json"
+mkdir "$KOSMO_HOME/kkp/fixture.json"
+run call fixture.echo
+equals "config file that is a folder: config_error, status 9" "$rc" 9
+contains "config file that is a folder: says so" "$err" "kkp/fixture.json"
+rm -rf "$KOSMO_HOME/kkp/fixture.json"
 out=$(printf 'print(app.integrations.fixture.echo().config.timeout_ms)' | "$H" lua --config timeout_ms=333 - 2>&1)
 equals "--config reaches lua's accounts" "$out" 333
 
