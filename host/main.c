@@ -473,13 +473,15 @@ static long long number_arg(const char *s) {
   return *end || v < 0 || errno == ERANGE ? -1 : v;
 }
 
-int main(int argc, char **argv) {
+/* main without the clean-up: *call_flags (call's arguments given as flags) is the
+ * caller's to put, whichever way this returns. */
+static int host_main(int argc, char **argv, json_object **call_flags_out) {
   struct host_opts o = {.timeout_ms = -1, .memory_mb = 32, .timeout_s = 30};
   const char *pos[4];
   size_t npos = 0;
   int as_json = 0, rc;
   struct flags_seen seen = {0};
-  json_object *call_flags = NULL;
+  json_object **call_flags = call_flags_out;
   struct host_error err;
   const char *tools_format = NULL;
   /* Before any plugin is loaded or passphrase read: the plugin's credential, and
@@ -561,10 +563,7 @@ int main(int argc, char **argv) {
     } else if (npos >= 2 && strcmp(pos[0], "call") == 0) {
       /* after call's target, any other --name is one of the function's arguments */
       i = at;
-      if (host_cli_call_flag(argc, argv, &i, &call_flags, &err)) {
-        json_object_put(call_flags);
-        return usage_error("%s", err.message);
-      }
+      if (host_cli_call_flag(argc, argv, &i, call_flags, &err)) return usage_error("%s", err.message);
     } else {
       return usage_error("unknown option or missing value: \"%s\"", a);
     }
@@ -575,21 +574,22 @@ int main(int argc, char **argv) {
     fputs(usage_text, stderr);
     return HOST_EXIT_USAGE;
   }
-  if ((rc = flags_apply(pos[0], &seen)) != HOST_EXIT_OK) {
-    json_object_put(call_flags);
-    return rc;
-  }
+  if ((rc = flags_apply(pos[0], &seen)) != HOST_EXIT_OK) return rc;
   if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o, as_json);
   if (strcmp(pos[0], "describe") == 0 && npos == 2 && tools_format)
     return host_mcp_describe(&o, pos[1], tools_format);
   if (strcmp(pos[0], "describe") == 0 && npos == 2) return cmd_describe(&o, pos[1], as_json);
   if (strcmp(pos[0], "mcp") == 0 && npos == 1) return host_mcp_serve(&o);
-  if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3)) {
-    rc = cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL, call_flags);
-    json_object_put(call_flags);
-    return rc;
-  }
+  if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3))
+    return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL, *call_flags);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
   if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1], as_json);
   return unknown_command(pos[0]);
+}
+
+int main(int argc, char **argv) {
+  json_object *call_flags = NULL;
+  int rc = host_main(argc, argv, &call_flags);
+  json_object_put(call_flags);
+  return rc;
 }
