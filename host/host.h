@@ -47,8 +47,8 @@ struct host_opts {
   long long timeout_ms; /* --timeout-ms, or -1 */
   int verbose;          /* --verbose: plugin log lines go to stderr */
   enum host_write_mode write;
-  size_t memory_mb; /* lua: --memory-mb (default 32) */
-  double timeout_s; /* lua: --timeout-s (default 30) */
+  size_t memory_mb;        /* lua: --memory-mb (default 32) */
+  double timeout_s;        /* lua: --timeout-s (default 30) */
   const char *plugins[32]; /* mcp: --plugin, the plugins served (none: all) */
   size_t n_plugins;
   const char *accounts[32]; /* mcp: --account, the accounts offered (none: all provisioned) */

@@ -282,7 +282,8 @@ static char *call_args(const char *args_arg, json_object *flags, int *rc) {
   if (flags) { /* flags win over the object's members */
     json_object_object_foreach(flags, k, v) json_object_object_add(args, k, json_object_get(v));
     free(text);
-    text = strdup(json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    text =
+        strdup(json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
   }
   json_object_put(args);
   if (!text) {
@@ -421,7 +422,8 @@ static void note_seen(struct flags_seen *s, const char *a, size_t klen) {
     if (!s->lua && strlen(lua[k]) == klen && strncmp(a, lua[k], klen) == 0) s->lua = lua[k];
   for (size_t k = 0; k < sizeof plugin / sizeof *plugin; k++)
     if (!s->plugin && strlen(plugin[k]) == klen && strncmp(a, plugin[k], klen) == 0) s->plugin = plugin[k];
-  if (!s->mcp && ((klen == 8 && strncmp(a, "--plugin", 8) == 0) || (klen == 9 && strncmp(a, "--account", 9) == 0)))
+  if (!s->mcp &&
+      ((klen == 8 && strncmp(a, "--plugin", 8) == 0) || (klen == 9 && strncmp(a, "--account", 9) == 0)))
     s->mcp = klen == 8 ? "--plugin" : "--account";
 }
 
@@ -435,10 +437,10 @@ static int flags_apply(const char *cmd, const struct flags_seen *s) {
     const char *bad;
     if (strcmp(rules[k].cmd, cmd) != 0) continue;
     bad = !rules[k].json && s->json       ? s->json
-          : !rules[k].lua && s->lua         ? s->lua
-          : !rules[k].plugin && s->plugin   ? s->plugin
-          : !rules[k].mcp && s->mcp         ? s->mcp
-                                            : NULL;
+          : !rules[k].lua && s->lua       ? s->lua
+          : !rules[k].plugin && s->plugin ? s->plugin
+          : !rules[k].mcp && s->mcp       ? s->mcp
+                                          : NULL;
     if (!bad) return HOST_EXIT_OK;
     fprintf(stderr, "kkp-host: %s does not apply to %s (%s)\nRun kkp-host --help for usage.\n", bad, cmd,
             bad == s->json  ? "--json is for list, describe, doc and call"
@@ -456,8 +458,8 @@ static int unknown_command(const char *cmd) {
   for (size_t k = 0; k < sizeof known / sizeof *known; k++)
     if (strcmp(cmd, known[k]) == 0) return usage_error("wrong number of arguments for \"%s\"", cmd);
   if (near) {
-    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\nRun kkp-host --help for usage.\n", cmd,
-            near);
+    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\nRun kkp-host --help for usage.\n",
+            cmd, near);
     return HOST_EXIT_USAGE;
   }
   return usage_error("unknown command \"%s\" (commands: list, describe, call, lua, doc)", cmd);

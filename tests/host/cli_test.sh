@@ -101,12 +101,15 @@ contains "list --json: library_present" "$out" '"name":"orphan","version":"0.0.1
 run doc integrations.fixture.echo --json
 contains "doc --json: the markdown as a string" "$out" '{"success":true,"name":"integrations.fixture.echo","markdown":"## echo\n'
 for bad in "lua --json -" "call fixture.echo --memory-mb 8" "list --config timeout_ms=1" "describe fixture --write=allow" \
-  "doc integrations.fixture --timeout-s 3" "list --keystore $tmp/ks"; do
+  "doc integrations.fixture --timeout-s 3" "list --keystore $tmp/ks" "call fixture.echo --account sales" \
+  "lua --plugin fixture -"; do
   # shellcheck disable=SC2086
   run $bad
   equals "refused, not ignored: $bad (status 2)" "$rc" 2
   contains "refused: $bad: says so" "$err" "does not apply to"
 done
+run call fixture.echo --account sales
+contains "--account on call: says how call names an account" "$err" "call takes the account as PLUGIN.ACCOUNT.FUNCTION"
 
 # ---- progress on a terminal ----
 out=$(script -qec "'$H' call progress.echo --text hi 2>&1 >/dev/null" /dev/null </dev/null)
