@@ -431,8 +431,9 @@ static int flags_apply(const char *cmd, const struct flags_seen *s) {
   static const struct {
     const char *cmd;
     int json, lua, plugin, mcp;
-  } rules[] = {{"list", 1, 0, 0, 0}, {"describe", 1, 0, 0, 0}, {"doc", 1, 0, 0, 0},
-               {"call", 1, 0, 1, 0}, {"lua", 0, 1, 1, 0},      {"mcp", 0, 0, 1, 1}};
+  } rules[] = {{"list", 1, 0, 0, 0}, {"describe", 1, 0, 0, 0}, {"describe --tools", 0, 0, 1, 0},
+               {"doc", 1, 0, 0, 0},  {"call", 1, 0, 1, 0},     {"lua", 0, 1, 1, 0},
+               {"mcp", 0, 0, 1, 1}};
   for (size_t k = 0; k < sizeof rules / sizeof *rules; k++) {
     const char *bad;
     if (strcmp(rules[k].cmd, cmd) != 0) continue;
@@ -576,7 +577,9 @@ static int host_main(int argc, char **argv, json_object **call_flags_out) {
     fputs(usage_text, stderr);
     return HOST_EXIT_USAGE;
   }
-  if ((rc = flags_apply(pos[0], &seen)) != HOST_EXIT_OK) return rc;
+  /* describe --tools lists what mcp would serve: --write=deny leaves the writes out */
+  rc = flags_apply(strcmp(pos[0], "describe") == 0 && tools_format ? "describe --tools" : pos[0], &seen);
+  if (rc != HOST_EXIT_OK) return rc;
   if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o, as_json);
   if (strcmp(pos[0], "describe") == 0 && npos == 2 && tools_format)
     return host_mcp_describe(&o, pos[1], tools_format);
