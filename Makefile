@@ -32,7 +32,7 @@ LDFLAGS += $(if $(TSAN),-Wl$(comma)-z$(comma)undefs)
 TESTS :=
 ALL :=
 
-.PHONY: all check demo install deps clean bench
+.PHONY: all check demo deps clean bench
 .DEFAULT_GOAL := all
 
 include src/plugin.mk
@@ -64,16 +64,7 @@ demo: deps
 clean:
 	rm -rf build
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/kkp/plugins $(DESTDIR)$(PREFIX)/bin \
-	        $(DESTDIR)$(PREFIX)/include/kkp $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(BUILD)/aircall.so $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.so
-	install -m 0644 manifest/aircall.json $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.json
-	install -m 0644 manifest/aircall.md $(DESTDIR)$(PREFIX)/lib/kkp/plugins/aircall.md
-	install -m 0755 $(BUILD)/kkp-host $(BUILD)/kkp-setup $(BUILD)/aircall-sim $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 plugin.h $(DESTDIR)$(PREFIX)/include/kkp/plugin.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/kkp.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kkp.pc
+include tools/install.mk
 
 # Reformats every C file with the checked-in .clang-format.
 .PHONY: format

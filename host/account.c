@@ -4,6 +4,8 @@
  * permission gate in front of write functions.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sodium.h>
@@ -49,32 +51,78 @@ static void cb_log(void *ctx, int level, const char *message) {
   fprintf(stderr, "[%s] %s\n", level >= 0 && level <= 3 ? names[level] : "log", message);
 }
 
-/* Reads one line from the terminal without echo. Returns its length or -1. */
-static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
-  const char *env;
-  (void)ctx;
-  if (!name || !buf || cap == 0 || strcmp(name, "keystore_passphrase") != 0) return -1;
-  env = getenv("KKP_KEYSTORE_PASSPHRASE");
-  if (env) {
-    size_t len = strlen(env);
-    if (len + 1 > cap) return -1;
-    memcpy(buf, env, len + 1);
-    return (int)len;
+/* The keystore passphrase, once per process: however many accounts a script opens,
+ * the terminal asks once and a file is read once. Kept in sodium_malloc'd memory
+ * (guarded, wiped when freed) for the life of the process. */
+static char *cached_passphrase;
+
+/* Reads the first line of path (a file, or /dev/fd/N) into a new sodium_malloc'd
+ * string, with read(2) so no stdio buffer keeps a copy. NULL with a message on stderr
+ * when it cannot. */
+static char *passphrase_from_file(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC), saved = errno;
+  char *buf = fd >= 0 ? sodium_malloc(KS_PASSPHRASE_MAX + 2) : NULL;
+  size_t len = 0;
+  ssize_t got = 1;
+  if (fd < 0 || !buf) {
+    fprintf(stderr,
+            "kkp-host: cannot read the keystore passphrase from %s: %s (check the path given by "
+            "--passphrase-file or KKP_KEYSTORE_PASSPHRASE_FILE)\n",
+            path, fd < 0 ? strerror(saved) : "out of memory");
+    if (fd >= 0) close(fd);
+    if (buf) sodium_free(buf);
+    return NULL;
   }
-  if (!isatty(STDIN_FILENO)) return -1;
-  /* The keystore's own reader: echo off, and back on whatever signal arrives. */
+  while (len < KS_PASSPHRASE_MAX + 1 && !memchr(buf, '\n', len) &&
+         ((got = read(fd, buf + len, KS_PASSPHRASE_MAX + 1 - len)) > 0 || (got < 0 && errno == EINTR)))
+    if (got > 0) len += (size_t)got;
+  close(fd);
+  buf[len] = '\0';
+  len = strcspn(buf, "\r\n");
+  buf[len] = '\0';
+  if (len == 0 || len > KS_PASSPHRASE_MAX) {
+    fprintf(stderr, "kkp-host: the passphrase file %s %s: put the passphrase on its first line\n", path,
+            len == 0 ? "is empty" : "has a first line longer than 4096 bytes (KS_PASSPHRASE_MAX)");
+    sodium_free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* Where the passphrase comes from, first found: --passphrase-file,
+ * $KKP_KEYSTORE_PASSPHRASE_FILE, $KKP_KEYSTORE_PASSPHRASE, the terminal. */
+static char *passphrase_fetch(void) {
+  const char *file =
+      cb_opts && cb_opts->passphrase_file ? cb_opts->passphrase_file : getenv("KKP_KEYSTORE_PASSPHRASE_FILE");
+  const char *env = getenv("KKP_KEYSTORE_PASSPHRASE");
   char *secret = NULL;
   struct ks_error err;
+  if (file && *file) return passphrase_from_file(file);
+  if (env) {
+    size_t len = strlen(env);
+    if ((secret = sodium_malloc(len + 1))) memcpy(secret, env, len + 1);
+    return secret;
+  }
+  if (!isatty(STDIN_FILENO)) return NULL;
+  /* The keystore's own reader: echo off, and back on whatever signal arrives. */
   if (ks_secret_read_max("Keystore passphrase: ", "passphrase", KS_PASSPHRASE_MAX, 0, &secret, &err) !=
       KS_OK) {
     fprintf(stderr, "kkp-host: %s\n", err.message);
-    return -1;
+    return NULL;
   }
-  size_t len = strlen(secret);
-  int n = len + 1 <= cap ? (int)len : -1;
-  if (n >= 0) memcpy(buf, secret, len + 1);
-  sodium_free(secret); /* wipes */
-  return n;
+  return secret;
+}
+
+static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
+  size_t len;
+  (void)ctx;
+  if (!name || !buf || cap == 0 || strcmp(name, "keystore_passphrase") != 0) return -1;
+  if (sodium_init() < 0) return -1; /* sodium_malloc needs it; idempotent */
+  if (!cached_passphrase && !(cached_passphrase = passphrase_fetch())) return -1;
+  len = strlen(cached_passphrase);
+  if (len + 1 > cap) return -1;
+  memcpy(buf, cached_passphrase, len + 1);
+  return (int)len;
 }
 
 const struct kkp_host *host_callbacks(const struct host_opts *o) {
@@ -85,6 +133,29 @@ const struct kkp_host *host_callbacks(const struct host_opts *o) {
 }
 
 /* ---- accounts ---- */
+
+/* The account really opened for name: "default" means the only account when the
+ * keystore has no "default" record and exactly one other; else name itself (the
+ * plugin's error lists the accounts when it is missing). */
+void host_account_resolve(const struct host_opts *o, const char *plugin, const char *name, char *out,
+                          size_t cap) {
+  char dir[4096], **names = NULL;
+  size_t n = 0;
+  struct ks_error kerr;
+  int has_default = 0;
+  snprintf(out, cap, "%s", name);
+  if (strcmp(name, "default") != 0) return;
+  if (o->keystore) snprintf(dir, sizeof dir, "%s", o->keystore);
+  else if (ks_dir_default(dir, sizeof dir, &kerr) != KS_OK) return;
+  if (ks_account_list(dir, plugin, &names, &n, &kerr) != KS_OK) return;
+  for (size_t i = 0; i < n; i++) has_default |= strcmp(names[i], "default") == 0;
+  if (!has_default && n == 1 && strlen(names[0]) < cap) {
+    snprintf(out, cap, "%s", names[0]);
+    if (o->verbose)
+      fprintf(stderr, "[host] %s: account \"%s\" is the only one: using it as default\n", plugin, out);
+  }
+  ks_names_free(names, n);
+}
 
 /* A plugin string as a malloc'd copy, the original handed back to the plugin. */
 static char *take_string(struct host_plugin *p, char *s) {
@@ -98,9 +169,10 @@ static char *take_string(struct host_plugin *p, char *s) {
 int host_account_open(const struct host_opts *o, struct host_plugin *p, const char *name,
                       struct host_account **out, char **error_json) {
   struct host_account *a = calloc(1, sizeof *a);
-  char *cfg = NULL, *perr = NULL;
+  char *cfg = NULL, *perr = NULL, real[128];
   struct host_error cerr;
   int st;
+  host_account_resolve(o, p->manifest->name, name, real, sizeof real);
   *out = NULL;
   *error_json = NULL;
   if (host_config_build(o, p->manifest, &cfg, &cerr)) {
@@ -116,7 +188,7 @@ int host_account_open(const struct host_opts *o, struct host_plugin *p, const ch
   }
   if (o->verbose)
     fprintf(stderr, "[host] %s.%s: account_init with config %s\n", p->manifest->name, name, cfg);
-  st = p->api.account_init(host_callbacks(o), name, cfg, &a->acct, &perr);
+  st = p->api.account_init(host_callbacks(o), real, cfg, &a->acct, &perr);
   if (st != KKP_OK) {
     *error_json = take_string(p, perr);
     if (!*error_json)

@@ -14,9 +14,10 @@
 
 #include "plugin.h"
 
-#ifndef HOST_PLUGIN_DIR /* set by host.mk to $(PREFIX)/lib/kkp/plugins */
-#define HOST_PLUGIN_DIR "/usr/local/lib/kkp/plugins"
-#endif
+/* The installed plugin folder, relative to the folder of the running binary (as git's
+ * RUNTIME_PREFIX): <prefix>/bin/kkp-host finds <prefix>/lib/kkp/plugins wherever the tree
+ * is installed or moved. */
+#define HOST_PLUGIN_DIR_REL "../lib/kkp/plugins"
 
 /* Error text: every host_ function that can fail fills one with a message that
  * names the problem and the fix. */
@@ -55,6 +56,7 @@ struct host_opts {
   size_t n_accounts;
   const char *config[64]; /* --config KEY=VALUE, in order (config.c) */
   size_t n_config;
+  const char *passphrase_file; /* --passphrase-file FILE|/dev/fd/N, or NULL */
 };
 
 /* ---- plugin_dirs.c: the search path and the manifests ---- */
@@ -71,9 +73,14 @@ struct host_manifest {
 void host_manifest_free(struct host_manifest *m);
 
 /* The folders searched, in order: --plugin-dir..., $KKP_PLUGIN_PATH entries,
- * $KOSMO_HOME/plugins (~/.kosmokrator/plugins), HOST_PLUGIN_DIR. On success
+ * $KOSMO_HOME/plugins (~/.kosmokrator/plugins), host_exe_plugin_dir. On success
  * *dirs is an array of *n strings, caller frees with host_dirs_free. */
 int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_error *err);
+/* <folder of the running executable>/../lib/kkp/plugins, made canonical when it exists, in
+ * buf. 0, or -1 when /proc/self/exe cannot be read or buf is too small. */
+int host_exe_plugin_dir(char *buf, size_t cap);
+/* The folder of the running executable in buf; 0 or -1. */
+int host_exe_dir(char *buf, size_t cap);
 void host_dirs_free(char **dirs, size_t n);
 
 /* Finds plugin name in the search path (first folder wins). Returns 0 and a new
@@ -167,6 +174,10 @@ char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const
 const char *host_cli_command_suggest(const char *cmd);
 /* Opens account name of p (p gains a reference). On plugin failure returns its
  * status and *error_json (caller frees with free()). */
+/* The account opened for name (host_account_open does this): "default" stands for
+ * the only account of plugin when the keystore holds exactly one and no "default". */
+void host_account_resolve(const struct host_opts *o, const char *plugin, const char *name, char *out,
+                          size_t cap);
 int host_account_open(const struct host_opts *o, struct host_plugin *p, const char *name,
                       struct host_account **out, char **error_json);
 void host_account_close(struct host_account *a);
@@ -209,6 +220,17 @@ const char *host_suggest_among(const char *key, const char *const *names, size_t
  * section and NAME.md; else one function's section). Caller frees with free().
  * NULL with err set when fn is unknown. */
 char *host_doc(const struct host_manifest *m, const char *fn, struct host_error *err);
+
+/* ---- help.c: each command's help ---- */
+
+/* `kkp-host CMD --help`: the help of command name, or NULL when there is none. */
+const char *host_command_help(const char *name);
+
+/* ---- check.c: `kkp-host check PLUGIN[.ACCOUNT]` ---- */
+
+/* One cheap authenticated read with the account's credential. Prints ok and who
+ * the credential is (as JSON with as_json), or the error. Returns an exit status. */
+int host_check(const struct host_opts *o, const char *target, int as_json);
 
 /* ---- lua_sandbox.c ---- */
 

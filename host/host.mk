@@ -1,8 +1,8 @@
 # host.mk - rules for host/ (included by the top Makefile): kkp-host, its fixture
 # plugins under tests/host/fixtures/, and the host and Lua tests.
 
-HOST_CORE_SRCS := host/plugin_dirs.c host/loader.c host/account.c host/suggest.c host/doc.c \
-                  host/config.c host/cli_args.c host/progress.c
+HOST_CORE_SRCS := host/plugin_dirs.c host/loader.c host/account.c host/suggest.c host/doc.c host/help.c \
+                  host/check.c host/config.c host/cli_args.c host/progress.c
 HOST_LUA_SRCS := host/lua_json.c host/lua_namespace.c host/lua_sandbox.c
 HOST_MCP_SRCS := host/mcp.c host/mcp_tools.c host/mcp_calls.c
 HOST_CORE_OBJS := $(HOST_CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -10,8 +10,7 @@ HOST_OBJS := $(BUILD)/host/main.o $(HOST_CORE_OBJS) $(HOST_LUA_SRCS:%.c=$(BUILD)
              $(HOST_MCP_SRCS:%.c=$(BUILD)/%.o)
 HOST_LIBS := $(BUILD)/libks.a $(call pkglibs,json-c lua5.4 libsodium) -ldl -lm -pthread
 
-$(HOST_OBJS): PART_CFLAGS := $(call pkgcflags,json-c lua5.4) -DHOST_VERSION='"$(VERSION)"' \
-                             -DHOST_PLUGIN_DIR='"$(PREFIX)/lib/kkp/plugins"'
+$(HOST_OBJS): PART_CFLAGS := $(call pkgcflags,json-c lua5.4) -DHOST_VERSION='"$(VERSION)"'
 
 $(BUILD)/kkp-host: $(HOST_OBJS) $(BUILD)/libks.a
 	$(CC) $(LDFLAGS) -o $@ $(HOST_OBJS) $(HOST_LIBS)

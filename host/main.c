@@ -35,12 +35,13 @@ static const char usage_text[] =
     "  mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
     "                                     an MCP server on stdio: every function as a tool\n"
     "                                     (default: every plugin, provisioned account, no writes)\n"
-    "  --help, --version\n"
+    "  check PLUGIN[.ACCOUNT] [--json]    try a credential live: one cheap read, says who it is\n"
+    "  --help, --version                  (COMMAND --help: that command's help)\n"
     "\n"
     "Options:\n"
     "  --plugin-dir DIR    search DIR first (repeatable). Then $KKP_PLUGIN_PATH (colon-separated),\n"
     "                      $KOSMO_HOME/plugins (KOSMO_HOME defaults to ~/.kosmokrator), then\n"
-    "                      " HOST_PLUGIN_DIR "\n"
+    "                      " HOST_PLUGIN_DIR_REL " beside the kkp-host binary\n"
     "  --base-url URL      the plugin's base_url (default $<PLUGIN>_BASE_URL, e.g. AIRCALL_BASE_URL)\n"
     "  --keystore DIR      keystore folder (default $KKP_KEYSTORE, then $KOSMO_HOME/keystore)\n"
     "  --timeout-ms N      whole-request timeout passed to the plugin\n"
@@ -59,8 +60,11 @@ static const char usage_text[] =
     "  --memory-mb N       lua: memory cap (default 32)\n"
     "  --timeout-s N       lua: time cap in seconds (default 30)\n"
     "\n"
-    "The keystore passphrase, when host.key is wrapped, comes from $KKP_KEYSTORE_PASSPHRASE or is\n"
-    "asked on the terminal.\n"
+    "  --passphrase-file FILE  the keystore passphrase: the first line of FILE (or /dev/fd/N)\n"
+    "\n"
+    "The keystore passphrase, when host.key is wrapped, comes from --passphrase-file, else\n"
+    "$KKP_KEYSTORE_PASSPHRASE_FILE, else $KKP_KEYSTORE_PASSPHRASE, else is asked on the terminal,\n"
+    "once per process however many accounts are opened.\n"
     "\n"
     "Exit status:\n"
     "   0  ok\n"
@@ -433,7 +437,7 @@ static int flags_apply(const char *cmd, const struct flags_seen *s) {
     int json, lua, plugin, mcp;
   } rules[] = {{"list", 1, 0, 0, 0}, {"describe", 1, 0, 0, 0}, {"describe --tools", 0, 0, 1, 0},
                {"doc", 1, 0, 0, 0},  {"call", 1, 0, 1, 0},     {"lua", 0, 1, 1, 0},
-               {"mcp", 0, 0, 1, 1}};
+               {"mcp", 0, 0, 1, 1},  {"check", 1, 0, 1, 0}};
   for (size_t k = 0; k < sizeof rules / sizeof *rules; k++) {
     const char *bad;
     if (strcmp(rules[k].cmd, cmd) != 0) continue;
@@ -444,7 +448,7 @@ static int flags_apply(const char *cmd, const struct flags_seen *s) {
                                           : NULL;
     if (!bad) return HOST_EXIT_OK;
     fprintf(stderr, "kkp-host: %s does not apply to %s (%s)\nRun kkp-host --help for usage.\n", bad, cmd,
-            bad == s->json  ? "--json is for list, describe, doc and call"
+            bad == s->json  ? "--json is for list, describe, doc, call and check"
             : bad == s->lua ? "it is for lua"
             : bad == s->mcp ? "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION"
                             : "it is for call, lua and mcp");
@@ -455,7 +459,7 @@ static int flags_apply(const char *cmd, const struct flags_seen *s) {
 
 static int unknown_command(const char *cmd) {
   const char *near = host_cli_command_suggest(cmd);
-  static const char *const known[] = {"list", "describe", "call", "lua", "doc"};
+  static const char *const known[] = {"list", "describe", "call", "lua", "doc", "mcp", "check"};
   for (size_t k = 0; k < sizeof known / sizeof *known; k++)
     if (strcmp(cmd, known[k]) == 0) return usage_error("wrong number of arguments for \"%s\"", cmd);
   if (near) {
@@ -463,7 +467,7 @@ static int unknown_command(const char *cmd) {
             cmd, near);
     return HOST_EXIT_USAGE;
   }
-  return usage_error("unknown command \"%s\" (commands: list, describe, call, lua, doc)", cmd);
+  return usage_error("unknown command \"%s\" (commands: list, describe, call, lua, doc, mcp, check)", cmd);
 }
 
 /* Parses a whole number option. Returns -1 when it is not one. */
@@ -496,7 +500,8 @@ static int host_main(int argc, char **argv, json_object **call_flags_out) {
     size_t klen;
     int at = i;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(usage_text, stdout);
+      const char *help = npos > 0 ? host_command_help(pos[0]) : NULL;
+      fputs(help ? help : usage_text, stdout);
       return HOST_EXIT_OK;
     }
     if (strcmp(a, "--version") == 0) {
@@ -528,6 +533,8 @@ static int host_main(int argc, char **argv, json_object **call_flags_out) {
       o.plugin_dirs[o.n_plugin_dirs++] = val;
     } else if (IS("--base-url") && val) {
       o.base_url = val;
+    } else if (IS("--passphrase-file") && val) {
+      o.passphrase_file = val;
     } else if (IS("--keystore") && val) {
       o.keystore = val;
     } else if (IS("--timeout-ms") && val) {
@@ -589,6 +596,7 @@ static int host_main(int argc, char **argv, json_object **call_flags_out) {
     return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL, *call_flags);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
   if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1], as_json);
+  if (strcmp(pos[0], "check") == 0 && npos == 2) return host_check(&o, pos[1], as_json);
   return unknown_command(pos[0]);
 }
 

@@ -3,11 +3,13 @@
  * Listing and describing read NAME.json only: no plugin code runs until a call.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/host.h"
 
@@ -44,6 +46,28 @@ void host_dirs_free(char **dirs, size_t n) {
   free(dirs);
 }
 
+int host_exe_dir(char *buf, size_t cap) {
+  ssize_t n = readlink("/proc/self/exe", buf, cap);
+  char *slash;
+  if (n <= 0 || (size_t)n >= cap) return -1;
+  buf[n] = '\0';
+  if (!(slash = strrchr(buf, '/'))) return -1;
+  *slash = '\0';
+  if (slash == buf) snprintf(buf, cap, "/");
+  return 0;
+}
+
+int host_exe_plugin_dir(char *buf, size_t cap) {
+  char bin[4096], canon[PATH_MAX];
+  int n;
+  if (host_exe_dir(bin, sizeof bin)) return -1;
+  n = snprintf(buf, cap, "%s/" HOST_PLUGIN_DIR_REL, bin);
+  if (n < 0 || (size_t)n >= cap) return -1;
+  /* canonical so messages name /opt/kkp/lib/kkp/plugins, not /opt/kkp/bin/../lib/... */
+  if (realpath(buf, canon) && strlen(canon) < cap) memcpy(buf, canon, strlen(canon) + 1);
+  return 0;
+}
+
 int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_error *err) {
   const char *path = getenv("KKP_PLUGIN_PATH"), *kh = getenv("KOSMO_HOME"), *home = getenv("HOME");
   char *tmp = NULL;
@@ -63,7 +87,10 @@ int host_dirs(const struct host_opts *o, char ***dirs, size_t *n, struct host_er
   if (kh && *kh) tmp = join(kh, "/plugins", "");
   else if (home && *home) tmp = join(home, "/.kosmokrator/plugins", "");
   if ((kh || home) && (!tmp || push(dirs, n, tmp))) goto out;
-  if (push(dirs, n, HOST_PLUGIN_DIR)) goto out;
+  {
+    char exe_dir[4096];
+    if (host_exe_plugin_dir(exe_dir, sizeof exe_dir) == 0 && push(dirs, n, exe_dir)) goto out;
+  }
   rc = 0;
 out:
   free(tmp);

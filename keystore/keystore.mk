@@ -5,10 +5,13 @@ KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystor
                keystore/record.c keystore/listing.c keystore/secret_input.c keystore/process_guard.c \
                keystore/pair_files.c
 KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
-KS_SETUP_OBJS := $(BUILD)/keystore/setup.o
+# kkp-setup shares kkp-host's plugin search path (add refuses a plugin not installed).
+KS_SETUP_OBJS := $(BUILD)/keystore/setup.o $(BUILD)/keystore/setup_plugins.o $(BUILD)/host/plugin_dirs.o \
+                 $(BUILD)/host/suggest.o
 
-$(KS_LIB_OBJS) $(KS_SETUP_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium)
-$(BUILD)/keystore/setup.o: PART_CFLAGS := $(call pkgcflags,libsodium) -DKKP_VERSION='"$(VERSION)"'
+$(KS_LIB_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium)
+$(BUILD)/keystore/setup.o: PART_CFLAGS := $(call pkgcflags,libsodium json-c) -DKKP_VERSION='"$(VERSION)"'
+$(BUILD)/keystore/setup_plugins.o: PART_CFLAGS := $(call pkgcflags,libsodium json-c)
 
 $(BUILD)/libks.a: $(KS_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -16,7 +19,7 @@ $(BUILD)/libks.a: $(KS_LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/kkp-setup: $(KS_SETUP_OBJS) $(BUILD)/libks.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libsodium json-c)
 
 ALL += $(BUILD)/libks.a $(BUILD)/kkp-setup
 

@@ -91,9 +91,10 @@ ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err
 ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase, const char *new_passphrase,
                             const struct ks_kdf_limits *limits, struct ks_error *err);
 
-/* Seals cred (kind and its strings; cred->created is ignored, now is stored) to
- * host.pub as <dir>/<plugin>/<account>.tok. Needs only host.pub. KS_ERR_EXISTS when
- * the record exists and force is 0. Secrets: 1..4096 bytes, no control characters. */
+/* Seals cred (kind and its strings; cred->created is ignored) to host.pub as
+ * <dir>/<plugin>/<account>.tok, with now as the replaced date and as the added date
+ * (with force, an existing record's added date is kept), and a fingerprint. Needs only host.pub.
+ * KS_ERR_EXISTS when the record exists and force is 0. Secrets: 1..4096 bytes, no control characters. */
 ks_status ks_record_add(const char *dir, const char *plugin, const char *account,
                         const struct ks_credential *cred, int force, struct ks_error *err);
 
@@ -106,7 +107,9 @@ struct ks_record_info {
   char plugin[65];
   char account[65];
   ks_kind kind;
-  long long created;
+  long long created;    /* when first added (UNIX seconds) */
+  long long replaced;   /* when last sealed; = created until `add --force` replaces it */
+  char fingerprint[17]; /* 16 hex digits of a keyed hash of the credential; "" for old records */
   ks_status status;
   char problem[512];
 };

@@ -122,6 +122,8 @@ static void info_fill(const char *dir, const char *plugin, const char *account, 
   if (in->status == KS_OK) {
     in->kind = h.kind;
     in->created = h.created;
+    in->replaced = h.replaced;
+    if (h.has_fingerprint) sodium_bin2hex(in->fingerprint, sizeof in->fingerprint, h.fingerprint, REC_FP_LEN);
     in->problem[0] = 0;
   } else {
     const char *parts[] = {e.message,   " (add it again with `kkp-setup add ", plugin, " --account ", account,

@@ -46,24 +46,64 @@ static const char *secret_problem(const char *s) {
 ks_status ks_record_header_parse(const unsigned char *b, size_t len, struct ks_record_header *h,
                                  struct ks_error *err) {
   memset(h, 0, sizeof *h);
-  if (len < REC_HDR_FIXED || memcmp(b, REC_MAGIC, 8) != 0)
+  if (len < REC_HDR_FIXED_V1 || memcmp(b, REC_MAGIC, 8) != 0)
     return ks_fail(err, KS_ERR_CORRUPT, "not a kkp keystore record");
-  if (b[8] != KS_FORMAT_VERSION)
-    return ks_fail(err, KS_ERR_CORRUPT, "format version %u; this build reads version %u", b[8],
-                   KS_FORMAT_VERSION);
+  if (b[8] != REC_VERSION_1 && b[8] != REC_VERSION)
+    return ks_fail(err, KS_ERR_CORRUPT, "format version %u; this build reads versions %u and %u", b[8],
+                   REC_VERSION_1, REC_VERSION);
+  size_t fixed = b[8] == REC_VERSION ? REC_HDR_FIXED : REC_HDR_FIXED_V1;
   if (!ks_kind_name((ks_kind)b[9])) return ks_fail(err, KS_ERR_CORRUPT, "unknown credential kind %u", b[9]);
   unsigned pl = b[10], al = b[11];
   if (pl < 1 || pl > KS_NAME_MAX || al < 1 || al > KS_NAME_MAX ||
-      len < REC_HDR_FIXED + pl + al + SEALED_LEN + NONCE_LEN + TAG_LEN + 3)
+      len < fixed + pl + al + SEALED_LEN + NONCE_LEN + TAG_LEN + 3)
     return ks_fail(err, KS_ERR_CORRUPT, "damaged header (name lengths %u/%u, file %zu bytes)", pl, al, len);
   h->kind = (ks_kind)b[9];
-  h->created = (long long)ks_get_u64(b + 12);
-  memcpy(h->plugin, b + REC_HDR_FIXED, pl);
-  memcpy(h->account, b + REC_HDR_FIXED + pl, al);
-  h->header_len = REC_HDR_FIXED + pl + al;
+  h->created = h->replaced = (long long)ks_get_u64(b + 12);
+  if (b[8] == REC_VERSION) {
+    h->replaced = (long long)ks_get_u64(b + 20);
+    memcpy(h->fingerprint, b + 28, REC_FP_LEN);
+    h->has_fingerprint = 1;
+  }
+  memcpy(h->plugin, b + fixed, pl);
+  memcpy(h->account, b + fixed + pl, al);
+  h->header_len = fixed + pl + al;
   if (!ks_name_valid(h->plugin) || !ks_name_valid(h->account))
     return ks_fail(err, KS_ERR_CORRUPT, "damaged header (invalid plugin or account name)");
   return KS_OK;
+}
+
+/* The credential's fingerprint: BLAKE2b-64 of the encoded plaintext, keyed with a
+ * key derived from host.pub, so the same token in two keystores does not match and
+ * `list` can show it without any secret. It names the credential, never reveals it. */
+static void fingerprint(const unsigned char pk[32], const unsigned char *plain, size_t plen,
+                        unsigned char out[REC_FP_LEN]) {
+  unsigned char key[crypto_generichash_KEYBYTES];
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, sizeof key);
+  crypto_generichash_update(&st, (const unsigned char *)"kkp credential fingerprint", 26);
+  crypto_generichash_update(&st, pk, 32);
+  crypto_generichash_final(&st, key, sizeof key);
+  crypto_generichash(out, REC_FP_LEN, plain, plen, key, sizeof key);
+  sodium_memzero(key, sizeof key);
+}
+
+/* When the record for plugin/account was first added: its header's date when a
+ * readable record is there (add --force keeps it), else now. */
+static long long first_added(const char *pdir, const char *name, const char *plugin, const char *account,
+                             long long now) {
+  char path[4200];
+  unsigned char *b = NULL;
+  size_t len = 0;
+  struct ks_record_header h;
+  struct ks_error e;
+  long long when = now;
+  snprintf(path, sizeof path, "%s/%s", pdir, name);
+  if (ks_file_read(path, KS_MODE_SECRET, &b, &len, &e) != KS_OK) return now;
+  if (ks_record_header_parse(b, len, &h, &e) == KS_OK && strcmp(h.plugin, plugin) == 0 &&
+      strcmp(h.account, account) == 0 && h.created > 0 && h.created <= now)
+    when = h.created;
+  sodium_free(b);
+  return when;
 }
 
 /* Plaintext: each field as u16 little-endian length + bytes; bearer has one field
@@ -181,11 +221,14 @@ ks_status ks_record_add(const char *dir, const char *plugin, const char *account
   }
   memset(file, 0, flen);
   memcpy(file, REC_MAGIC, 8);
-  file[8] = KS_FORMAT_VERSION;
+  file[8] = REC_VERSION;
   file[9] = (unsigned char)cred->kind;
   file[10] = (unsigned char)pl;
   file[11] = (unsigned char)al;
-  ks_put_u64(file + 12, (uint64_t)(long long)time(NULL));
+  long long now = (long long)time(NULL);
+  ks_put_u64(file + 12, (uint64_t)(force ? first_added(pdir, name, plugin, account, now) : now));
+  ks_put_u64(file + 20, (uint64_t)now);
+  fingerprint(pk, plain, plen, file + 28);
   memcpy(file + REC_HDR_FIXED, plugin, pl);
   memcpy(file + REC_HDR_FIXED + pl, account, al);
   crypto_aead_xchacha20poly1305_ietf_keygen(rkey);

@@ -7,12 +7,22 @@
 
 #include "keystore/internal.h"
 
-/* magic 8, version 1, kind 1, plugin length 1, account length 1, created 8 */
-#define REC_HDR_FIXED 20
+/* Record format versions: 1 (FORMAT.md, still read) and 2, written since, whose header
+ * adds when the record was last replaced and a fingerprint of the credential. */
+#define REC_VERSION_1 1
+#define REC_VERSION 2
+/* v1: magic 8, version 1, kind 1, plugin length 1, account length 1, created 8 */
+#define REC_HDR_FIXED_V1 20
+/* v2: the same, then replaced 8, fingerprint 8 */
+#define REC_HDR_FIXED 36
+#define REC_FP_LEN 8
 
 struct ks_record_header {
   ks_kind kind;
   long long created;
+  long long replaced; /* v1: = created */
+  unsigned char fingerprint[REC_FP_LEN];
+  int has_fingerprint; /* 0 for v1 records */
   char plugin[KS_NAME_MAX + 1];
   char account[KS_NAME_MAX + 1];
   size_t header_len; /* bytes of header, = the associated data */

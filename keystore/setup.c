@@ -16,6 +16,7 @@
 #include "keystore/ks.h"
 #include "keystore/process_guard.h"
 #include "keystore/secret_input.h"
+#include "keystore/setup_plugins.h"
 
 #ifndef KKP_VERSION
 #define KKP_VERSION "0.1.0"
@@ -33,10 +34,16 @@ static const char usage_text[] =
     "        create the keystore folder and the host key pair (host.pub, host.key);\n"
     "        --passphrase wraps host.key with a passphrase (Argon2id), --force replaces\n"
     "        an existing host key (records sealed to the old one must be added again)\n"
-    "  add PLUGIN [--account NAME] [--basic] [--force]\n"
+    "  add PLUGIN [--account NAME] [--basic] [--force] [--verify] [--plugin-dir DIR]\n"
     "        seal a credential for PLUGIN (account default: \"default\"); reads one line:\n"
-    "        a bearer token, or API_ID:API_TOKEN with --basic. Needs only host.pub\n"
-    "  list  print plugin, account, kind and creation time (UTC) of every record\n"
+    "        a bearer token, or API_ID:API_TOKEN with --basic. Needs only host.pub.\n"
+    "        PLUGIN must be installed (where kkp-host looks, and --plugin-dir) unless\n"
+    "        --force, which also replaces a record (keeping the date it was added);\n"
+    "        --verify then runs `kkp-host check PLUGIN.ACCOUNT` and exits with its status\n"
+    "  list [--json]\n"
+    "        every record: plugin, account, kind, fingerprint (a keyed hash naming the\n"
+    "        credential, never the credential), when added and last replaced (UTC);\n"
+    "        a header line on a terminal, none when piped\n"
     "  remove PLUGIN --account NAME\n"
     "        delete one record\n"
     "  passwd [--plain] [--kdf LEVEL]\n"
@@ -54,12 +61,13 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 struct opts {
+  struct host_opts host; /* --plugin-dir, for add */
   const char *keystore;
   const char *cmd;
   const char *plugin;
   const char *account;
   const char *kdf;
-  int passphrase, force, basic, plain;
+  int passphrase, force, basic, plain, verify, json;
 };
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -142,6 +150,7 @@ static int cmd_add(const char *dir, const struct opts *o) {
     fprintf(stderr, "kkp-setup: no host key in %s (host.pub is missing): run `kkp-setup init`\n", dir);
     return 1;
   }
+  if (ks_setup_plugin_check(&o->host, o->plugin, o->force)) return 1;
   snprintf(path, sizeof path, "%s/%s/%s.tok", dir, o->plugin, account);
   if (!o->force && access(path, F_OK) == 0) {
     fprintf(stderr, "kkp-setup: a record for %s account %s already exists: use --force to replace it\n",
@@ -176,26 +185,60 @@ static int cmd_add(const char *dir, const struct opts *o) {
   rc = 0;
 out:
   sodium_free(line);
+  if (rc == 0 && o->verify) rc = ks_setup_verify(&o->host, dir, o->plugin, account);
   return rc;
 }
 
-static int cmd_list(const char *dir) {
+static void utc(long long when, char *buf, size_t cap) {
+  time_t t = (time_t)when;
+  struct tm tm;
+  snprintf(buf, cap, "?");
+  if (gmtime_r(&t, &tm)) strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The records as one JSON document: {"success", "keystore", "records": [...]}. */
+static void list_json(const char *dir, const struct ks_record_info *v, size_t n) {
+  printf("{\n  \"success\": true,\n  \"keystore\": ");
+  ks_setup_json_string(stdout, dir);
+  printf(",\n  \"records\": [");
+  for (size_t i = 0, k = 0; i < n; i++) {
+    char added[32], replaced[32];
+    if (v[i].status != KS_OK) continue;
+    utc(v[i].created, added, sizeof added);
+    utc(v[i].replaced, replaced, sizeof replaced);
+    printf("%s\n    {\"plugin\": \"%s\", \"account\": \"%s\", \"kind\": \"%s\", \"fingerprint\": ",
+           k++ ? "," : "", v[i].plugin, v[i].account, ks_kind_name(v[i].kind));
+    if (v[i].fingerprint[0]) printf("\"%.8s\"", v[i].fingerprint);
+    else printf("null");
+    printf(", \"added\": \"%s\", \"replaced\": \"%s\"}", added, replaced);
+  }
+  printf("\n  ]\n}\n");
+}
+
+static int cmd_list(const char *dir, int json) {
   struct ks_error e;
   struct ks_record_info *v = NULL;
   size_t n = 0;
   int rc = 0;
   if (ks_records_list(dir, &v, &n, &e) != KS_OK) return fail(&e);
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++)
     if (v[i].status != KS_OK) {
       fprintf(stderr, "kkp-setup: unreadable record: %s\n", v[i].problem);
       rc = 1;
-      continue;
     }
-    char when[32] = "?";
-    time_t t = (time_t)v[i].created;
-    struct tm tm;
-    if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    printf("%s\t%s\t%s\t%s\n", v[i].plugin, v[i].account, ks_kind_name(v[i].kind), when);
+  if (json) {
+    list_json(dir, v, n);
+  } else {
+    /* As gh does: a header for people; piped, one record per line for scripts. */
+    if (n && isatty(STDOUT_FILENO)) printf("PLUGIN\tACCOUNT\tKIND\tFINGERPRINT\tADDED\tREPLACED\n");
+    for (size_t i = 0; i < n; i++) {
+      char added[32], replaced[32];
+      if (v[i].status != KS_OK) continue;
+      utc(v[i].created, added, sizeof added);
+      utc(v[i].replaced, replaced, sizeof replaced);
+      printf("%s\t%s\t%s\t%.8s\t%s\t%s\n", v[i].plugin, v[i].account, ks_kind_name(v[i].kind),
+             v[i].fingerprint[0] ? v[i].fingerprint : "-", added, replaced);
+    }
   }
   if (n == 0) fprintf(stderr, "kkp-setup: no records in %s: add one with `kkp-setup add PLUGIN`\n", dir);
   ks_records_free(v);
@@ -248,7 +291,7 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (strcmp(a, "--version") == 0) {
-      printf("kkp-setup %s (keystore format 1)\n", KKP_VERSION);
+      printf("kkp-setup %s (keystore format 2; reads records of format 1)\n", KKP_VERSION);
       return 0;
     }
     if (strcmp(a, "--keystore") == 0) val = &o.keystore;
@@ -258,7 +301,13 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--force") == 0) o.force = 1;
     else if (strcmp(a, "--basic") == 0) o.basic = 1;
     else if (strcmp(a, "--plain") == 0) o.plain = 1;
-    else if (a[0] == '-' && a[1] != 0) return usage_error("unknown option %s", a);
+    else if (strcmp(a, "--verify") == 0) o.verify = 1;
+    else if (strcmp(a, "--json") == 0) o.json = 1;
+    else if (strcmp(a, "--plugin-dir") == 0) {
+      if (i + 1 >= argc) return usage_error("%s needs a value", a);
+      if (o.host.n_plugin_dirs == 32) return usage_error("too many --plugin-dir (at most %s)", "32");
+      o.host.plugin_dirs[o.host.n_plugin_dirs++] = argv[++i];
+    } else if (a[0] == '-' && a[1] != 0) return usage_error("unknown option %s", a);
     else if (!o.cmd) o.cmd = a;
     else if (!o.plugin) o.plugin = a;
     else return usage_error("unexpected argument \"%.80s\"", a);
@@ -286,6 +335,9 @@ int main(int argc, char **argv) {
     return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
                        o.plugin);
   if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
+  if ((o.verify || o.host.n_plugin_dirs) && r != 1)
+    return usage_error("--verify and --plugin-dir apply to add only, not to %s", o.cmd);
+  if (o.json && r != 2) return usage_error("--json applies to list only, not to %s", o.cmd);
   if ((o.passphrase && !rules[r].passphrase) || (o.force && !rules[r].force) ||
       (o.basic && !rules[r].basic) || (o.account && !rules[r].account) || (o.plain && !rules[r].plain) ||
       (o.kdf && !rules[r].kdf))
@@ -316,7 +368,7 @@ int main(int argc, char **argv) {
   switch (r) {
   case 0: return cmd_init(dir, &o);
   case 1: return cmd_add(dir, &o);
-  case 2: return cmd_list(dir);
+  case 2: return cmd_list(dir, o.json);
   case 3: return cmd_remove(dir, &o);
   default: return cmd_passwd(dir, &o);
   }

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef SIM_VERSION
+#define SIM_VERSION "0.0.0"
+#endif
+
 static const char USAGE[] =
     "usage: aircall-sim [--port N] [--seed N] [--calls N] [--contacts N] [--users N]\n"
     "                   [--numbers N] [--rate-limit N] [--bearer TOKEN=COMPANY]...\n"
@@ -30,7 +34,8 @@ static const char USAGE[] =
     "  --tls-cert FILE  serve HTTPS with this PEM certificate (needs --tls-key, the PEM key)\n"
     "Without any credential option: --bearer sim-token=acme --basic sim-id:sim-secret=acme.\n"
     "Controls (no auth): POST /__sim/faults, GET /__sim/requests, POST /__sim/reset,\n"
-    "GET /__sim/health. See sim/README.md.\n";
+    "GET /__sim/health. See sim/README.md.\n"
+    "  -h, --help       this help;  --version  the version\n";
 
 static int num_arg(const char *opt, const char *v, long min, long max, long *out) {
   char *end;
@@ -154,6 +159,10 @@ static int parse_args(struct sim *s, int argc, char **argv) {
     bool done = false;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(USAGE, stdout);
+      return 1;
+    }
+    if (strcmp(a, "--version") == 0) {
+      printf("aircall-sim %s\n", SIM_VERSION);
       return 1;
     }
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)

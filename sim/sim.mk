@@ -6,6 +6,7 @@ SIM_SRCS := sim/main.c sim/server.c sim/routes.c sim/controls.c sim/listing.c si
 SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 
 $(SIM_OBJS): PART_CFLAGS := $(call pkgcflags,libmicrohttpd json-c)
+$(BUILD)/sim/main.o: PART_CFLAGS := $(call pkgcflags,libmicrohttpd json-c) -DSIM_VERSION='"$(VERSION)"'
 
 $(BUILD)/aircall-sim: $(SIM_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkglibs,libmicrohttpd json-c) -lpthread

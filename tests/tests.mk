@@ -26,3 +26,4 @@ $(BUILD)/tests/integration/fault_matrix: $(BUILD)/tests/integration/fault_matrix
 	$(CC) -o $@ $< $(call pkglibs,libcurl json-c) -ldl $(LDFLAGS)
 ALL += $(BUILD)/tests/integration/fault_matrix
 TESTS += tests/integration/fault_matrix.sh
+TESTS += tests/credentials_test.sh

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the demo need, when run as
 # root; otherwise prints the exact apt-get line to run.
 pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev \
-liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time"
+liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time man-db"
 # The ThreadSanitizer build (make check TSAN=1) and make fuzz compile with clang and its runtimes.
 pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""

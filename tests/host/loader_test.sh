@@ -26,6 +26,7 @@ refusal nosym "$FX" "does not export kkp_plugin_entry" "define kkp_plugin_entry 
 refusal nullentry "$FX" "kkp_plugin_entry(1, 1) returned NULL" "install a version of the plugin built for ABI 1"
 refusal major2 "$FX" "speaks ABI major 2 but this host speaks 1" "built against plugin.h ABI 1.x"
 refusal small "$FX" "smaller than ABI 1.0's" "rebuild it against plugin.h ABI 1.x"
+refusal noinvoke "$FX" "leaves a required ABI 1.0 function NULL" "fix and rebuild the plugin"
 refusal mismatch "$FX" "disagrees with what the library's describe() returns" "install the mismatch.json that was built with this mismatch.so"
 
 # A manifest that differs from describe() in one byte, at the same length: refused too

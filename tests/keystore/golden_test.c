@@ -107,7 +107,7 @@ static void golden_tampered_files_fail(void **state) {
     const char *says;
   } cases[] = {
       {"bearer-magic.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "not a kkp keystore record"},
-      {"bearer-version.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "format version 2"},
+      {"bearer-version.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "format version 3"},
       {"bearer-kind.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "fails authentication"},
       {"bearer-plugin-length.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "was made for"},
       {"bearer-account-length.tok", "aircall/bearer.tok", NULL, KS_ERR_CORRUPT, "was made for"},

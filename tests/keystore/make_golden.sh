@@ -25,11 +25,13 @@ printf '%s\n' "$BASIC" | "$S" --keystore "$G/plain" add aircall --account basic 
 printf '%s\n' "$PASS" | "$S" --keystore "$G/wrapped" init --passphrase --kdf min
 printf '%s\n' "$BEARER" | "$S" --keystore "$G/wrapped" add aircall --account bearer
 
+# The records here are format version 1, made by a version-1 build: they prove that
+# version-1 records stay readable. Records written since are version 2 (FORMAT.md).
 # One tampered copy of plain/aircall/bearer.tok per field (header is 20 + 7 + 6 = 33 bytes).
 R=$G/plain/aircall/bearer.tok
 t() { cp "$R" "$G/tampered/bearer-$1.tok"; flip "$G/tampered/bearer-$1.tok" "$2" "$3"; }
 t magic 0 1
-t version 8 3          # 1 -> 2: a future version
+t version 8 2          # 1 -> 3: a future version (2 is the current one)
 t kind 9 3             # bearer (1) -> basic (2): caught by the associated data
 t plugin-length 10 1   # 7 -> 6
 t account-length 11 3  # 6 -> 5
