@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_test.sh - kkp-host as people expect a command-line tool to behave (issue 12,
+# command_line_test.sh - kkp-host as people expect a command-line tool to behave (issue 12,
 # "Calling"): plugin config from file, environment and --config; call arguments as
 # flags; --json, and options refused where they do not apply; progress on a terminal;
 # did-you-mean for every name typed; Lua errors with the script's line, pairs() over
@@ -142,7 +142,7 @@ sim_start --bearer tok-default=acme --bearer tok-sales=globex || exit 1
 ks="$tmp/keystore"
 "$BUILD/kkp-setup" --keystore "$ks" init >/dev/null 2>&1
 for pair in default:tok-default sales:tok-sales; do
-  printf '%s\n' "${pair#*:}" | "$BUILD/kkp-setup" --keystore "$ks" add aircall --account "${pair%%:*}" >/dev/null 2>&1
+  printf '%s\n' "${pair#*:}" | "$BUILD/kkp-setup" --keystore "$ks" --plugin-dir "$BUILD" add aircall --account "${pair%%:*}" >/dev/null 2>&1
 done
 A="--plugin-dir $BUILD --keystore $ks --base-url $SIM_URL"
 # shellcheck disable=SC2086
