@@ -132,38 +132,6 @@ const struct kkp_host *host_callbacks(const struct host_opts *o) {
   return &h;
 }
 
-/* ---- config ---- */
-
-static int config_has(const struct host_manifest *m, const char *key) {
-  json_object *cfg, *props;
-  return json_object_object_get_ex(m->root, "config", &cfg) &&
-         json_object_object_get_ex(cfg, "properties", &props) && json_object_object_get_ex(props, key, NULL);
-}
-
-char *host_config_json(const struct host_opts *o, const struct host_manifest *m) {
-  json_object *c = json_object_new_object();
-  char env_name[128], *s = NULL;
-  const char *base = o->base_url;
-  size_t i;
-  if (!c) return NULL;
-  if (!base) {
-    /* <NAME uppercased>_BASE_URL, e.g. AIRCALL_BASE_URL */
-    for (i = 0; m->name[i] && i < sizeof env_name - 10; i++)
-      env_name[i] = m->name[i] == '-' ? '_' : (char)toupper((unsigned char)m->name[i]);
-    snprintf(env_name + i, sizeof env_name - i, "_BASE_URL");
-    base = getenv(env_name);
-  }
-  if (base && *base && config_has(m, "base_url"))
-    json_object_object_add(c, "base_url", json_object_new_string(base));
-  if (o->keystore && config_has(m, "keystore"))
-    json_object_object_add(c, "keystore", json_object_new_string(o->keystore));
-  if (o->timeout_ms >= 0 && config_has(m, "timeout_ms"))
-    json_object_object_add(c, "timeout_ms", json_object_new_int64(o->timeout_ms));
-  s = strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put(c);
-  return s;
-}
-
 /* ---- accounts ---- */
 
 /* The account really opened for name: "default" means the only account when the
@@ -201,11 +169,18 @@ static char *take_string(struct host_plugin *p, char *s) {
 int host_account_open(const struct host_opts *o, struct host_plugin *p, const char *name,
                       struct host_account **out, char **error_json) {
   struct host_account *a = calloc(1, sizeof *a);
-  char *cfg = host_config_json(o, p->manifest), *perr = NULL, real[128];
+  char *cfg = NULL, *perr = NULL, real[128];
+  struct host_error cerr;
   int st;
   host_account_resolve(o, p->manifest->name, name, real, sizeof real);
   *out = NULL;
   *error_json = NULL;
+  if (host_config_build(o, p->manifest, &cfg, &cerr)) {
+    /* a bad config file, variable or --config: the plugin never sees it */
+    *error_json = host_error_json("config_error", cerr.message);
+    st = KKP_ERR_CONFIG;
+    goto out;
+  }
   if (!a || !cfg || !(a->name = strdup(name))) {
     *error_json = host_error_json("internal_error", "out of memory opening an account");
     st = KKP_ERR_INTERNAL;

@@ -1,6 +1,6 @@
 /*
  * help.c - the help of each kkp-host command (`kkp-host CMD --help`), one table so a
- * new command adds one entry, and did-you-mean over the command names.
+ * new command adds one entry (did-you-mean over them: host_cli_command_suggest).
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,12 +61,4 @@ const char *host_command_help(const char *name) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(commands[i].name, name) == 0) return commands[i].text;
   return NULL;
-}
-
-const char *host_command_suggest(const char *name) {
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    host_suggest_consider(name, commands[i].name, &best, &best_d);
-  return best && host_suggest_close(name, best_d) ? best : NULL;
 }

@@ -48,12 +48,14 @@ struct host_opts {
   long long timeout_ms; /* --timeout-ms, or -1 */
   int verbose;          /* --verbose: plugin log lines go to stderr */
   enum host_write_mode write;
-  size_t memory_mb; /* lua: --memory-mb (default 32) */
-  double timeout_s; /* lua: --timeout-s (default 30) */
+  size_t memory_mb;        /* lua: --memory-mb (default 32) */
+  double timeout_s;        /* lua: --timeout-s (default 30) */
   const char *plugins[32]; /* mcp: --plugin, the plugins served (none: all) */
   size_t n_plugins;
   const char *accounts[32]; /* mcp: --account, the accounts offered (none: all provisioned) */
   size_t n_accounts;
+  const char *config[64]; /* --config KEY=VALUE, in order (config.c) */
+  size_t n_config;
   const char *passphrase_file; /* --passphrase-file FILE|/dev/fd/N, or NULL */
 };
 
@@ -137,9 +139,39 @@ struct host_account {
 
 /* The one struct kkp_host lent to every plugin; lives for the process. */
 const struct kkp_host *host_callbacks(const struct host_opts *o);
-/* Config JSON for account_init: only keys the manifest's config schema has.
- * Caller frees with free(). */
+/* ---- config.c: the plugin config, from file, environment and flags ---- */
+
+/* Where plugin's config file is: $KOSMO_HOME/kkp/PLUGIN.json (KOSMO_HOME defaults
+ * to ~/.kosmokrator). 0, or -1 when there is no home or it does not fit. */
+int host_config_path(const char *plugin, char *out, size_t cap);
+/* Config JSON for account_init from the file, then $NAME_KEY variables, then the
+ * flags (later wins); every key in the manifest's config schema and every value of
+ * its type. 0 with *out (caller frees); 1 when a flag is wrong (a usage error), -1
+ * when the file or a variable is; err says which and how to fix it. */
+int host_config_build(const struct host_opts *o, const struct host_manifest *m, char **out,
+                      struct host_error *err);
+/* The same, NULL on any error. Caller frees with free(). */
 char *host_config_json(const struct host_opts *o, const struct host_manifest *m);
+
+/* ---- cli_args.c: call arguments as flags ---- */
+
+/* A command-line value as JSON: true, false, null (NULL), integers, numbers with a
+ * dot, JSON arrays and objects, else the string. */
+json_object *host_cli_coerce(const char *s);
+/* Reads the call argument at argv[*i] (--key=value, --key value, --key, --arg
+ * key=value) into *flags (created on first use), advancing *i past a value it
+ * took. 0, or -1 with err set. */
+int host_cli_call_flag(int argc, char **argv, int *i, json_object **flags, struct host_error *err);
+/* Checks that every key of flags is a parameter of function fn (of target, as
+ * "aircall.list_calls"); -1 with did-you-mean in err otherwise. */
+int host_cli_check_params(json_object *fn, json_object *flags, const char *target, struct host_error *err);
+/* When account is not in the keystore and a provisioned one is close: error_json
+ * with "Did you mean: PLUGIN.NAME" added to its message (new string, caller frees).
+ * Else NULL: the error stands as it is. */
+char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const char *account,
+                            const char *error_json);
+/* The command to suggest for a misspelt one, or NULL. */
+const char *host_cli_command_suggest(const char *cmd);
 /* Opens account name of p (p gains a reference). On plugin failure returns its
  * status and *error_json (caller frees with free()). */
 /* The account opened for name (host_account_open does this): "default" stands for
@@ -157,6 +189,12 @@ int host_account_invoke(struct host_account *a, const char *fn, const char *args
 int host_account_invoke_within(struct host_account *a, const char *fn, const char *args_json,
                                long long deadline_ms, char **result_json);
 
+/* progress.c: as host_account_invoke, through a 1.1 plugin's invoke_call with
+ * deadline_ms (0: the account's own) and, when stderr is a terminal, its progress
+ * reports shown there on one line. A 1.0 plugin is called with invoke. */
+int host_account_invoke_shown(struct host_account *a, const char *fn, const char *args_json,
+                              long long deadline_ms, char **result_json);
+
 /* Whether a write function may run: --write=allow, --write=deny, or (default)
  * ask y/N on the terminal when stdin is one, deny otherwise. On deny fills err
  * with how to allow it. */
@@ -173,6 +211,8 @@ size_t host_levenshtein(const char *a, const char *b);
 void host_suggest_consider(const char *key, const char *candidate, const char **best, size_t *best_d);
 /* Whether a candidate at distance d from key is close enough to suggest. */
 int host_suggest_close(const char *key, size_t d);
+/* The one of names[0..n) to suggest for key, or NULL when none is close. */
+const char *host_suggest_among(const char *key, const char *const *names, size_t n);
 
 /* ---- doc.c: agent reference from the manifest ---- */
 
@@ -185,8 +225,6 @@ char *host_doc(const struct host_manifest *m, const char *fn, struct host_error 
 
 /* `kkp-host CMD --help`: the help of command name, or NULL when there is none. */
 const char *host_command_help(const char *name);
-/* The command closest to name, or NULL when none is close. */
-const char *host_command_suggest(const char *name);
 
 /* ---- check.c: `kkp-host check PLUGIN[.ACCOUNT]` ---- */
 

@@ -78,6 +78,8 @@ static int unknown(lua_State *L, struct host_lua_ns *ns, size_t i, const char *p
       host_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
   }
   luaL_buffinit(L, &b);
+  luaL_where(L, 1); /* the script's line, as luaL_error gives */
+  luaL_addvalue(&b);
   lua_pushfstring(L, "Unknown function: %s.%s", path, key);
   luaL_addvalue(&b);
   if (best && host_suggest_close(key, best_d)) {
@@ -141,7 +143,8 @@ static struct host_account *ns_account(lua_State *L, struct host_lua_ns *ns, siz
   return a;
 }
 
-/* Raises "PLUGIN.FUNCTION: CODE: MESSAGE" from an error JSON text on the stack top. */
+/* Raises "SCRIPT:LINE: PLUGIN.FUNCTION: CODE: MESSAGE" from an error JSON text on the
+ * stack top: the line of the script's call, as luaL_error gives for the host's own. */
 static int raise_plugin_error(lua_State *L, const char *plugin, const char *fn) {
   json_object *root = json_tokener_parse(lua_tostring(L, -1)), *e = NULL;
   const char *code = NULL, *msg = NULL;
@@ -149,8 +152,9 @@ static int raise_plugin_error(lua_State *L, const char *plugin, const char *fn) 
     code = host_json_str(e, "code");
     msg = host_json_str(e, "message");
   }
-  lua_pushfstring(L, "%s.%s: %s: %s", plugin, fn, code ? code : "internal_error",
-                  msg ? msg : lua_tostring(L, -1));
+  luaL_where(L, 1);
+  lua_pushfstring(L, "%s%s.%s: %s: %s", lua_tostring(L, -1), plugin, fn, code ? code : "internal_error",
+                  msg ? msg : lua_tostring(L, -2));
   json_object_put(root);
   return lua_error(L);
 }
@@ -208,9 +212,10 @@ static int ns_call(lua_State *L) {
     return raise_plugin_error(L, plugin, fn);
   }
   host_lua_blocking(L, 1);
-  /* The script's time cap holds inside the call too: the plugin gets what is left. */
-  st = host_account_invoke_within(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN),
-                                  host_lua_time_left_ms(L), &result);
+  /* The script's time cap holds inside the call too: the plugin gets what is left;
+   * its progress shows on a terminal. */
+  st = host_account_invoke_shown(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN),
+                                 host_lua_time_left_ms(L), &result);
   host_lua_blocking(L, 0);
   lua_pushstring(L, result ? result : "{}");
   free(result);
@@ -242,6 +247,48 @@ static void set_resolver(lua_State *L, lua_CFunction index, int nup) {
   lua_pushliteral(L, "app.integrations is read-only");
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
+}
+
+/* __pairs of app.integrations.PLUGIN[.ACCOUNT]: what an agent can use there, each
+ * name resolved through the table itself (so the values are what indexing gives):
+ * every function, and on a plugin's table every account in the keystore. Returns
+ * next over a fresh table of them. Upvalue: plugin index; 2: account (or none). */
+static int ns_pairs(lua_State *L) {
+  struct host_lua_ns *ns = ns_of(L);
+  size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
+  int on_plugin = lua_isnone(L, lua_upvalueindex(2));
+  json_object *fs = host_manifest_functions(ns->manifests[i]);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_newtable(L);
+  for (size_t k = 0; k < json_object_array_length(fs); k++) {
+    const char *name = host_json_str(json_object_array_get_idx(fs, k), "name");
+    if (!name) continue;
+    lua_getfield(L, 1, name);
+    lua_setfield(L, -2, name);
+  }
+  if (on_plugin) {
+    ns_accounts(ns, i);
+    for (size_t k = 0; k < ns->n_accounts[i]; k++) {
+      if (host_manifest_function(ns->manifests[i], ns->accounts[i][k])) continue; /* a function wins */
+      lua_getfield(L, 1, ns->accounts[i][k]);
+      lua_setfield(L, -2, ns->accounts[i][k]);
+    }
+  }
+  lua_getglobal(L, "next");
+  if (!lua_isfunction(L, -1)) return luaL_error(L, "pairs: next is not available");
+  lua_insert(L, -2);
+  lua_pushnil(L);
+  return 3;
+}
+
+/* Adds __pairs to the metatable of the table on the stack top (set_resolver's). */
+static void set_pairs(lua_State *L, size_t i, const char *account) {
+  lua_getmetatable(L, -1); /* raw: __metatable only hides it from scripts */
+  lua_pushinteger(L, (lua_Integer)i);
+  if (account) lua_pushstring(L, account);
+  lua_pushcclosure(L, ns_pairs, account ? 2 : 1);
+  lua_setfield(L, -2, "__pairs");
+  lua_pop(L, 1);
 }
 
 /* __index of app.integrations.PLUGIN.ACCOUNT. Upvalues: plugin index, account. */
@@ -279,6 +326,7 @@ static int ns_plugin_index(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)i);
     lua_pushvalue(L, 2);
     set_resolver(L, ns_account_index, 2);
+    set_pairs(L, i, key);
   } else {
     lua_pushfstring(L, "app.integrations.%s", ns->manifests[i]->name);
     return unknown(L, ns, i, lua_tostring(L, -1), key, 1);
@@ -346,6 +394,7 @@ struct host_lua_ns *host_lua_ns_open(lua_State *L, const struct host_opts *o, st
     lua_newtable(L);
     lua_pushinteger(L, (lua_Integer)i);
     set_resolver(L, ns_plugin_index, 1);
+    set_pairs(L, i, NULL);
     lua_setfield(L, -2, ns->manifests[i]->name);
   }
   set_resolver(L, ns_integrations_index, 0);

@@ -20,13 +20,17 @@ static const char usage_text[] =
     "usage: kkp-host [OPTIONS] COMMAND [ARGS]\n"
     "\n"
     "Commands:\n"
-    "  list                               plugins found (reads manifests only; loads nothing)\n"
+    "  list [--json]                      plugins found (reads manifests only; loads nothing)\n"
     "  describe PLUGIN [--json]           a plugin's functions and parameters (--json: the raw manifest)\n"
-    "  call PLUGIN[.ACCOUNT].FUNCTION [JSON|-]\n"
-    "                                     call one function; arguments as a JSON object, '-' reads\n"
-    "                                     them from stdin; result JSON on stdout, error JSON on stderr\n"
+    "  call PLUGIN[.ACCOUNT].FUNCTION [JSON|-] [--NAME VALUE | --NAME=VALUE | --arg NAME=VALUE]...\n"
+    "                                     call one function; arguments as a JSON object ('-' reads\n"
+    "                                     it from stdin) and/or as flags on top of it: --per-page 5 is\n"
+    "                                     per_page = 5 (true, false, null, integers and numbers with a\n"
+    "                                     dot are coerced, [..] and {..} are JSON, else strings; use\n"
+    "                                     --arg for a name kkp-host uses itself, e.g. --arg timeout_ms=5).\n"
+    "                                     Result JSON on stdout, error JSON on stderr\n"
     "  lua FILE|-                         run a Lua script in the sandbox with app.integrations.*\n"
-    "  doc NAME                           the agent reference: integrations.PLUGIN[.FUNCTION]\n"
+    "  doc NAME [--json]                  the agent reference: integrations.PLUGIN[.FUNCTION]\n"
     "  describe PLUGIN --tools=mcp|openai the tool list an MCP server or OpenAI would get\n"
     "  mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
     "                                     an MCP server on stdio: every function as a tool\n"
@@ -43,7 +47,16 @@ static const char usage_text[] =
     "  --timeout-ms N      whole-request timeout passed to the plugin\n"
     "  --write=allow|deny  whether write functions may run; default: ask y/N on a terminal,\n"
     "                      deny when stdin is not a terminal\n"
-    "  --verbose           plugin log lines on stderr\n"
+    "  --config KEY=VALUE  call, lua: a plugin config key (repeatable), e.g. --config name_scan_pages=40\n"
+    "                      or --config max_rate_wait_ms=120000; the keys are the manifest's config\n"
+    "                      (kkp-host describe PLUGIN --json). Config comes from, later winning: the file\n"
+    "                      $KOSMO_HOME/kkp/PLUGIN.json (a JSON object of keys), the environment\n"
+    "                      <PLUGIN>_<KEY> (e.g. AIRCALL_NAME_SCAN_PAGES=40), --base-url, --keystore,\n"
+    "                      --timeout-ms, then --config\n"
+    "  --json              list, describe, doc: JSON output\n"
+    "  --verbose           plugin log lines on stderr (also KKP_DEBUG=1). Without it, a long call\n"
+    "                      shows its progress (pages read, rate-limit waits) on one line of stderr\n"
+    "                      when stderr is a terminal\n"
     "  --memory-mb N       lua: memory cap (default 32)\n"
     "  --timeout-s N       lua: time cap in seconds (default 30)\n"
     "\n"
@@ -114,13 +127,43 @@ static void print_auth(const struct host_manifest *m) {
   }
 }
 
-static int cmd_list(const struct host_opts *o) {
+/* list --json: {"success": true, "plugins": [{name, version, functions, reads, writes,
+ * auth, dir, library_present}]}. */
+static void list_json(struct host_manifest **ms, size_t n) {
+  json_object *root = json_object_new_object(), *arr = json_object_new_array();
+  for (size_t i = 0; i < n; i++) {
+    json_object *p = json_object_new_object(), *auth = NULL;
+    size_t fnc, r, w;
+    count_ops(ms[i], &fnc, &r, &w);
+    json_object_object_get_ex(ms[i]->root, "auth", &auth);
+    json_object_object_add(p, "name", json_object_new_string(ms[i]->name));
+    json_object_object_add(p, "version", json_object_get(json_object_object_get(ms[i]->root, "version")));
+    json_object_object_add(p, "functions", json_object_new_int64((int64_t)fnc));
+    json_object_object_add(p, "reads", json_object_new_int64((int64_t)r));
+    json_object_object_add(p, "writes", json_object_new_int64((int64_t)w));
+    json_object_object_add(p, "auth", json_object_get(auth));
+    json_object_object_add(p, "dir", json_object_new_string(ms[i]->dir));
+    json_object_object_add(p, "library_present", json_object_new_boolean(access(ms[i]->so_path, F_OK) == 0));
+    json_object_array_add(arr, p);
+  }
+  json_object_object_add(root, "success", json_object_new_boolean(1));
+  json_object_object_add(root, "plugins", arr);
+  print_json(root, stdout);
+  json_object_put(root);
+}
+
+static int cmd_list(const struct host_opts *o, int as_json) {
   struct host_manifest **ms;
   struct host_error err;
   size_t n;
   if (host_manifest_all(o, &ms, &n, &err)) {
     fprintf(stderr, "kkp-host: %s\n", err.message);
     return HOST_EXIT_HOST;
+  }
+  if (as_json) {
+    list_json(ms, n);
+    host_manifest_all_free(ms, n);
+    return HOST_EXIT_OK;
   }
   if (n == 0) fprintf(stderr, "kkp-host: no plugins found (pass --plugin-dir DIR or set KKP_PLUGIN_PATH)\n");
   for (size_t i = 0; i < n; i++) {
@@ -214,17 +257,56 @@ static const char *closest_function(const struct host_manifest *m, const char *f
   return best && host_suggest_close(fn, best_d) ? best : NULL;
 }
 
-static int cmd_call(const struct host_opts *o, const char *target, const char *args_arg) {
+/* The arguments: the JSON object (or {}) with the flags on top. Returns the text the
+ * plugin gets, or NULL after printing why (*rc set). */
+static char *call_args(const char *args_arg, json_object *flags, int *rc) {
+  char msg[512], *text;
+  json_object *args;
+  enum json_tokener_error jerr = json_tokener_success;
+  if (!args_arg) text = strdup("{}");
+  else if (strcmp(args_arg, "-") == 0) text = read_stdin();
+  else text = strdup(args_arg);
+  if (!text) {
+    print_host_error("host_error", "cannot read the arguments (out of memory or unreadable stdin)");
+    *rc = HOST_EXIT_HOST;
+    return NULL;
+  }
+  /* strictly: the plugin receives text itself, so it must be exactly one object */
+  args = host_json_parse(text, strlen(text), &jerr);
+  if (!args || !json_object_is_type(args, json_type_object)) {
+    snprintf(msg, sizeof msg, "the arguments must be one JSON object, e.g. '{\"per_page\": 10}'%s%s",
+             jerr != json_tokener_success ? ": not valid JSON: " : "",
+             jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "");
+    print_host_error("usage", msg);
+    json_object_put(args);
+    free(text);
+    *rc = HOST_EXIT_USAGE;
+    return NULL;
+  }
+  if (flags) { /* flags win over the object's members */
+    json_object_object_foreach(flags, k, v) json_object_object_add(args, k, json_object_get(v));
+    free(text);
+    text =
+        strdup(json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  }
+  json_object_put(args);
+  if (!text) {
+    print_host_error("host_error", "out of memory building the arguments");
+    *rc = HOST_EXIT_HOST;
+  }
+  return text;
+}
+
+static int cmd_call(const struct host_opts *o, const char *target, const char *args_arg, json_object *flags) {
   char plugin[128], account[128] = "default", fn[256], msg[1536];
   const char *dot1 = strchr(target, '.'), *dot2 = strrchr(target, '.');
   struct host_manifest *m = NULL;
   struct host_plugin *p = NULL;
   struct host_account *a = NULL;
   struct host_error err;
-  json_object *f, *args = NULL;
-  char *args_text = NULL, *result = NULL, *errjson = NULL;
+  json_object *f;
+  char *args_text = NULL, *result = NULL, *errjson = NULL, *cfg = NULL, *hinted;
   int rc = HOST_EXIT_HOST, st;
-  enum json_tokener_error jerr;
   if (!dot1 || dot1 == target || !dot2[1] || (size_t)(dot1 - target) >= sizeof plugin ||
       strlen(dot2 + 1) >= sizeof fn || (dot2 > dot1 && (size_t)(dot2 - dot1 - 1) >= sizeof account) ||
       (dot2 > dot1 && dot2 == dot1 + 1)) {
@@ -248,21 +330,17 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
     rc = HOST_EXIT_USAGE;
     goto out;
   }
-  if (!args_arg) args_text = strdup("{}");
-  else if (strcmp(args_arg, "-") == 0) args_text = read_stdin();
-  else args_text = strdup(args_arg);
-  if (!args_text) {
-    print_host_error("host_error", "cannot read the arguments (out of memory or unreadable stdin)");
+  snprintf(msg, sizeof msg, "%s.%s", plugin, host_json_str(f, "name"));
+  if (host_cli_check_params(f, flags, msg, &err)) {
+    print_host_error("usage", err.message);
+    rc = HOST_EXIT_USAGE;
     goto out;
   }
-  /* strictly: the plugin receives args_text itself, so it must be exactly one object */
-  args = host_json_parse(args_text, strlen(args_text), &jerr);
-  if (!args || !json_object_is_type(args, json_type_object)) {
-    snprintf(msg, sizeof msg, "the arguments must be one JSON object, e.g. '{\"per_page\": 10}'%s%s",
-             jerr != json_tokener_success ? ": not valid JSON: " : "",
-             jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "");
-    print_host_error("usage", msg);
-    rc = HOST_EXIT_USAGE;
+  if (!(args_text = call_args(args_arg, flags, &rc))) goto out;
+  /* A wrong --config is a usage error, found before anything is loaded. */
+  if ((st = host_config_build(o, m, &cfg, &err)) != 0) {
+    print_host_error(st > 0 ? "usage" : "config_error", err.message);
+    rc = st > 0 ? HOST_EXIT_USAGE : host_exit_for_status(KKP_ERR_CONFIG);
     goto out;
   }
   if (host_function_is_write(f) && !host_write_permitted(o, plugin, host_json_str(f, "name"), &err)) {
@@ -275,15 +353,17 @@ static int cmd_call(const struct host_opts *o, const char *target, const char *a
   }
   st = host_account_open(o, p, account, &a, &errjson);
   if (st != KKP_OK) {
-    print_json_text(errjson, stderr);
+    hinted = dot2 > dot1 ? host_cli_account_hint(o, plugin, account, errjson) : NULL;
+    print_json_text(hinted ? hinted : errjson, stderr);
+    free(hinted);
     rc = host_exit_for_status(st);
     goto out;
   }
-  st = host_account_invoke(a, fn, args_text, &result);
+  st = host_account_invoke_shown(a, fn, args_text, 0, &result);
   print_json_text(result, st == KKP_OK ? stdout : stderr);
   rc = host_exit_for_status(st);
 out:
-  json_object_put(args);
+  free(cfg);
   free(args_text);
   free(result);
   free(errjson);
@@ -293,7 +373,7 @@ out:
   return rc;
 }
 
-static int cmd_doc(const struct host_opts *o, const char *name) {
+static int cmd_doc(const struct host_opts *o, const char *name, int as_json) {
   char plugin[128];
   const char *rest = name, *fn;
   struct host_manifest *m;
@@ -316,9 +396,78 @@ static int cmd_doc(const struct host_opts *o, const char *name) {
     fprintf(stderr, "kkp-host: %s\n", err.message);
     return HOST_EXIT_HOST;
   }
-  fputs(doc, stdout);
+  if (as_json) {
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "success", json_object_new_boolean(1));
+    json_object_object_add(root, "name", json_object_new_string(name));
+    json_object_object_add(root, "markdown", json_object_new_string(doc));
+    print_json(root, stdout);
+    json_object_put(root);
+  } else {
+    fputs(doc, stdout);
+  }
   free(doc);
   return HOST_EXIT_OK;
+}
+
+/* The first of each group of options that only some commands take, to refuse one
+ * given to a command it does not apply to (never ignored in silence). */
+struct flags_seen {
+  const char *json;   /* --json: list, describe, doc, call */
+  const char *lua;    /* --memory-mb, --timeout-s: lua */
+  const char *plugin; /* --base-url, --keystore, --timeout-ms, --config, --write: call, lua, mcp */
+  const char *mcp;    /* --plugin, --account: mcp */
+};
+
+static void note_seen(struct flags_seen *s, const char *a, size_t klen) {
+  static const char *const lua[] = {"--memory-mb", "--timeout-s"};
+  static const char *const plugin[] = {"--base-url", "--keystore", "--timeout-ms", "--config", "--write"};
+  for (size_t k = 0; k < sizeof lua / sizeof *lua; k++)
+    if (!s->lua && strlen(lua[k]) == klen && strncmp(a, lua[k], klen) == 0) s->lua = lua[k];
+  for (size_t k = 0; k < sizeof plugin / sizeof *plugin; k++)
+    if (!s->plugin && strlen(plugin[k]) == klen && strncmp(a, plugin[k], klen) == 0) s->plugin = plugin[k];
+  if (!s->mcp &&
+      ((klen == 8 && strncmp(a, "--plugin", 8) == 0) || (klen == 9 && strncmp(a, "--account", 9) == 0)))
+    s->mcp = klen == 8 ? "--plugin" : "--account";
+}
+
+static int flags_apply(const char *cmd, const struct flags_seen *s) {
+  static const struct {
+    const char *cmd;
+    int json, lua, plugin, mcp;
+  } rules[] = {{"list", 1, 0, 0, 0}, {"describe", 1, 0, 0, 0}, {"describe --tools", 0, 0, 1, 0},
+               {"doc", 1, 0, 0, 0},  {"call", 1, 0, 1, 0},     {"lua", 0, 1, 1, 0},
+               {"mcp", 0, 0, 1, 1},  {"check", 1, 0, 1, 0}};
+  for (size_t k = 0; k < sizeof rules / sizeof *rules; k++) {
+    const char *bad;
+    if (strcmp(rules[k].cmd, cmd) != 0) continue;
+    bad = !rules[k].json && s->json       ? s->json
+          : !rules[k].lua && s->lua       ? s->lua
+          : !rules[k].plugin && s->plugin ? s->plugin
+          : !rules[k].mcp && s->mcp       ? s->mcp
+                                          : NULL;
+    if (!bad) return HOST_EXIT_OK;
+    fprintf(stderr, "kkp-host: %s does not apply to %s (%s)\nRun kkp-host --help for usage.\n", bad, cmd,
+            bad == s->json  ? "--json is for list, describe, doc, call and check"
+            : bad == s->lua ? "it is for lua"
+            : bad == s->mcp ? "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION"
+                            : "it is for call, lua and mcp");
+    return HOST_EXIT_USAGE;
+  }
+  return HOST_EXIT_OK; /* an unknown command: reported as such */
+}
+
+static int unknown_command(const char *cmd) {
+  const char *near = host_cli_command_suggest(cmd);
+  static const char *const known[] = {"list", "describe", "call", "lua", "doc", "mcp", "check"};
+  for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+    if (strcmp(cmd, known[k]) == 0) return usage_error("wrong number of arguments for \"%s\"", cmd);
+  if (near) {
+    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\nRun kkp-host --help for usage.\n",
+            cmd, near);
+    return HOST_EXIT_USAGE;
+  }
+  return usage_error("unknown command \"%s\" (commands: list, describe, call, lua, doc, mcp, check)", cmd);
 }
 
 /* Parses a whole number option. Returns -1 when it is not one. */
@@ -331,11 +480,16 @@ static long long number_arg(const char *s) {
   return *end || v < 0 || errno == ERANGE ? -1 : v;
 }
 
-int main(int argc, char **argv) {
+/* main without the clean-up: *call_flags (call's arguments given as flags) is the
+ * caller's to put, whichever way this returns. */
+static int host_main(int argc, char **argv, json_object **call_flags_out) {
   struct host_opts o = {.timeout_ms = -1, .memory_mb = 32, .timeout_s = 30};
   const char *pos[4];
   size_t npos = 0;
-  int as_json = 0;
+  int as_json = 0, rc;
+  struct flags_seen seen = {0};
+  json_object **call_flags = call_flags_out;
+  struct host_error err;
   const char *tools_format = NULL;
   /* Before any plugin is loaded or passphrase read: the plugin's credential, and
    * libcurl's copies of it, must not end up in a core file or a tracer's hands. */
@@ -344,6 +498,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     size_t klen;
+    int at = i;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       const char *help = npos > 0 ? host_command_help(pos[0]) : NULL;
       fputs(help ? help : usage_text, stdout);
@@ -360,6 +515,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--json") == 0) {
       as_json = 1;
+      seen.json = a;
       continue;
     }
     if (strcmp(a, "--verbose") == 0) {
@@ -370,6 +526,7 @@ int main(int argc, char **argv) {
     if (a[klen] == '=') val = a + klen + 1;
     else if (i + 1 < argc && strcmp(a, "--write") != 0) val = argv[++i];
 #define IS(opt) (strlen(opt) == klen && strncmp(a, opt, klen) == 0)
+    note_seen(&seen, a, klen);
     if (IS("--plugin-dir") && val) {
       if (o.n_plugin_dirs == sizeof o.plugin_dirs / sizeof o.plugin_dirs[0])
         return usage_error("too many --plugin-dir (at most 32), at \"%s\"", val);
@@ -403,35 +560,49 @@ int main(int argc, char **argv) {
       if (o.n_accounts == sizeof o.accounts / sizeof o.accounts[0])
         return usage_error("too many --account (at most 32), at \"%s\"", val);
       o.accounts[o.n_accounts++] = val;
+    } else if (IS("--config") && val) {
+      if (o.n_config == sizeof o.config / sizeof o.config[0])
+        return usage_error("too many --config (at most 64), at \"%s\"", val);
+      o.config[o.n_config++] = val;
     } else if (IS("--write") && val && strcmp(val, "allow") == 0) {
       o.write = HOST_WRITE_ALLOW;
     } else if (IS("--write") && val && strcmp(val, "deny") == 0) {
       o.write = HOST_WRITE_DENY;
     } else if (IS("--write")) {
       return usage_error("--write takes allow or deny, as --write=allow or --write=deny (got \"%s\")", a);
+    } else if (npos >= 2 && strcmp(pos[0], "call") == 0) {
+      /* after call's target, any other --name is one of the function's arguments */
+      i = at;
+      if (host_cli_call_flag(argc, argv, &i, call_flags, &err)) return usage_error("%s", err.message);
     } else {
       return usage_error("unknown option or missing value: \"%s\"", a);
     }
 #undef IS
   }
+  if (getenv("KKP_DEBUG") && *getenv("KKP_DEBUG") && strcmp(getenv("KKP_DEBUG"), "0") != 0) o.verbose = 1;
   if (npos == 0) {
     fputs(usage_text, stderr);
     return HOST_EXIT_USAGE;
   }
-  if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o);
+  /* describe --tools lists what mcp would serve: --write=deny leaves the writes out */
+  rc = flags_apply(strcmp(pos[0], "describe") == 0 && tools_format ? "describe --tools" : pos[0], &seen);
+  if (rc != HOST_EXIT_OK) return rc;
+  if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o, as_json);
   if (strcmp(pos[0], "describe") == 0 && npos == 2 && tools_format)
     return host_mcp_describe(&o, pos[1], tools_format);
   if (strcmp(pos[0], "describe") == 0 && npos == 2) return cmd_describe(&o, pos[1], as_json);
   if (strcmp(pos[0], "mcp") == 0 && npos == 1) return host_mcp_serve(&o);
   if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3))
-    return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL);
+    return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL, *call_flags);
   if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
-  if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1]);
+  if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1], as_json);
   if (strcmp(pos[0], "check") == 0 && npos == 2) return host_check(&o, pos[1], as_json);
-  if (!host_command_help(pos[0]) && host_command_suggest(pos[0])) {
-    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\n", pos[0],
-            host_command_suggest(pos[0]));
-    return HOST_EXIT_USAGE;
-  }
-  return usage_error("unknown command or wrong number of arguments for \"%s\"", pos[0]);
+  return unknown_command(pos[0]);
+}
+
+int main(int argc, char **argv) {
+  json_object *call_flags = NULL;
+  int rc = host_main(argc, argv, &call_flags);
+  json_object_put(call_flags);
+  return rc;
 }

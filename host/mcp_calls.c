@@ -97,9 +97,16 @@ static char *with_passphrase_hint(char *error_json) {
 static int account_open(struct host_mcp *s, struct host_mcp_plugin *pl, const char *name,
                         struct host_mcp_account **out, char **error_json) {
   struct host_mcp_account *a = calloc(1, sizeof *a);
-  char *cfg = host_config_json(s->o, pl->m), *perr = NULL;
+  char *cfg = NULL, *perr = NULL;
+  struct host_error cerr;
   int st;
   *out = NULL;
+  if (host_config_build(s->o, pl->m, &cfg, &cerr)) {
+    /* a bad config file, variable or --config: the plugin never sees it */
+    *error_json = host_error_json("config_error", cerr.message);
+    st = KKP_ERR_CONFIG;
+    goto out;
+  }
   if (!a || !cfg || !(a->name = strdup(name))) {
     *error_json = host_error_json("internal_error", "out of memory opening an account");
     st = KKP_ERR_INTERNAL;

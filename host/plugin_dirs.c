@@ -224,6 +224,29 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+/* The plugin name in dirs closest to name (from the NAME.json files), into near;
+ * 0 when one is close enough to suggest. Only file names are read. */
+static int near_plugin(char **dirs, size_t n, const char *name, char *near, size_t cap) {
+  size_t best_d = (size_t)-1;
+  const char *best = NULL;
+  char cand[128];
+  near[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    DIR *d = opendir(dirs[i]);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      size_t len = strlen(e->d_name);
+      if (len <= 5 || len - 5 >= sizeof cand || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+      snprintf(cand, sizeof cand, "%.*s", (int)(len - 5), e->d_name);
+      best = NULL;
+      host_suggest_consider(name, cand, &best, &best_d);
+      if (best) snprintf(near, cap, "%s", cand);
+    }
+    if (d) closedir(d);
+  }
+  return near[0] && host_suggest_close(name, best_d) ? 0 : -1;
+}
+
 int host_manifest_find(const struct host_opts *o, const char *name, struct host_manifest **out,
                        struct host_error *err) {
   char **dirs;
@@ -246,6 +269,11 @@ int host_manifest_find(const struct host_opts *o, const char *name, struct host_
   }
   {
     size_t used = 0;
+    char near[128];
+    if (near_plugin(dirs, n, name, near, sizeof near) == 0) {
+      host_error_set(err, "no plugin named \"%s\". Did you mean: %s (see kkp-host list)", name, near);
+      goto out;
+    }
     used += (size_t)snprintf(err->message, sizeof err->message, "no plugin named \"%s\": no %s.json in", name,
                              name);
     for (size_t i = 0; i < n && used < sizeof err->message; i++)

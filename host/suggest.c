@@ -34,10 +34,16 @@ size_t host_levenshtein(const char *a, const char *b) {
   return d;
 }
 
+/* The rule, the same as the plugin's (src/validate.c ac_closest), so a name gets the
+ * same suggestion from kkp-host and from the plugin: at most two edits or a third of
+ * the word, or a name the word begins ("timeout" for "timeout_ms"). A prefix counts
+ * as two edits, so a real typo at one edit still wins. */
 void host_suggest_consider(const char *key, const char *candidate, const char **best, size_t *best_d) {
-  size_t d;
+  size_t d, len;
   if (!candidate) return;
   d = host_levenshtein(key, candidate);
+  len = strlen(key);
+  if (d > 2 && len >= 3 && strncmp(candidate, key, len) == 0) d = 2;
   if (d < *best_d) {
     *best_d = d;
     *best = candidate;
@@ -45,5 +51,12 @@ void host_suggest_consider(const char *key, const char *candidate, const char **
 }
 
 int host_suggest_close(const char *key, size_t d) {
-  return d <= 3 || d <= strlen(key) / 3;
+  return d <= 2 || (d != (size_t)-1 && d * 3 <= strlen(key));
+}
+
+const char *host_suggest_among(const char *key, const char *const *names, size_t n) {
+  const char *best = NULL;
+  size_t best_d = (size_t)-1;
+  for (size_t i = 0; i < n; i++) host_suggest_consider(key, names[i], &best, &best_d);
+  return best && host_suggest_close(key, best_d) ? best : NULL;
 }

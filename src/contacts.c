@@ -131,7 +131,7 @@ static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long 
         meta, "note",
         json_object_new_string(
             "Aircall cannot search names: only the contacts read so far were searched. Search by "
-            "phone number or email, or raise name_scan_pages, for a complete answer."));
+            "phone number or email, or raise the plugin config `name_scan_pages`, for a complete answer."));
   *result = json_object_new_object();
   json_object_object_add(*result, "contacts", found);
   json_object_object_add(*result, "meta", meta);

@@ -440,6 +440,9 @@ static int on_rate_limit(struct ac_ctx *c, const struct request *q, struct excha
       c->err.retry_after_s = (reset.wait_ms + 999) / 1000;
       note(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
     }
+    if (reset.wait_ms > a->cfg.max_rate_wait_ms)
+      note(&c->err, "; that is longer than the plugin config `max_rate_wait_ms` (%ld ms) lets it wait",
+           a->cfg.max_rate_wait_ms);
     if (reset.clamped)
       note(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
            (int)strcspn(x->reset, "\r\n"), x->reset, AC_RESET_MAX_MS / 1000);

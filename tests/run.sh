@@ -13,7 +13,7 @@ passed=0
 failed=0
 for t in "$@"; do
   name=$(basename "$t")
-  log="$logdir/$name.log"
+  log="$logdir/$(printf %s "$t" | tr / _).log" # by path: two tests may share a name
   echo "# $name"
   "$t" >"$log" 2>&1
   rc=$?

@@ -46,16 +46,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char *text = fuzz_str(data, size), *args[MAX_ARGS + 5], *save = NULL;
-  int n = 0;
+  char *text = fuzz_str(data, size), *args[MAX_ARGS + 5], *tok[MAX_ARGS], *save = NULL;
+  int n = 0, nt = 0, is_call = 0;
+  for (char *a = strtok_r(text, "\n", &save); a && nt < MAX_ARGS; a = strtok_r(NULL, "\n", &save)) {
+    if (strcmp(a, "-") == 0 || strcmp(a, "lua") == 0 || strstr(a, "--plugin-dir")) goto out;
+    tok[nt++] = a;
+  }
+  for (int k = 0; k < nt; k++) is_call |= strcmp(tok[k], "call") == 0;
   args[n++] = "kkp-host";
   args[n++] = "--plugin-dir";
   args[n++] = plugins;
-  args[n++] = "--write=deny";
-  for (char *a = strtok_r(text, "\n", &save); a && n < MAX_ARGS + 4; a = strtok_r(NULL, "\n", &save)) {
-    if (strcmp(a, "-") == 0 || strcmp(a, "lua") == 0 || strstr(a, "--plugin-dir")) goto out;
-    args[n++] = a;
-  }
+  /* only call takes --write (list, describe and doc refuse an option that does not
+   * apply); any "call" among the arguments gets it, so no write is ever asked about */
+  if (is_call) args[n++] = "--write=deny";
+  for (int k = 0; k < nt; k++) args[n++] = tok[k];
   args[n] = NULL;
   int rc = host_cli_main(n, args);
   if (rc < 0 || rc > 2 + KKP_ERR_CANCELLED) abort(); /* an exit status --help documents */

@@ -60,6 +60,33 @@ static void levenshtein(void **state) {
   assert_int_equal(host_levenshtein("same", "same"), 0);
 }
 
+/* One rule with the plugin's ac_closest: two edits or a third of the word, or a name
+ * the word begins. */
+static void suggest_rule(void **state) {
+  static const char *const names[] = {"list_calls", "timeout_ms", "get_call", "name_scan_pages"};
+  (void)state;
+  assert_string_equal(host_suggest_among("lst_calls", names, 4), "list_calls");
+  assert_string_equal(host_suggest_among("timeout", names, 4), "timeout_ms");
+  assert_string_equal(host_suggest_among("name_scan_pgs", names, 4), "name_scan_pages");
+  assert_null(host_suggest_among("abc", names, 4));
+  assert_null(host_suggest_among("get_cl", (const char *const[]){"list_users"}, 1));
+  /* three edits in a six-letter word: no longer close (it was under the host's old rule) */
+  assert_null(host_suggest_among("gtcal", (const char *const[]){"get_call"}, 1));
+  assert_null(host_suggest_among("ti", names, 4)); /* a prefix needs three letters */
+}
+
+static void coerce(void **state) {
+  static const char *const cases[][2] = {
+      {"true", "true"},       {"false", "false"}, {"null", "null"}, {"-3", "-3"},     {"2.5", "2.5"},
+      {"1.2.3", "\"1.2.3\""}, {"12a", "\"12a\""}, {"[1]", "[ 1 ]"}, {"[1", "\"[1\""}, {"", "\"\""}};
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_object *v = host_cli_coerce(cases[i][0]);
+    assert_string_equal(v ? json_object_to_json_string(v) : "null", cases[i][1]);
+    json_object_put(v);
+  }
+}
+
 static void exit_statuses(void **state) {
   (void)state;
   assert_int_equal(host_exit_for_status(KKP_OK), 0);
@@ -174,6 +201,7 @@ int main(void) {
       cmocka_unit_test(refuses_writable),  cmocka_unit_test(levenshtein),
       cmocka_unit_test(exit_statuses),     cmocka_unit_test(config_only_schema_keys),
       cmocka_unit_test(doc_from_manifest), cmocka_unit_test(strict_json),
+      cmocka_unit_test(suggest_rule),      cmocka_unit_test(coerce),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

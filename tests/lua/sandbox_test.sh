@@ -86,9 +86,9 @@ contains "uncaught plugin error: message" "$out" "fixture.fail: not_found: per_p
 lua_out 'print(pcall(function() return app.integrations.fixture.lst_calls end))'
 contains "unknown function: the exact message" "$out" "Unknown function: app.integrations.fixture.lst_calls (functions: echo, fail, secret, write_thing; accounts: default)"
 lua_out 'print(pcall(function() return app.integrations.fixture.ecoh end))'
-equals "unknown function: did you mean" "$out" "false	Unknown function: app.integrations.fixture.ecoh. Did you mean: echo"
+equals "unknown function: did you mean" "$out" "false	stdin:1: Unknown function: app.integrations.fixture.ecoh. Did you mean: echo"
 lua_out 'print(pcall(function() return app.integrations.fixture.default.ecoh end))'
-equals "unknown function under an account: did you mean" "$out" "false	Unknown function: app.integrations.fixture.default.ecoh. Did you mean: echo"
+equals "unknown function under an account: did you mean" "$out" "false	stdin:1: Unknown function: app.integrations.fixture.default.ecoh. Did you mean: echo"
 lua_out 'print(pcall(function() return app.integrations.fixtur end))'
 contains "unknown integration: did you mean" "$out" "Unknown integration: app.integrations.fixtur. Did you mean: fixture"
 lua_out 'local r = app.integrations.fixture.echo({text = "t"}) print(r.account, r.args.text)

@@ -136,7 +136,7 @@ equals "pcall(list_calls, {per_page = 80})" "$out" \
   "false	aircall.list_calls: invalid_argument: per_page must be between 1 and 50 (got 80)"
 out=$(echo 'print(pcall(function() return app.integrations.aircall.lst_calls end))' |
   "$H" --plugin-dir "$BUILD" --keystore "$ks" lua - 2>&1)
-equals "did you mean on lst_calls" "$out" "false	Unknown function: app.integrations.aircall.lst_calls. Did you mean: list_calls"
+equals "did you mean on lst_calls" "$out" "false	stdin:1: Unknown function: app.integrations.aircall.lst_calls. Did you mean: list_calls"
 out=$(echo 'print(app.integrations.aircall.get_call(12345).call.id)' |
   "$H" --plugin-dir "$BUILD" --keystore "$ks" lua - 2>&1)
 equals "positional argument maps to call_id" "$out" "12345"
