@@ -55,7 +55,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS)
+	@BUILD=$(BUILD) SAN=$(SAN) TSAN=$(TSAN) sh tests/run.sh $(TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
