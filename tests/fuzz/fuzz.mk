@@ -14,7 +14,7 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -I. -fno-omit-frame-pointer \
                -DHOST_PLUGIN_DIR='"/nonexistent/kkp-fuzz-plugins"' $(call pkgcflags,$(FUZZ_PKGS))
 FUZZ_LIBS := $(call pkglibs,$(FUZZ_PKGS)) -ldl -lpthread -lm
 # Everything but the programs' main(): the plugin, the keystore, the host, the simulator.
-FUZZ_SRCS := $(wildcard src/*.c) $(KS_LIB_SRCS) $(HOST_CORE_SRCS) $(HOST_LUA_SRCS) \
+FUZZ_SRCS := $(wildcard src/*.c) $(KS_LIB_SRCS) $(HOST_CORE_SRCS) $(HOST_LUA_SRCS) $(HOST_MCP_SRCS) \
              $(filter-out sim/main.c,$(SIM_SRCS))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/manifest_data.o
 

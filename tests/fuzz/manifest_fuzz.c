@@ -52,10 +52,12 @@ static void doc_each_function(void) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_put(manifest, data, size);
-  (void)cmd_list(&opts);
+  (void)cmd_list(&opts, 0);
+  (void)cmd_list(&opts, 1);
   (void)cmd_describe(&opts, "fz", 0);
   (void)cmd_describe(&opts, "fz", 1);
-  (void)cmd_doc(&opts, "integrations.fz");
+  (void)cmd_doc(&opts, "integrations.fz", 0);
+  (void)cmd_doc(&opts, "integrations.fz", 1);
   doc_each_function();
   fflush(stdout);
   fflush(stderr);
