@@ -49,7 +49,11 @@ export KKP_KEYSTORE="$work/keystore"
 "$BUILD/kkp-setup" init >/dev/null 2>&1 && echo tok-tls-5ecret | "$BUILD/kkp-setup" add aircall >/dev/null 2>&1 ||
   bail "keystore provisioned"
 
-"$BUILD/kkp-host" --plugin-dir "$BUILD" --base-url "$TLS_SELF_URL" call aircall.get_call '{"call_id":1}' \
+# Under SAN=1, LeakSanitizer's tracer crashes stopping this process at exit (kkp-host makes
+# itself non-dumpable, and libcurl's resolver thread may still be alive after the TLS
+# failures), which would turn status 8 into 1: its leak check stands aside for this one run.
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${SAN:+:detect_leaks=0}" \
+  "$BUILD/kkp-host" --plugin-dir "$BUILD" --base-url "$TLS_SELF_URL" call aircall.get_call '{"call_id":1}' \
   >"$work/out" 2>"$work/err" </dev/null
 equals "kkp-host: a self-signed server exits 8 (network_error)" "$?" 8
 err=$(cat "$work/err")
