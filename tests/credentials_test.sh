@@ -97,7 +97,10 @@ echo good-t0ken | "$S" --keystore "$one" add aircall --account support >/dev/nul
 run "$H" --keystore "$one" call aircall.list_numbers
 equals "the only account serves PLUGIN.FUNCTION" "$rc" 0
 echo other-t0ken | "$S" --keystore "$one" add aircall --account sales >/dev/null 2>&1
-run "$H" --keystore "$one" call aircall.list_numbers
+# Under SAN=1 LeakSanitizer's tracer has crashed stopping kkp-host at exit after this
+# refusal (status 1 instead of 9; seen with tls_test too): its leak check stands aside here.
+out=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}${SAN:+:detect_leaks=0}" "$H" --keystore "$one" call aircall.list_numbers 2>&1)
+rc=$?
 equals "two accounts and no default: config_error" "$rc" 9
 contains "the error lists the accounts" "$out" "Accounts that exist: sales, support"
 printf 'return #app.integrations.aircall.list_numbers({}).numbers\n' >"$tmp/one.lua"

@@ -53,6 +53,9 @@ export KKP_KEYSTORE="$work/keystore"
 # itself non-dumpable, and libcurl's resolver thread may still be alive after the TLS
 # failures), which would turn status 8 into 1: its leak check stands aside for this one run.
 ASAN_OPTIONS="${ASAN_OPTIONS:-}${SAN:+:detect_leaks=0}" \
+  # Under SAN=1 LeakSanitizer's tracer has crashed stopping kkp-host at exit after these TLS
+# failures (status 1 instead of 8; root cause not found): its leak check stands aside here.
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${SAN:+:detect_leaks=0}" \
   "$BUILD/kkp-host" --plugin-dir "$BUILD" --base-url "$TLS_SELF_URL" call aircall.get_call '{"call_id":1}' \
   >"$work/out" 2>"$work/err" </dev/null
 equals "kkp-host: a self-signed server exits 8 (network_error)" "$?" 8
