@@ -35,6 +35,9 @@ ALL :=
 .PHONY: all check demo deps clean bench
 .DEFAULT_GOAL := all
 
+# Code both sides of plugin.h link (common/): one rule written once.
+COMMON_SRCS := common/suggest.c
+
 include src/plugin.mk
 include keystore/keystore.mk
 include host/host.mk

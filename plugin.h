@@ -51,6 +51,20 @@ static inline const char *kkp_status_name(int status) {
   return names[status];
 }
 
+/* What a plugin's name may be: 1 to 64 of A-Z a-z 0-9 _ -. It names the
+ * files NAME.so and NAME.json, the keystore's folder and app.integrations.NAME,
+ * and "PLUGIN.ACCOUNT" splits at the first dot, so a name has none. */
+static inline int kkp_plugin_name_valid(const char *name) {
+  size_t n = 0;
+  if (!name) return 0;
+  for (; name[n] && n <= 64; n++) {
+    char c = name[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return 0;
+  }
+  return n >= 1 && n <= 64 && !name[n];
+}
+
 /* The secret a plugin asks get_secret for to unlock a passphrase-wrapped
  * keystore, and the environment variable that may hold it instead. */
 #define KKP_SECRET_KEYSTORE_PASSPHRASE "keystore_passphrase"

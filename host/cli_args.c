@@ -83,7 +83,7 @@ too_long:
 
 const char *host_cli_command_suggest(const char *cmd) {
   static const char *const commands[] = {"list", "describe", "call", "lua", "doc", "mcp", "check"};
-  return host_suggest_among(cmd, commands, sizeof commands / sizeof commands[0]);
+  return kkp_suggest_among(cmd, commands, sizeof commands / sizeof commands[0]);
 }
 
 /* The flag a function parameter was given by: "--per-page" for per_page. */
@@ -108,11 +108,11 @@ int host_cli_check_params(json_object *fn, json_object *flags, const char *targe
     if (props) {
       json_object_object_foreach(props, pname, pschema) {
         (void)pschema;
-        host_suggest_consider(key, pname, &best, &best_d);
+        kkp_suggest_consider(key, pname, &best, &best_d);
       }
     }
     flag_name(key, fl, sizeof fl);
-    if (best && host_suggest_close(key, best_d)) {
+    if (best && kkp_suggest_close(key, best_d)) {
       flag_name(best, near, sizeof near);
       host_error_set(err, "%s has no parameter \"%s\" (given as %s). Did you mean: %s (--arg %s=...)", target,
                      key, fl, near, best);
@@ -138,7 +138,7 @@ char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const
   if (ks_account_list(dir, plugin, &names, &n, &kerr) != KS_OK) return NULL;
   for (size_t i = 0; i < n; i++)
     if (strcmp(names[i], account) == 0) goto done; /* it exists: the plugin's error stands */
-  near = host_suggest_among(account, (const char *const *)names, n);
+  near = kkp_suggest_among(account, (const char *const *)names, n);
   root = json_tokener_parse(error_json ? error_json : "");
   if (near && root && json_object_object_get_ex(root, "error", &e) && (msg = host_json_str(e, "message"))) {
     char *m = NULL;

@@ -42,10 +42,10 @@ static json_object *key_schema(const struct host_manifest *m, const char *key, c
   if (props) {
     json_object_object_foreach(props, k, v) {
       (void)v;
-      host_suggest_consider(key, k, &best, &best_d);
+      kkp_suggest_consider(key, k, &best, &best_d);
     }
   }
-  if (best && host_suggest_close(key, best_d))
+  if (best && kkp_suggest_close(key, best_d))
     host_error_set(err, "%s: %s has no config key \"%s\". Did you mean: %s", where, m->name, key, best);
   else
     host_error_set(err,

@@ -13,6 +13,7 @@
 #include <json.h>
 
 #include "plugin.h"
+#include "common/suggest.h"
 
 /* The installed plugin folder, relative to the folder of the running binary (as git's
  * RUNTIME_PREFIX): <prefix>/bin/kkp-host finds <prefix>/lib/kkp/plugins wherever the tree
@@ -203,16 +204,6 @@ int host_write_permitted(const struct host_opts *o, const char *plugin, const ch
 
 /* An error object {"error":{"code","message"}} as a new string (caller frees). */
 char *host_error_json(const char *code, const char *message);
-
-/* ---- suggest.c ---- */
-size_t host_levenshtein(const char *a, const char *b);
-/* Keeps in *best the candidate closest to key; start with *best NULL and
- * *best_d (size_t)-1, call once per candidate. */
-void host_suggest_consider(const char *key, const char *candidate, const char **best, size_t *best_d);
-/* Whether a candidate at distance d from key is close enough to suggest. */
-int host_suggest_close(const char *key, size_t d);
-/* The one of names[0..n) to suggest for key, or NULL when none is close. */
-const char *host_suggest_among(const char *key, const char *const *names, size_t n);
 
 /* ---- doc.c: agent reference from the manifest ---- */
 

@@ -71,18 +71,18 @@ static int unknown(lua_State *L, struct host_lua_ns *ns, size_t i, const char *p
   size_t best_d = (size_t)-1;
   luaL_Buffer b;
   for (size_t k = 0; k < json_object_array_length(fs); k++)
-    host_suggest_consider(key, host_json_str(json_object_array_get_idx(fs, k), "name"), &best, &best_d);
+    kkp_suggest_consider(key, host_json_str(json_object_array_get_idx(fs, k), "name"), &best, &best_d);
   if (with_accounts) {
     ns_accounts(ns, i);
     for (size_t k = 0; k < ns->n_accounts[i]; k++)
-      host_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
+      kkp_suggest_consider(key, ns->accounts[i][k], &best, &best_d);
   }
   luaL_buffinit(L, &b);
   luaL_where(L, 1); /* the script's line, as luaL_error gives */
   luaL_addvalue(&b);
   lua_pushfstring(L, "Unknown function: %s.%s", path, key);
   luaL_addvalue(&b);
-  if (best && host_suggest_close(key, best_d)) {
+  if (best && kkp_suggest_close(key, best_d)) {
     luaL_addstring(&b, ". Did you mean: ");
     luaL_addstring(&b, best);
   } else {
@@ -342,8 +342,8 @@ static int ns_integrations_index(lua_State *L) {
   struct host_lua_ns *ns = ns_of(L);
   const char *key = luaL_checkstring(L, 2), *best = NULL;
   size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < ns->n; i++) host_suggest_consider(key, ns->manifests[i]->name, &best, &best_d);
-  if (best && host_suggest_close(key, best_d))
+  for (size_t i = 0; i < ns->n; i++) kkp_suggest_consider(key, ns->manifests[i]->name, &best, &best_d);
+  if (best && kkp_suggest_close(key, best_d))
     return luaL_error(L, "Unknown integration: app.integrations.%s. Did you mean: %s", key, best);
   return luaL_error(
       L, "Unknown integration: app.integrations.%s (install its plugin, or pass --plugin-dir DIR)", key);

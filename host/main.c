@@ -253,8 +253,8 @@ static const char *closest_function(const struct host_manifest *m, const char *f
   const char *best = NULL;
   size_t best_d = (size_t)-1;
   for (size_t i = 0; i < json_object_array_length(fs); i++)
-    host_suggest_consider(fn, host_json_str(json_object_array_get_idx(fs, i), "name"), &best, &best_d);
-  return best && host_suggest_close(fn, best_d) ? best : NULL;
+    kkp_suggest_consider(fn, host_json_str(json_object_array_get_idx(fs, i), "name"), &best, &best_d);
+  return best && kkp_suggest_close(fn, best_d) ? best : NULL;
 }
 
 /* The arguments: the JSON object (or {}) with the flags on top. Returns the text the

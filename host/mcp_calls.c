@@ -269,10 +269,10 @@ static void unknown_tool(struct host_mcp *s, json_object *id, const char *name) 
     for (size_t k = 0; k < json_object_array_length(fs); k++) {
       json_object *f = json_object_array_get_idx(fs, k);
       if (!host_function_is_write(f) || s->write_allowed)
-        host_suggest_consider(name, host_json_str(f, "full_name"), &best, &best_d);
+        kkp_suggest_consider(name, host_json_str(f, "full_name"), &best, &best_d);
     }
   }
-  if (best && !host_suggest_close(name, best_d)) best = NULL;
+  if (best && !kkp_suggest_close(name, best_d)) best = NULL;
   snprintf(msg, sizeof msg, "unknown tool \"%.100s\" (see tools/list)%s%s%s", name,
            best ? ". Did you mean \"" : "", best ? best : "", best ? "\"?" : "");
   host_mcp_error(s, id, HOST_MCP_INVALID_PARAMS, msg, NULL);

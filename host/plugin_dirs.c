@@ -215,15 +215,6 @@ out:
   return rc;
 }
 
-static int name_ok(const char *name) {
-  if (!*name || strlen(name) > 64) return 0;
-  for (const char *p = name; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-          *p == '-'))
-      return 0;
-  return 1;
-}
-
 /* The plugin name in dirs closest to name (from the NAME.json files), into near;
  * 0 when one is close enough to suggest. Only file names are read. */
 static int near_plugin(char **dirs, size_t n, const char *name, char *near, size_t cap) {
@@ -239,12 +230,12 @@ static int near_plugin(char **dirs, size_t n, const char *name, char *near, size
       if (len <= 5 || len - 5 >= sizeof cand || strcmp(e->d_name + len - 5, ".json") != 0) continue;
       snprintf(cand, sizeof cand, "%.*s", (int)(len - 5), e->d_name);
       best = NULL;
-      host_suggest_consider(name, cand, &best, &best_d);
+      kkp_suggest_consider(name, cand, &best, &best_d);
       if (best) snprintf(near, cap, "%s", cand);
     }
     if (d) closedir(d);
   }
-  return near[0] && host_suggest_close(name, best_d) ? 0 : -1;
+  return near[0] && kkp_suggest_close(name, best_d) ? 0 : -1;
 }
 
 int host_manifest_find(const struct host_opts *o, const char *name, struct host_manifest **out,
@@ -252,7 +243,7 @@ int host_manifest_find(const struct host_opts *o, const char *name, struct host_
   char **dirs;
   size_t n;
   int rc = -1;
-  if (!name_ok(name)) {
+  if (!kkp_plugin_name_valid(name)) {
     host_error_set(
         err, "\"%s\" is not a plugin name: names are 1-64 letters, digits, '_' or '-' (see kkp-host list)",
         name);
@@ -316,7 +307,7 @@ int host_manifest_all(const struct host_opts *o, struct host_manifest ***out, si
       if (len <= 5 || strcmp(e->d_name + len - 5, ".json") || len - 5 >= sizeof name) continue;
       memcpy(name, e->d_name, len - 5);
       name[len - 5] = '\0';
-      if (!name_ok(name)) continue;
+      if (!kkp_plugin_name_valid(name)) continue;
       for (size_t k = 0; k < got; k++) dup |= strcmp(ms[k]->name, name) == 0;
       if (dup) continue;
       if (manifest_read(dirs[i], name, &m, err) != 0) {
@@ -357,7 +348,7 @@ json_object *host_json_parse(const char *s, size_t len, enum json_tokener_error 
     return NULL;
   }
   if (!(tok = json_tokener_new_ex(KKP_JSON_MAX_DEPTH))) { /* the plugins' limit too (plugin.h) */
-    *why = json_tokener_error_size; /* json-c 0.16 has no out-of-memory code */
+    *why = json_tokener_error_size;                       /* json-c 0.16 has no out-of-memory code */
     return NULL;
   }
   /* strict: no trailing commas or single quotes, as JSON.parse would refuse them */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "keystore/ks.h"
+#include "plugin.h"
 
 #define KS_FORMAT_VERSION 1
 #define KS_NAME_MAX 64

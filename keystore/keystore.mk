@@ -7,7 +7,7 @@ KS_LIB_SRCS := keystore/status.c keystore/names.c keystore/atomic_file.c keystor
 KS_LIB_OBJS := $(KS_LIB_SRCS:%.c=$(BUILD)/%.o)
 # kkp-setup shares kkp-host's plugin search path (add refuses a plugin not installed).
 KS_SETUP_OBJS := $(BUILD)/keystore/setup.o $(BUILD)/keystore/setup_plugins.o $(BUILD)/host/plugin_dirs.o \
-                 $(BUILD)/host/suggest.o
+                 $(BUILD)/common/suggest.o
 
 $(KS_LIB_OBJS): PART_CFLAGS := $(call pkgcflags,libsodium)
 $(BUILD)/keystore/setup.o: PART_CFLAGS := $(call pkgcflags,libsodium json-c) -DKKP_VERSION='"$(VERSION)"'

@@ -45,7 +45,8 @@ struct ks_error {
  * else $HOME/.kosmokrator/keystore. Returns KS_OK or KS_ERR_INVALID (too long). */
 ks_status ks_dir_default(char *buf, size_t cap, struct ks_error *err);
 
-/* 1 when name matches [A-Za-z0-9._-]{1,64} and is not "." or "..", else 0. */
+/* 1 when an account name matches [A-Za-z0-9._-]{1,64} and is not "." or "..", else 0.
+ * (Plugin names follow kkp_plugin_name_valid in plugin.h: no dot.) */
 int ks_name_valid(const char *name);
 
 /* Opens plugin/account from the keystore at dir. passphrase may be NULL when

@@ -42,7 +42,7 @@ ks_status ks_account_list(const char *dir, const char *plugin, char ***names, si
   DIR *d = NULL;
   *names = NULL;
   *count = 0;
-  if (!ks_name_valid(plugin))
+  if (!kkp_plugin_name_valid(plugin))
     return ks_fail(err, KS_ERR_INVALID, "invalid plugin name \"%.80s\"", plugin ? plugin : "");
   if ((st = ks_path(pdir, sizeof pdir, dir, plugin, err)) != KS_OK) return st;
   st = ks_dir_check(dir, err);

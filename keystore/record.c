@@ -67,7 +67,7 @@ ks_status ks_record_header_parse(const unsigned char *b, size_t len, struct ks_r
   memcpy(h->plugin, b + fixed, pl);
   memcpy(h->account, b + fixed + pl, al);
   h->header_len = fixed + pl + al;
-  if (!ks_name_valid(h->plugin) || !ks_name_valid(h->account))
+  if (!kkp_plugin_name_valid(h->plugin) || !ks_name_valid(h->account))
     return ks_fail(err, KS_ERR_CORRUPT, "damaged header (invalid plugin or account name)");
   return KS_OK;
 }
@@ -181,9 +181,8 @@ void ks_credential_free(struct ks_credential *cred) {
 }
 
 static ks_status check_names(const char *plugin, const char *account, struct ks_error *err) {
-  if (!ks_name_valid(plugin))
-    return ks_fail(err, KS_ERR_INVALID,
-                   "invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
+  if (!kkp_plugin_name_valid(plugin))
+    return ks_fail(err, KS_ERR_INVALID, "invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 _ -",
                    plugin ? plugin : "");
   if (!ks_name_valid(account))
     return ks_fail(err, KS_ERR_INVALID,

@@ -331,9 +331,8 @@ int main(int argc, char **argv) {
     if (strcmp(o.cmd, rules[i].name) == 0) r = i;
   if (r < 0) return usage_error("unknown command \"%.80s\" (init, add, list, remove, passwd)", o.cmd);
   if (rules[r].plugin && !o.plugin) return usage_error("%s needs a PLUGIN name", o.cmd);
-  if (o.plugin && !ks_name_valid(o.plugin))
-    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
-                       o.plugin);
+  if (o.plugin && !kkp_plugin_name_valid(o.plugin))
+    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 _ -", o.plugin);
   if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
   if ((o.verify || o.host.n_plugin_dirs) && r != 1)
     return usage_error("--verify and --plugin-dir apply to add only, not to %s", o.cmd);

@@ -25,7 +25,7 @@ static int dir_has(const char *dir, const char *plugin, char *best, size_t cap, 
     if (len <= 5 || len - 5 >= cap || strcmp(e->d_name + len - 5, ".json") != 0) continue;
     e->d_name[len - 5] = '\0';
     if (strcmp(e->d_name, plugin) == 0) found = 1;
-    else if ((dist = host_levenshtein(plugin, e->d_name)) < *best_d) {
+    else if ((dist = kkp_edit_distance(plugin, e->d_name)) < *best_d) {
       *best_d = dist;
       snprintf(best, cap, "%s", e->d_name);
     }
@@ -48,7 +48,7 @@ int ks_setup_plugin_check(const struct host_opts *o, const char *plugin, int for
     any |= found || best[0];
   }
   if (!found && !force && any) {
-    int near = best[0] && host_suggest_close(plugin, best_d);
+    int near = best[0] && kkp_suggest_close(plugin, best_d);
     fprintf(stderr,
             "kkp-setup: no plugin \"%s\" is installed (`kkp-host list` shows them)%s%s: add it "
             "with its installed name, or pass --force to add it anyway\n",

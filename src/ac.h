@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "plugin.h"
+#include "common/suggest.h"
 
 #define AC_PLUGIN_NAME "aircall"
 /* Aircall's own limits (aircall-api.md): no page may start past the 10,000th
@@ -80,11 +81,6 @@ void ac_manifest_release(void);
 /* Checks value against schema (an object schema with properties). `what` names
  * the thing for messages ("list_calls", "config"). */
 int ac_validate_object(const char *what, json_object *schema, json_object *value, struct ac_error *e);
-/* Levenshtein distance, capped: used for "did you mean". */
-size_t ac_edit_distance(const char *a, const char *b);
-/* The closest of names (a NULL-terminated array or a schema's properties) to
- * word, or NULL when none is close enough to suggest. */
-const char *ac_closest(const char *word, const char *const *names, size_t n);
 
 /* ---- formats (iso8601.c, phone.c, names.c) ----------------------------- */
 

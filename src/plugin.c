@@ -78,7 +78,7 @@ static int unknown_function(const char *name, struct ac_error *e) {
     ac_buf_printf(&list, "%s%s", n ? ", " : "", names[n]);
     n++;
   }
-  const char *near = ac_closest(name, names, n);
+  const char *near = kkp_suggest_among(name, names, n);
   if (near)
     ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "unknown function \"%.60s\". Did you mean \"%s\"? Functions: %s",
             name, near, list.s ? list.s : "");

@@ -1,6 +1,6 @@
 # plugin.mk - aircall.so, its manifest beside it, and the plugin's unit tests.
 
-AC_SRCS := $(wildcard src/*.c)
+AC_SRCS := $(wildcard src/*.c) $(COMMON_SRCS)
 AC_OBJS := $(AC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/manifest_data.o
 AC_LIBS := $(BUILD)/libks.a $(call pkglibs,libcurl json-c libsodium) -lpthread -lm
 $(AC_OBJS): PART_CFLAGS := $(call pkgcflags,libcurl json-c libsodium) -DAC_VERSION='"$(VERSION)"'

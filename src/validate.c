@@ -10,46 +10,6 @@
 
 #include "src/ac.h"
 
-size_t ac_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64) return (size_t)-1; /* names are short; anything longer is no typo */
-  size_t row[65];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      size_t best = diag + cost;
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
-}
-
-const char *ac_closest(const char *word, const char *const *names, size_t n) {
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < n; i++) {
-    size_t d = ac_edit_distance(word, names[i]);
-    if (d < best_d) {
-      best_d = d;
-      best = names[i];
-    }
-  }
-  /* Close enough to be a typo: two edits, or a third of the word. */
-  size_t len = strlen(word);
-  if (best && (best_d <= 2 || best_d * 3 <= len)) return best;
-  /* Or a name cut short ("timeout" for "timeout_ms"). */
-  for (size_t i = 0; len >= 3 && i < n; i++)
-    if (strncmp(names[i], word, len) == 0) return names[i];
-  return NULL;
-}
-
 /* "an integer", "a string or an integer", ... from a schema's type. */
 static void describe_types(json_object *type, char *out, size_t cap) {
   static const struct {
@@ -270,7 +230,7 @@ static int validate_members(const char *path, const char *what, json_object *sch
         ac_buf_printf(&list, "%s%s", list.len ? ", " : "", pname);
       }
     }
-    const char *near = ac_closest(key, names, n);
+    const char *near = kkp_suggest_among(key, names, n);
     if (n == 0) {
       fail_param(e, key, "%s takes no parameters (got \"%.60s\"): call it with {}", what, key);
     } else if (near) {

@@ -54,25 +54,44 @@ static void refuses_writable(void **state) {
 
 static void levenshtein(void **state) {
   (void)state;
-  assert_int_equal(host_levenshtein("lst_calls", "list_calls"), 1);
-  assert_int_equal(host_levenshtein("", "abc"), 3);
-  assert_int_equal(host_levenshtein("kitten", "sitting"), 3);
-  assert_int_equal(host_levenshtein("same", "same"), 0);
+  assert_int_equal(kkp_edit_distance("lst_calls", "list_calls"), 1);
+  assert_int_equal(kkp_edit_distance("", "abc"), 3);
+  assert_int_equal(kkp_edit_distance("kitten", "sitting"), 3);
+  assert_int_equal(kkp_edit_distance("same", "same"), 0);
 }
 
-/* One rule with the plugin's ac_closest: two edits or a third of the word, or a name
- * the word begins. */
+/* The one did-you-mean rule (common/suggest.c) for plugin, host and kkp-setup: two
+ * edits or a third of the word, or a name the word begins. */
 static void suggest_rule(void **state) {
   static const char *const names[] = {"list_calls", "timeout_ms", "get_call", "name_scan_pages"};
   (void)state;
-  assert_string_equal(host_suggest_among("lst_calls", names, 4), "list_calls");
-  assert_string_equal(host_suggest_among("timeout", names, 4), "timeout_ms");
-  assert_string_equal(host_suggest_among("name_scan_pgs", names, 4), "name_scan_pages");
-  assert_null(host_suggest_among("abc", names, 4));
-  assert_null(host_suggest_among("get_cl", (const char *const[]){"list_users"}, 1));
+  assert_string_equal(kkp_suggest_among("lst_calls", names, 4), "list_calls");
+  assert_string_equal(kkp_suggest_among("timeout", names, 4), "timeout_ms");
+  assert_string_equal(kkp_suggest_among("name_scan_pgs", names, 4), "name_scan_pages");
+  assert_null(kkp_suggest_among("abc", names, 4));
+  assert_null(kkp_suggest_among("get_cl", (const char *const[]){"list_users"}, 1));
   /* three edits in a six-letter word: no longer close (it was under the host's old rule) */
-  assert_null(host_suggest_among("gtcal", (const char *const[]){"get_call"}, 1));
-  assert_null(host_suggest_among("ti", names, 4)); /* a prefix needs three letters */
+  assert_null(kkp_suggest_among("gtcal", (const char *const[]){"get_call"}, 1));
+  assert_null(kkp_suggest_among("ti", names, 4)); /* a prefix needs three letters */
+}
+
+/* The one plugin-name rule (plugin.h), for the loader, the keystore and kkp-setup. */
+static void plugin_name_rule(void **state) {
+  char long_name[70];
+  (void)state;
+  assert_true(kkp_plugin_name_valid("aircall"));
+  assert_true(kkp_plugin_name_valid("my-plugin_2"));
+  memset(long_name, 'a', 64);
+  long_name[64] = '\0';
+  assert_true(kkp_plugin_name_valid(long_name));
+  long_name[64] = 'a';
+  long_name[65] = '\0';
+  assert_false(kkp_plugin_name_valid(long_name));
+  assert_false(kkp_plugin_name_valid(""));
+  assert_false(kkp_plugin_name_valid(NULL));
+  assert_false(kkp_plugin_name_valid("air.call")); /* PLUGIN.ACCOUNT splits at the first dot */
+  assert_false(kkp_plugin_name_valid("../x"));
+  assert_false(kkp_plugin_name_valid("a b"));
 }
 
 static void coerce(void **state) {
@@ -197,11 +216,17 @@ static void strict_json(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(trusted_own_file),  cmocka_unit_test(refuses_other_owner),
-      cmocka_unit_test(refuses_writable),  cmocka_unit_test(levenshtein),
-      cmocka_unit_test(exit_statuses),     cmocka_unit_test(config_only_schema_keys),
-      cmocka_unit_test(doc_from_manifest), cmocka_unit_test(strict_json),
-      cmocka_unit_test(suggest_rule),      cmocka_unit_test(coerce),
+      cmocka_unit_test(trusted_own_file),
+      cmocka_unit_test(refuses_other_owner),
+      cmocka_unit_test(refuses_writable),
+      cmocka_unit_test(levenshtein),
+      cmocka_unit_test(exit_statuses),
+      cmocka_unit_test(config_only_schema_keys),
+      cmocka_unit_test(doc_from_manifest),
+      cmocka_unit_test(strict_json),
+      cmocka_unit_test(suggest_rule),
+      cmocka_unit_test(plugin_name_rule),
+      cmocka_unit_test(coerce),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,8 @@ run "" -- init --kdf huge; equals "an unknown --kdf level is a usage error" "$rc
 run "" -- remove aircall; equals "remove without --account is a usage error" "$rc" 2
 contains "remove says what is missing" "$out" "--account"
 run "" -- add 'air/call'; equals "bad plugin name is a usage error" "$rc" 2
+run "" -- add air.call --force; equals "a dotted plugin name is refused (PLUGIN.ACCOUNT splits at the dot)" "$rc" 2
+contains "and the rule is named" "$out" "A-Z a-z 0-9 _ -"
 run "" -- add aircall --account ..; equals "account .. is refused" "$rc" 2
 run "" -- remove 'air/call' --account x; equals "bad plugin name for remove is a usage error too" "$rc" 2
 long=$(printf 'k%.0s' $(seq 1 4100))

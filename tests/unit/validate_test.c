@@ -111,11 +111,11 @@ static void non_object_arguments_are_refused(void **state) {
 static void suggestions_need_a_near_name(void **state) {
   (void)state;
   const char *names[] = {"list_calls", "get_call", "list_contacts"};
-  assert_string_equal(ac_closest("lst_calls", names, 3), "list_calls");
-  assert_string_equal(ac_closest("get_cal", names, 3), "get_call");
-  assert_null(ac_closest("weather", names, 3));
-  assert_int_equal(ac_edit_distance("kitten", "sitting"), 3);
-  assert_int_equal(ac_edit_distance("", "abc"), 3);
+  assert_string_equal(kkp_suggest_among("lst_calls", names, 3), "list_calls");
+  assert_string_equal(kkp_suggest_among("get_cal", names, 3), "get_call");
+  assert_null(kkp_suggest_among("weather", names, 3));
+  assert_int_equal(kkp_edit_distance("kitten", "sitting"), 3);
+  assert_int_equal(kkp_edit_distance("", "abc"), 3);
 }
 
 static void config_is_checked_against_its_schema(void **state) {
