@@ -1,6 +1,6 @@
 #!/bin/sh
 # symbols_test.sh - aircall.so exports kkp_plugin_entry and nothing else of ours
-# (SPEC §1): the keystore and every internal stay hidden.
+# (docs/SPEC.md §1): the keystore and every internal stay hidden.
 . tests/lib/tap.sh
 BUILD=${BUILD:-build}
 syms=$(nm -D --defined-only "$BUILD/aircall.so" | awk '{print $3}' | sort | tr '\n' ' ')

@@ -1,5 +1,5 @@
 /*
- * error_test.c - the error JSON of SPEC §1: code, message, optional members.
+ * error_test.c - the error JSON of docs/SPEC.md §1: code, message, optional members.
  */
 #include <setjmp.h>
 #include <stdarg.h>
