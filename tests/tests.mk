@@ -17,6 +17,7 @@ TESTS := $(if $(TSAN),$(filter-out tests/keystore/setup_test.sh,$(TESTS)),$(TEST
 include tests/fuzz/fuzz.mk
 TESTS += tests/install_test.sh
 TESTS += tests/symbols_test.sh
+TESTS += tests/format_test.sh
 include tests/integration/integration.mk
 include tests/hostile/hostile.mk
 

@@ -5,6 +5,8 @@ pkgs="gcc make pkg-config curl libcurl4-openssl-dev libjson-c-dev libsodium-dev 
 liblua5.4-dev libmicrohttpd-dev libcmocka-dev valgrind openssl strace time man-db"
 # The ThreadSanitizer build (make check TSAN=1) and make fuzz compile with clang and its runtimes.
 pkgs="$pkgs clang libclang-rt-14-dev"
+# tests/format_test.sh checks the layout with the checked-in .clang-format.
+pkgs="$pkgs clang-format"
 missing=""
 # Node.js and npm run the MCP client tests (tests/mcp). A Node.js from another source
 # (one that bundles npm and conflicts with Debian's npm package) counts as present.
