@@ -2,7 +2,7 @@
  * cli_args.c - what `kkp-host call` takes besides its JSON object, as KosmoKrator's
  * integrations:call does: --per-page 5, --per-page=5 and --arg per_page=5, kebab-case
  * names as snake_case, values coerced (true, false, null, integers, numbers with a
- * dot, JSON arrays and objects, else strings); and did-you-mean for commands.
+ * dot, JSON arrays and objects, else strings); did-you-mean for parameters and accounts.
  */
 #include <errno.h>
 #include <math.h>
@@ -79,11 +79,6 @@ int host_cli_call_flag(int argc, char **argv, int *i, json_object **flags, struc
 too_long:
   host_error_set(err, "argument name missing or too long in \"%s\"", a);
   return -1;
-}
-
-const char *host_cli_command_suggest(const char *cmd) {
-  static const char *const commands[] = {"list", "describe", "call", "lua", "doc", "mcp", "check"};
-  return kkp_suggest_among(cmd, commands, sizeof commands / sizeof commands[0]);
 }
 
 /* The flag a function parameter was given by: "--per-page" for per_page. */

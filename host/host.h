@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -83,6 +84,10 @@ int host_exe_plugin_dir(char *buf, size_t cap);
 /* The folder of the running executable in buf; 0 or -1. */
 int host_exe_dir(char *buf, size_t cap);
 void host_dirs_free(char **dirs, size_t n);
+
+/* All of f (NUL-terminated; *len bytes before the NUL). NULL with errno set on failure.
+ * Caller frees. */
+char *host_read_all(FILE *f, size_t *len);
 
 /* Finds plugin name in the search path (first folder wins). Returns 0 and a new
  * manifest in *out (caller frees with host_manifest_free), or -1 with err set. */
@@ -171,8 +176,6 @@ int host_cli_check_params(json_object *fn, json_object *flags, const char *targe
  * Else NULL: the error stands as it is. */
 char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const char *account,
                             const char *error_json);
-/* The command to suggest for a misspelt one, or NULL. */
-const char *host_cli_command_suggest(const char *cmd);
 /* Opens account name of p (p gains a reference). On plugin failure returns its
  * status and *error_json (caller frees with free()). */
 /* The account opened for name (host_account_open does this): "default" stands for
@@ -212,10 +215,24 @@ char *host_error_json(const char *code, const char *message);
  * NULL with err set when fn is unknown. */
 char *host_doc(const struct host_manifest *m, const char *fn, struct host_error *err);
 
-/* ---- help.c: each command's help ---- */
+/* ---- show.c: list, describe, doc (manifests only), and printing JSON ---- */
 
-/* `kkp-host CMD --help`: the help of command name, or NULL when there is none. */
-const char *host_command_help(const char *name);
+/* o pretty-printed when f is a terminal, else on one line. */
+void host_print_json(json_object *o, FILE *f);
+/* A JSON text, re-serialised as host_print_json does (as it is when it does not parse). */
+void host_print_json_text(const char *s, FILE *f);
+/* {"error":{"code","message"}} on stderr. */
+void host_print_error(const char *code, const char *message);
+/* Each returns an exit status, having printed the result or the error. */
+int host_cmd_list(const struct host_opts *o, int as_json);
+int host_cmd_describe(const struct host_opts *o, const char *name, int as_json);
+int host_cmd_doc(const struct host_opts *o, const char *name, int as_json);
+
+/* ---- call.c: `kkp-host call` ---- */
+
+/* Calls target (PLUGIN[.ACCOUNT].FUNCTION) with args_arg (a JSON object, "-" for
+ * stdin, or NULL) and flags on top; prints the result or error. Returns an exit status. */
+int host_cmd_call(const struct host_opts *o, const char *target, const char *args_arg, json_object *flags);
 
 /* ---- check.c: `kkp-host check PLUGIN[.ACCOUNT]` ---- */
 

@@ -46,24 +46,14 @@ void host_plugin_release(struct host_plugin *p) {
   free(p);
 }
 
-int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, struct host_error *err) {
-  struct host_plugin *p = calloc(1, sizeof *p);
+/* Opens m's library and dlopens that very file into p->dl. The checks and dlopen look
+ * at one open file, not at a path twice: whoever can write the folder could otherwise
+ * swap the file between stat and dlopen. 0, or -1 with err set. */
+static int library_open(const struct host_manifest *m, struct host_plugin *p, struct host_error *err) {
   struct stat st;
-  kkp_plugin_entry_fn entry;
-  const struct kkp_plugin *table;
-  const char *desc;
-  size_t n;
-  int rc = -1, fd = -1;
   char fd_path[64];
-  *out = NULL;
-  if (!p) {
-    host_error_set(err, "out of memory loading plugin %s", m->name);
-    goto out;
-  }
-  /* The checks and dlopen look at one open file, not at a path twice: whoever can
-   * write the folder could otherwise swap the file between stat and dlopen.
-   * O_NONBLOCK: a FIFO named NAME.so fails the regular-file check, not hangs. */
-  fd = open(m->so_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  /* O_NONBLOCK: a FIFO named NAME.so fails the regular-file check, not hangs. */
+  int fd = open(m->so_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = -1;
   if (fd < 0 || fstat(fd, &st) != 0) {
     if (errno == ENOENT)
       host_error_set(err, "plugin %s has a manifest but no library: %s is missing (install %s.so next to %s)",
@@ -71,18 +61,25 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
     else
       host_error_set(err, "cannot open plugin library %s: %s (check its permissions)", m->so_path,
                      strerror(errno));
-    goto out;
+  } else if (host_file_trusted(m->so_path, &st, geteuid(), err) == 0) {
+    snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+    /* RTLD_LOCAL: two plugins' symbols never interpose; RTLD_NOW: an unresolved
+     * symbol fails here, not in the middle of a call. */
+    if ((p->dl = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL))) rc = 0;
+    else
+      host_error_set(err, "cannot load plugin library %s: %s (rebuild or reinstall the plugin)", m->so_path,
+                     dlerror());
   }
-  if (host_file_trusted(m->so_path, &st, geteuid(), err)) goto out;
-  snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
-  /* RTLD_LOCAL: two plugins' symbols never interpose; RTLD_NOW: an unresolved
-   * symbol fails here, not in the middle of a call. */
-  p->dl = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL);
-  if (!p->dl) {
-    host_error_set(err, "cannot load plugin library %s: %s (rebuild or reinstall the plugin)", m->so_path,
-                   dlerror());
-    goto out;
-  }
+  if (fd >= 0) close(fd); /* the mapping stays; the descriptor is not needed past dlopen */
+  return rc;
+}
+
+/* The plugin's table from its entry point, for this host's ABI major and at least as
+ * large as ABI 1.0's; NULL with err set. */
+static const struct kkp_plugin *library_table(const struct host_manifest *m, struct host_plugin *p,
+                                              struct host_error *err) {
+  kkp_plugin_entry_fn entry;
+  const struct kkp_plugin *table;
   dlerror();
   *(void **)&entry = dlsym(p->dl, KKP_PLUGIN_ENTRY_SYMBOL);
   if (!entry) {
@@ -90,7 +87,7 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
                    "plugin library %s does not export %s: it is not a kkp plugin, or was built without "
                    "exporting its entry point (define %s with default visibility)",
                    m->so_path, KKP_PLUGIN_ENTRY_SYMBOL, KKP_PLUGIN_ENTRY_SYMBOL);
-    goto out;
+    return NULL;
   }
   table = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR);
   if (!table) {
@@ -99,7 +96,7 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
                    "(install a version of the plugin built for ABI %u)",
                    m->name, KKP_PLUGIN_ENTRY_SYMBOL, KKP_ABI_MAJOR, KKP_ABI_MINOR, KKP_ABI_MAJOR,
                    KKP_ABI_MAJOR);
-    goto out;
+    return NULL;
   }
   if (table->abi_major != KKP_ABI_MAJOR) {
     host_error_set(err,
@@ -107,17 +104,25 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
                    "built against plugin.h ABI %u.x (or a host for ABI %u)",
                    m->name, (unsigned)table->abi_major, KKP_ABI_MAJOR, KKP_ABI_MAJOR,
                    (unsigned)table->abi_major);
-    goto out;
+    return NULL;
   }
   if (table->struct_size < KKP_PLUGIN_SIZE_1_0) {
     host_error_set(err,
                    "plugin %s declares a function table of %zu bytes, smaller than ABI 1.0's %zu: it was "
                    "built against a broken plugin.h; rebuild it against plugin.h ABI %u.x",
                    m->name, table->struct_size, (size_t)KKP_PLUGIN_SIZE_1_0, KKP_ABI_MAJOR);
-    goto out;
+    return NULL;
   }
+  return table;
+}
+
+/* Copies table into p->api and checks it: every ABI 1.0 function there, and a
+ * describe() equal to the installed manifest. 0, or -1 with err set. */
+static int table_take(const struct host_manifest *m, struct host_plugin *p, const struct kkp_plugin *table,
+                      struct host_error *err) {
+  const char *desc;
   /* Members appended after the plugin was built stay zero (NULL). */
-  n = table->struct_size < sizeof p->api ? table->struct_size : sizeof p->api;
+  size_t n = table->struct_size < sizeof p->api ? table->struct_size : sizeof p->api;
   memcpy(&p->api, table, n);
   if (!p->api.describe || !p->api.account_init || !p->api.invoke || !p->api.account_free ||
       !p->api.free_string) {
@@ -125,7 +130,7 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
                    "plugin %s leaves a required ABI 1.0 function NULL (describe, account_init, invoke, "
                    "account_free and free_string are all required): fix and rebuild the plugin",
                    m->name);
-    goto out;
+    return -1;
   }
   desc = p->api.describe();
   if (!desc || strlen(desc) != m->len || memcmp(desc, m->text, m->len) != 0) {
@@ -136,17 +141,26 @@ int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, st
                    "(%zu bytes), first difference at byte %zu: install the %s.json that was built with "
                    "this %s.so",
                    m->name, m->json_path, m->len, dl, i, m->name, m->name);
-    goto out;
+    return -1;
+  }
+  return 0;
+}
+
+int host_plugin_load(const struct host_manifest *m, struct host_plugin **out, struct host_error *err) {
+  struct host_plugin *p = calloc(1, sizeof *p);
+  const struct kkp_plugin *table;
+  *out = NULL;
+  if (!p) {
+    host_error_set(err, "out of memory loading plugin %s", m->name);
+    return -1;
+  }
+  if (library_open(m, p, err) || !(table = library_table(m, p, err)) || table_take(m, p, table, err)) {
+    if (p->dl) dlclose(p->dl);
+    free(p);
+    return -1;
   }
   p->manifest = m;
   p->refs = 1;
   *out = p;
-  rc = 0;
-out:
-  if (fd >= 0) close(fd); /* the mapping stays; the descriptor is not needed past dlopen */
-  if (rc && p) {
-    if (p->dl) dlclose(p->dl);
-    free(p);
-  }
-  return rc;
+  return 0;
 }

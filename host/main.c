@@ -1,13 +1,16 @@
 /*
- * main.c - the kkp-host command line: list, describe, call, lua, doc. Parses flags,
- * then hands each command to its part (manifests, loader, accounts, Lua sandbox).
+ * main.c - the kkp-host command line. The commands are one table (name, handler, the
+ * options each takes, its help), as luaL_Reg lists a library's functions: a new
+ * command is one entry. Options are parsed with getopt_long; what is left of the
+ * command line is the command and its arguments.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "host/host.h"
 #include "keystore/process_guard.h"
@@ -74,400 +77,257 @@ static const char usage_text[] =
     "   6  rate_limited         7  upstream_error   8  network_error\n"
     "   9  config_error        10  unsupported     11  internal_error (and any unknown status)\n";
 
-static int usage_error(const char *fmt, const char *arg) {
+/* ---- the command line, as parsed ---- */
+
+/* The options only some commands take, in groups: one given to a command it does not
+ * apply to is refused, never ignored in silence. In the order they are checked. */
+enum opt_group { GROUP_JSON, GROUP_LUA, GROUP_PLUGIN, GROUP_MCP, GROUP_COUNT, GROUP_ANY = GROUP_COUNT };
+#define TAKES(g) (1u << (g))
+
+static const char *const group_why[GROUP_COUNT] = {
+    "--json is for list, describe, doc, call and check", "it is for lua", "it is for call, lua and mcp",
+    "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION"};
+
+struct cli {
+  struct host_opts o;
+  const char *pos[4]; /* the command and its arguments */
+  size_t npos;
+  int as_json;                   /* --json */
+  const char *tools_format;      /* describe --tools=FORMAT */
+  const char *seen[GROUP_COUNT]; /* the first option given of each group, by name */
+  json_object *call_flags;       /* call's arguments given as flags (cli_args.c) */
+};
+
+/* What a step of the parse returns to go on; anything else is the exit status. */
+#define GO_ON (-1)
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
   fprintf(stderr, "kkp-host: ");
-  fprintf(stderr, fmt, arg);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   fprintf(stderr, "\nRun kkp-host --help for usage.\n");
   return HOST_EXIT_USAGE;
 }
 
-static void print_json(json_object *o, FILE *f) {
-  int flags =
-      JSON_C_TO_STRING_NOSLASHESCAPE |
-      (isatty(fileno(f)) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
-  fprintf(f, "%s\n", json_object_to_json_string_ext(o, flags));
+/* ---- the commands ---- */
+
+static const char help_list[] =
+    "usage: kkp-host list\n"
+    "\n"
+    "Lists the plugins found in the search path (see kkp-host --help, --plugin-dir): name,\n"
+    "version, functions (read and write) and authentication. Reads manifests only; no\n"
+    "plugin code runs.\n";
+
+static const char help_describe[] =
+    "usage: kkp-host describe PLUGIN [--json]\n"
+    "\n"
+    "A plugin's functions with their parameters (type, required, description).\n"
+    "  --json   the plugin's manifest as it is on disk\n"
+    "  --tools=mcp|openai   the tool list an MCP client or OpenAI's API would get\n";
+
+static const char help_call[] =
+    "usage: kkp-host call PLUGIN[.ACCOUNT].FUNCTION [JSON|-]\n"
+    "\n"
+    "Calls one function. The arguments are one JSON object ('-' reads it from stdin).\n"
+    "Without ACCOUNT the account is \"default\", or the only account of PLUGIN when the\n"
+    "keystore holds exactly one. The result JSON goes to stdout; an error JSON\n"
+    "({\"error\":{\"code\",\"message\"}}) to stderr, and the exit status names it (see\n"
+    "kkp-host --help). Write functions need --write=allow, or a y at the prompt.\n"
+    "\n"
+    "example: kkp-host call aircall.list_calls '{\"per_page\": 5}'\n";
+
+static const char help_check[] =
+    "usage: kkp-host check PLUGIN[.ACCOUNT]\n"
+    "\n"
+    "Tries the credential of one account live: one cheap authenticated read (the\n"
+    "manifest's \"check\" functions, else its first read function without required\n"
+    "parameters). Prints \"ok\" with who the credential is (user, integration or company\n"
+    "where the plugin says), or the error and its fix. Exit status as for call.\n"
+    "\n"
+    "example: kkp-host check aircall.default\n";
+
+static const char help_lua[] =
+    "usage: kkp-host lua FILE|- [--memory-mb N] [--timeout-s N]\n"
+    "\n"
+    "Runs a Lua script in the sandbox. Plugins are app.integrations.PLUGIN[.ACCOUNT].FUNCTION;\n"
+    "print and json are available; no files, no os, no require.\n"
+    "  --memory-mb N   memory cap (default 32)\n"
+    "  --timeout-s N   time cap in seconds (default 30)\n";
+
+static const char help_mcp[] =
+    "usage: kkp-host mcp [--plugin NAME]... [--account NAME]... [--write=allow|deny]\n"
+    "\n"
+    "An MCP server on stdio (newline-delimited JSON-RPC 2.0): every function of every\n"
+    "plugin (or of each --plugin) is a tool named by its full name, with an _account\n"
+    "argument naming the provisioned account. Writes are left out unless --write=allow.\n"
+    "Stdout carries protocol messages only; logs go to stderr. A wrapped keystore's\n"
+    "passphrase comes from KKP_KEYSTORE_PASSPHRASE in the server's environment.\n";
+
+static const char help_doc[] =
+    "usage: kkp-host doc integrations.PLUGIN[.FUNCTION]\n"
+    "\n"
+    "The agent reference in Markdown: every function of PLUGIN with its parameters and an\n"
+    "example, or one function's section.\n";
+
+static int run_list(const struct cli *c) {
+  return host_cmd_list(&c->o, c->as_json);
 }
 
-/* Prints a JSON text (re-serialised; as it is when it does not parse). */
-static void print_json_text(const char *s, FILE *f) {
-  json_object *o = json_tokener_parse(s);
-  if (o) print_json(o, f);
-  else fprintf(f, "%s\n", s);
-  json_object_put(o);
+/* describe --tools lists what mcp would serve (host_mcp_describe); else the manifest */
+static int run_describe(const struct cli *c) {
+  if (c->tools_format) return host_mcp_describe(&c->o, c->pos[1], c->tools_format);
+  return host_cmd_describe(&c->o, c->pos[1], c->as_json);
 }
 
-static void print_host_error(const char *code, const char *message) {
-  char *e = host_error_json(code, message);
-  if (e) print_json_text(e, stderr);
-  free(e);
+static int run_call(const struct cli *c) {
+  return host_cmd_call(&c->o, c->pos[1], c->npos == 3 ? c->pos[2] : NULL, c->call_flags);
 }
 
-static void count_ops(const struct host_manifest *m, size_t *n, size_t *reads, size_t *writes) {
-  json_object *fs = host_manifest_functions(m);
-  *n = json_object_array_length(fs);
-  *reads = *writes = 0;
-  for (size_t i = 0; i < *n; i++) {
-    if (host_function_is_write(json_object_array_get_idx(fs, i))) (*writes)++;
-    else (*reads)++;
-  }
+static int run_lua(const struct cli *c) {
+  return host_lua_run(&c->o, c->pos[1]);
 }
 
-static void print_auth(const struct host_manifest *m) {
-  json_object *auth = NULL, *also;
-  const char *strategy;
-  json_object_object_get_ex(m->root, "auth", &auth);
-  strategy = host_json_str(auth, "strategy");
-  printf("auth: %s", strategy ? strategy : "none");
-  if (json_object_object_get_ex(auth, "also", &also) && json_object_is_type(also, json_type_array) &&
-      json_object_array_length(also) > 0) {
-    printf(" (also");
-    for (size_t i = 0; i < json_object_array_length(also); i++)
-      printf("%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(also, i)));
-    printf(")");
-  }
+static int run_doc(const struct cli *c) {
+  return host_cmd_doc(&c->o, c->pos[1], c->as_json);
 }
 
-/* list --json: {"success": true, "plugins": [{name, version, functions, reads, writes,
- * auth, dir, library_present}]}. */
-static void list_json(struct host_manifest **ms, size_t n) {
-  json_object *root = json_object_new_object(), *arr = json_object_new_array();
-  for (size_t i = 0; i < n; i++) {
-    json_object *p = json_object_new_object(), *auth = NULL;
-    size_t fnc, r, w;
-    count_ops(ms[i], &fnc, &r, &w);
-    json_object_object_get_ex(ms[i]->root, "auth", &auth);
-    json_object_object_add(p, "name", json_object_new_string(ms[i]->name));
-    json_object_object_add(p, "version", json_object_get(json_object_object_get(ms[i]->root, "version")));
-    json_object_object_add(p, "functions", json_object_new_int64((int64_t)fnc));
-    json_object_object_add(p, "reads", json_object_new_int64((int64_t)r));
-    json_object_object_add(p, "writes", json_object_new_int64((int64_t)w));
-    json_object_object_add(p, "auth", json_object_get(auth));
-    json_object_object_add(p, "dir", json_object_new_string(ms[i]->dir));
-    json_object_object_add(p, "library_present", json_object_new_boolean(access(ms[i]->so_path, F_OK) == 0));
-    json_object_array_add(arr, p);
-  }
-  json_object_object_add(root, "success", json_object_new_boolean(1));
-  json_object_object_add(root, "plugins", arr);
-  print_json(root, stdout);
-  json_object_put(root);
+static int run_mcp(const struct cli *c) {
+  return host_mcp_serve(&c->o);
 }
 
-static int cmd_list(const struct host_opts *o, int as_json) {
-  struct host_manifest **ms;
-  struct host_error err;
-  size_t n;
-  if (host_manifest_all(o, &ms, &n, &err)) {
-    fprintf(stderr, "kkp-host: %s\n", err.message);
-    return HOST_EXIT_HOST;
+static int run_check(const struct cli *c) {
+  return host_check(&c->o, c->pos[1], c->as_json);
+}
+
+static const struct host_command {
+  const char *name;
+  int (*run)(const struct cli *c);
+  size_t min_args, max_args; /* after the command's name */
+  unsigned takes;            /* the option groups it takes */
+  const char *help;          /* kkp-host NAME --help */
+} commands[] = {
+    {"list", run_list, 0, 0, TAKES(GROUP_JSON), help_list},
+    {"describe", run_describe, 1, 1, TAKES(GROUP_JSON), help_describe},
+    {"call", run_call, 1, 2, TAKES(GROUP_JSON) | TAKES(GROUP_PLUGIN), help_call},
+    {"lua", run_lua, 1, 1, TAKES(GROUP_LUA) | TAKES(GROUP_PLUGIN), help_lua},
+    {"doc", run_doc, 1, 1, TAKES(GROUP_JSON), help_doc},
+    {"mcp", run_mcp, 0, 0, TAKES(GROUP_PLUGIN) | TAKES(GROUP_MCP), help_mcp},
+    {"check", run_check, 1, 1, TAKES(GROUP_JSON) | TAKES(GROUP_PLUGIN), help_check},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct host_command *command_named(const char *name) {
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  return NULL;
+}
+
+static int unknown_command(const char *name) {
+  const char *names[N_COMMANDS], *near;
+  for (size_t i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
+  if ((near = kkp_suggest_among(name, names, N_COMMANDS))) {
+    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\nRun kkp-host --help for usage.\n",
+            name, near);
+    return HOST_EXIT_USAGE;
   }
-  if (as_json) {
-    list_json(ms, n);
-    host_manifest_all_free(ms, n);
-    return HOST_EXIT_OK;
+  fprintf(stderr, "kkp-host: unknown command \"%s\" (commands:", name);
+  for (size_t i = 0; i < N_COMMANDS; i++) fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+  fprintf(stderr, ")\nRun kkp-host --help for usage.\n");
+  return HOST_EXIT_USAGE;
+}
+
+/* The options given that cmd does not take: a usage error naming the first. */
+static int options_apply(const struct host_command *cmd, const struct cli *c) {
+  /* describe --tools lists what mcp would serve: --write=deny leaves the writes out */
+  unsigned takes = cmd->run == run_describe && c->tools_format ? TAKES(GROUP_PLUGIN) : cmd->takes;
+  for (int g = 0; g < GROUP_COUNT; g++) {
+    if (!c->seen[g] || (takes & TAKES(g))) continue;
+    fprintf(stderr, "kkp-host: --%s does not apply to %s%s (%s)\nRun kkp-host --help for usage.\n",
+            c->seen[g], cmd->name, cmd->run == run_describe && c->tools_format ? " --tools" : "",
+            group_why[g]);
+    return HOST_EXIT_USAGE;
   }
-  if (n == 0) fprintf(stderr, "kkp-host: no plugins found (pass --plugin-dir DIR or set KKP_PLUGIN_PATH)\n");
-  for (size_t i = 0; i < n; i++) {
-    size_t fnc, r, w;
-    const char *version = host_json_str(ms[i]->root, "version");
-    count_ops(ms[i], &fnc, &r, &w);
-    printf("%s %s  %zu functions (%zu read, %zu write)  ", ms[i]->name, version ? version : "?", fnc, r, w);
-    print_auth(ms[i]);
-    printf("  %s%s\n", ms[i]->dir, access(ms[i]->so_path, F_OK) == 0 ? "" : "  [library missing]");
-  }
-  host_manifest_all_free(ms, n);
   return HOST_EXIT_OK;
 }
 
-static int cmd_describe(const struct host_opts *o, const char *name, int as_json) {
-  struct host_manifest *m;
-  struct host_error err;
-  json_object *fs;
-  const char *version, *desc;
-  size_t fnc, r, w;
-  if (host_manifest_find(o, name, &m, &err)) {
-    fprintf(stderr, "kkp-host: %s\n", err.message);
-    return HOST_EXIT_HOST;
+static int run_command(const struct cli *c) {
+  const struct host_command *cmd;
+  int rc;
+  if (c->npos == 0) {
+    fputs(usage_text, stderr);
+    return HOST_EXIT_USAGE;
   }
-  if (as_json) {
-    fwrite(m->text, 1, m->len, stdout);
-    host_manifest_free(m);
-    return HOST_EXIT_OK;
-  }
-  version = host_json_str(m->root, "version");
-  desc = host_json_str(m->root, "description");
-  count_ops(m, &fnc, &r, &w);
-  printf("%s %s  %zu functions (%zu read, %zu write)\n", m->name, version ? version : "?", fnc, r, w);
-  if (desc) printf("%s\n", desc);
-  print_auth(m);
-  printf("\nmanifest: %s\n", m->json_path);
-  fs = host_manifest_functions(m);
-  for (size_t i = 0; i < fnc; i++) {
-    json_object *f = json_object_array_get_idx(fs, i), *params = NULL, *props = NULL, *req = NULL;
-    const char *fd = host_json_str(f, "description");
-    printf("\n%s (%s, also %s)\n", host_json_str(f, "name"), host_function_is_write(f) ? "write" : "read",
-           host_json_str(f, "full_name") ? host_json_str(f, "full_name") : "-");
-    if (fd) printf("  %s\n", fd);
-    if (json_object_object_get_ex(f, "parameters", &params)) {
-      json_object_object_get_ex(params, "properties", &props);
-      json_object_object_get_ex(params, "required", &req);
-    }
-    if (!props || json_object_object_length(props) == 0) {
-      printf("  parameters: none\n");
-      continue;
-    }
-    json_object_object_foreach(props, pname, pschema) {
-      json_object *t = NULL;
-      int required = host_json_array_has(req, pname);
-      json_object_object_get_ex(pschema, "type", &t);
-      printf("  %-14s %-18s %-9s %s\n", pname, t ? json_object_get_string(t) : "any",
-             required ? "required" : "optional",
-             host_json_str(pschema, "description") ? host_json_str(pschema, "description") : "");
-    }
-  }
-  host_manifest_free(m);
-  return HOST_EXIT_OK;
+  if (!(cmd = command_named(c->pos[0]))) return unknown_command(c->pos[0]);
+  if ((rc = options_apply(cmd, c)) != HOST_EXIT_OK) return rc;
+  if (c->npos - 1 < cmd->min_args || c->npos - 1 > cmd->max_args)
+    return usage_error("wrong number of arguments for \"%s\"", cmd->name);
+  return cmd->run(c);
 }
 
-/* Reads all of stdin. Caller frees. */
-static char *read_stdin(void) {
-  size_t cap = 4096, n = 0, got;
-  char *buf = malloc(cap + 1), *nb;
-  while (buf && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
-    n += got;
-    if (n == cap) {
-      if (!(nb = realloc(buf, cap * 2 + 1))) {
-        free(buf);
-        return NULL;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-  }
-  if (buf) buf[n] = '\0';
-  return buf;
-}
+/* ---- the options ---- */
 
-/* The closest function name of m to fn, or NULL when none is close. */
-static const char *closest_function(const struct host_manifest *m, const char *fn) {
-  json_object *fs = host_manifest_functions(m);
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  for (size_t i = 0; i < json_object_array_length(fs); i++)
-    kkp_suggest_consider(fn, host_json_str(json_object_array_get_idx(fs, i), "name"), &best, &best_d);
-  return best && kkp_suggest_close(fn, best_d) ? best : NULL;
-}
-
-/* The arguments: the JSON object (or {}) with the flags on top. Returns the text the
- * plugin gets, or NULL after printing why (*rc set). */
-static char *call_args(const char *args_arg, json_object *flags, int *rc) {
-  char msg[512], *text;
-  json_object *args;
-  enum json_tokener_error jerr = json_tokener_success;
-  if (!args_arg) text = strdup("{}");
-  else if (strcmp(args_arg, "-") == 0) text = read_stdin();
-  else text = strdup(args_arg);
-  if (!text) {
-    print_host_error("host_error", "cannot read the arguments (out of memory or unreadable stdin)");
-    *rc = HOST_EXIT_HOST;
-    return NULL;
-  }
-  /* strictly: the plugin receives text itself, so it must be exactly one object */
-  args = host_json_parse(text, strlen(text), &jerr);
-  if (!args || !json_object_is_type(args, json_type_object)) {
-    snprintf(msg, sizeof msg, "the arguments must be one JSON object, e.g. '{\"per_page\": 10}'%s%s",
-             jerr != json_tokener_success ? ": not valid JSON: " : "",
-             jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "");
-    print_host_error("usage", msg);
-    json_object_put(args);
-    free(text);
-    *rc = HOST_EXIT_USAGE;
-    return NULL;
-  }
-  if (flags) { /* flags win over the object's members */
-    json_object_object_foreach(flags, k, v) json_object_object_add(args, k, json_object_get(v));
-    free(text);
-    text =
-        strdup(json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  }
-  json_object_put(args);
-  if (!text) {
-    print_host_error("host_error", "out of memory building the arguments");
-    *rc = HOST_EXIT_HOST;
-  }
-  return text;
-}
-
-static int cmd_call(const struct host_opts *o, const char *target, const char *args_arg, json_object *flags) {
-  char plugin[128], account[128] = "default", fn[256], msg[1536];
-  const char *dot1 = strchr(target, '.'), *dot2 = strrchr(target, '.');
-  struct host_manifest *m = NULL;
-  struct host_plugin *p = NULL;
-  struct host_account *a = NULL;
-  struct host_error err;
-  json_object *f;
-  char *args_text = NULL, *result = NULL, *errjson = NULL, *cfg = NULL, *hinted;
-  int rc = HOST_EXIT_HOST, st;
-  if (!dot1 || dot1 == target || !dot2[1] || (size_t)(dot1 - target) >= sizeof plugin ||
-      strlen(dot2 + 1) >= sizeof fn || (dot2 > dot1 && (size_t)(dot2 - dot1 - 1) >= sizeof account) ||
-      (dot2 > dot1 && dot2 == dot1 + 1)) {
-    rc = usage_error(
-        "call needs PLUGIN.FUNCTION or PLUGIN.ACCOUNT.FUNCTION, not \"%s\" (e.g. aircall.list_calls)",
-        target);
-    goto out;
-  }
-  snprintf(plugin, sizeof plugin, "%.*s", (int)(dot1 - target), target);
-  if (dot2 > dot1) snprintf(account, sizeof account, "%.*s", (int)(dot2 - dot1 - 1), dot1 + 1);
-  snprintf(fn, sizeof fn, "%s", dot2 + 1);
-  if (host_manifest_find(o, plugin, &m, &err)) {
-    print_host_error("host_error", err.message);
-    goto out;
-  }
-  if (!(f = host_manifest_function(m, fn))) {
-    const char *near = closest_function(m, fn);
-    snprintf(msg, sizeof msg, "%s has no function \"%s\"%s%s (see kkp-host describe %s)", plugin, fn,
-             near ? ". Did you mean: " : "", near ? near : "", plugin);
-    print_host_error("usage", msg);
-    rc = HOST_EXIT_USAGE;
-    goto out;
-  }
-  snprintf(msg, sizeof msg, "%s.%s", plugin, host_json_str(f, "name"));
-  if (host_cli_check_params(f, flags, msg, &err)) {
-    print_host_error("usage", err.message);
-    rc = HOST_EXIT_USAGE;
-    goto out;
-  }
-  if (!(args_text = call_args(args_arg, flags, &rc))) goto out;
-  /* A wrong --config is a usage error, found before anything is loaded. */
-  if ((st = host_config_build(o, m, &cfg, &err)) != 0) {
-    print_host_error(st > 0 ? "usage" : "config_error", err.message);
-    rc = st > 0 ? HOST_EXIT_USAGE : host_exit_for_status(KKP_ERR_CONFIG);
-    goto out;
-  }
-  if (host_function_is_write(f) && !host_write_permitted(o, plugin, host_json_str(f, "name"), &err)) {
-    print_host_error("write_denied", err.message);
-    goto out;
-  }
-  if (host_plugin_load(m, &p, &err)) {
-    print_host_error("host_error", err.message);
-    goto out;
-  }
-  st = host_account_open(o, p, account, &a, &errjson);
-  if (st != KKP_OK) {
-    hinted = dot2 > dot1 ? host_cli_account_hint(o, plugin, account, errjson) : NULL;
-    print_json_text(hinted ? hinted : errjson, stderr);
-    free(hinted);
-    rc = host_exit_for_status(st);
-    goto out;
-  }
-  st = host_account_invoke_shown(a, fn, args_text, 0, &result);
-  print_json_text(result, st == KKP_OK ? stdout : stderr);
-  rc = host_exit_for_status(st);
-out:
-  free(cfg);
-  free(args_text);
-  free(result);
-  free(errjson);
-  host_account_close(a);
-  host_plugin_release(p);
-  host_manifest_free(m);
-  return rc;
-}
-
-static int cmd_doc(const struct host_opts *o, const char *name, int as_json) {
-  char plugin[128];
-  const char *rest = name, *fn;
-  struct host_manifest *m;
-  struct host_error err;
-  char *doc;
-  size_t len;
-  if (strncmp(rest, "integrations.", 13) == 0) rest += 13;
-  fn = strchr(rest, '.');
-  len = fn ? (size_t)(fn - rest) : strlen(rest);
-  if (len == 0 || len >= sizeof plugin)
-    return usage_error("doc needs integrations.PLUGIN[.FUNCTION], not \"%s\"", name);
-  snprintf(plugin, sizeof plugin, "%.*s", (int)len, rest);
-  if (host_manifest_find(o, plugin, &m, &err)) {
-    fprintf(stderr, "kkp-host: %s\n", err.message);
-    return HOST_EXIT_HOST;
-  }
-  doc = host_doc(m, fn ? fn + 1 : NULL, &err);
-  host_manifest_free(m);
-  if (!doc) {
-    fprintf(stderr, "kkp-host: %s\n", err.message);
-    return HOST_EXIT_HOST;
-  }
-  if (as_json) {
-    json_object *root = json_object_new_object();
-    json_object_object_add(root, "success", json_object_new_boolean(1));
-    json_object_object_add(root, "name", json_object_new_string(name));
-    json_object_object_add(root, "markdown", json_object_new_string(doc));
-    print_json(root, stdout);
-    json_object_put(root);
-  } else {
-    fputs(doc, stdout);
-  }
-  free(doc);
-  return HOST_EXIT_OK;
-}
-
-/* The first of each group of options that only some commands take, to refuse one
- * given to a command it does not apply to (never ignored in silence). */
-struct flags_seen {
-  const char *json;   /* --json: list, describe, doc, call */
-  const char *lua;    /* --memory-mb, --timeout-s: lua */
-  const char *plugin; /* --base-url, --keystore, --timeout-ms, --config, --write: call, lua, mcp */
-  const char *mcp;    /* --plugin, --account: mcp */
+enum opt_id {
+  OPT_HELP = 'h',
+  OPT_VERSION = 256,
+  OPT_JSON,
+  OPT_VERBOSE,
+  OPT_PLUGIN_DIR,
+  OPT_BASE_URL,
+  OPT_PASSPHRASE_FILE,
+  OPT_KEYSTORE,
+  OPT_TIMEOUT_MS,
+  OPT_MEMORY_MB,
+  OPT_TIMEOUT_S,
+  OPT_TOOLS,
+  OPT_PLUGIN,
+  OPT_ACCOUNT,
+  OPT_CONFIG,
+  OPT_WRITE,
 };
 
-static void note_seen(struct flags_seen *s, const char *a, size_t klen) {
-  static const char *const lua[] = {"--memory-mb", "--timeout-s"};
-  static const char *const plugin[] = {"--base-url", "--keystore", "--timeout-ms", "--config", "--write"};
-  for (size_t k = 0; k < sizeof lua / sizeof *lua; k++)
-    if (!s->lua && strlen(lua[k]) == klen && strncmp(a, lua[k], klen) == 0) s->lua = lua[k];
-  for (size_t k = 0; k < sizeof plugin / sizeof *plugin; k++)
-    if (!s->plugin && strlen(plugin[k]) == klen && strncmp(a, plugin[k], klen) == 0) s->plugin = plugin[k];
-  if (!s->mcp &&
-      ((klen == 8 && strncmp(a, "--plugin", 8) == 0) || (klen == 9 && strncmp(a, "--account", 9) == 0)))
-    s->mcp = klen == 8 ? "--plugin" : "--account";
-}
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+    {"base-url", required_argument, NULL, OPT_BASE_URL},
+    {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+    {"keystore", required_argument, NULL, OPT_KEYSTORE},
+    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
+    {"memory-mb", required_argument, NULL, OPT_MEMORY_MB},
+    {"timeout-s", required_argument, NULL, OPT_TIMEOUT_S},
+    {"tools", required_argument, NULL, OPT_TOOLS},
+    {"plugin", required_argument, NULL, OPT_PLUGIN},
+    {"account", required_argument, NULL, OPT_ACCOUNT},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    /* optional: --write=allow; "--write allow" is refused, as a value that looks like an argument */
+    {"write", optional_argument, NULL, OPT_WRITE},
+    {NULL, 0, NULL, 0},
+};
 
-static int flags_apply(const char *cmd, const struct flags_seen *s) {
-  static const struct {
-    const char *cmd;
-    int json, lua, plugin, mcp;
-  } rules[] = {{"list", 1, 0, 0, 0}, {"describe", 1, 0, 0, 0}, {"describe --tools", 0, 0, 1, 0},
-               {"doc", 1, 0, 0, 0},  {"call", 1, 0, 1, 0},     {"lua", 0, 1, 1, 0},
-               {"mcp", 0, 0, 1, 1},  {"check", 1, 0, 1, 0}};
-  for (size_t k = 0; k < sizeof rules / sizeof *rules; k++) {
-    const char *bad;
-    if (strcmp(rules[k].cmd, cmd) != 0) continue;
-    bad = !rules[k].json && s->json       ? s->json
-          : !rules[k].lua && s->lua       ? s->lua
-          : !rules[k].plugin && s->plugin ? s->plugin
-          : !rules[k].mcp && s->mcp       ? s->mcp
-                                          : NULL;
-    if (!bad) return HOST_EXIT_OK;
-    fprintf(stderr, "kkp-host: %s does not apply to %s (%s)\nRun kkp-host --help for usage.\n", bad, cmd,
-            bad == s->json  ? "--json is for list, describe, doc, call and check"
-            : bad == s->lua ? "it is for lua"
-            : bad == s->mcp ? "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION"
-                            : "it is for call, lua and mcp");
-    return HOST_EXIT_USAGE;
-  }
-  return HOST_EXIT_OK; /* an unknown command: reported as such */
-}
+/* '-': the words in order (after call's target, unknown --names are the function's
+ * arguments, and --help after a command helps with it); ':': a missing value is told
+ * apart; 'h': -h. */
+static const char optstring[] = "-:h";
 
-static int unknown_command(const char *cmd) {
-  const char *near = host_cli_command_suggest(cmd);
-  static const char *const known[] = {"list", "describe", "call", "lua", "doc", "mcp", "check"};
-  for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-    if (strcmp(cmd, known[k]) == 0) return usage_error("wrong number of arguments for \"%s\"", cmd);
-  if (near) {
-    fprintf(stderr, "kkp-host: unknown command \"%s\". Did you mean: %s\nRun kkp-host --help for usage.\n",
-            cmd, near);
-    return HOST_EXIT_USAGE;
+static enum opt_group option_group(int id) {
+  switch (id) {
+  case OPT_JSON: return GROUP_JSON;
+  case OPT_MEMORY_MB:
+  case OPT_TIMEOUT_S: return GROUP_LUA;
+  case OPT_BASE_URL:
+  case OPT_KEYSTORE:
+  case OPT_TIMEOUT_MS:
+  case OPT_CONFIG:
+  case OPT_WRITE: return GROUP_PLUGIN;
+  case OPT_PLUGIN:
+  case OPT_ACCOUNT: return GROUP_MCP;
+  default: return GROUP_ANY;
   }
-  return usage_error("unknown command \"%s\" (commands: list, describe, call, lua, doc, mcp, check)", cmd);
 }
 
 /* Parses a whole number option. Returns -1 when it is not one. */
@@ -480,129 +340,143 @@ static long long number_arg(const char *s) {
   return *end || v < 0 || errno == ERANGE ? -1 : v;
 }
 
-/* main without the clean-up: *call_flags (call's arguments given as flags) is the
- * caller's to put, whichever way this returns. */
-static int host_main(int argc, char **argv, json_object **call_flags_out) {
-  struct host_opts o = {.timeout_ms = -1, .memory_mb = 32, .timeout_s = 30};
-  const char *pos[4];
-  size_t npos = 0;
-  int as_json = 0, rc;
-  struct flags_seen seen = {0};
-  json_object **call_flags = call_flags_out;
+/* Appends v to a repeatable option's list of cap. */
+static int push(const char **list, size_t *n, size_t cap, const char *opt, const char *v) {
+  if (*n == cap) return usage_error("too many %s (at most %zu), at \"%s\"", opt, cap, v);
+  list[(*n)++] = v;
+  return GO_ON;
+}
+
+static int set_number(struct host_opts *o, int id, const char *arg) {
+  long long v;
+  char *end;
+  if (id == OPT_TIMEOUT_MS && (o->timeout_ms = number_arg(arg)) < 1)
+    return usage_error("--timeout-ms needs a positive integer, not \"%s\"", arg);
+  if (id == OPT_MEMORY_MB) {
+    v = number_arg(arg);
+    if (v < 1 || v > 1 << 20)
+      return usage_error("--memory-mb needs an integer from 1 to 1048576, not \"%s\"", arg);
+    o->memory_mb = (size_t)v;
+  }
+  if (id == OPT_TIMEOUT_S) {
+    o->timeout_s = strtod(arg, &end);
+    if (*end || !(o->timeout_s > 0) || !isfinite(o->timeout_s))
+      return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", arg);
+  }
+  return GO_ON;
+}
+
+/* Applies option id with its value arg (text: the word as given). */
+static int set_option(struct cli *c, int id, const char *arg, const char *text) {
+  struct host_opts *o = &c->o;
+  switch (id) {
+  case OPT_JSON: c->as_json = 1; return GO_ON;
+  case OPT_VERBOSE: o->verbose = 1; return GO_ON;
+  case OPT_PLUGIN_DIR: return push(o->plugin_dirs, &o->n_plugin_dirs, 32, "--plugin-dir", arg);
+  case OPT_PLUGIN: return push(o->plugins, &o->n_plugins, 32, "--plugin", arg);
+  case OPT_ACCOUNT: return push(o->accounts, &o->n_accounts, 32, "--account", arg);
+  case OPT_CONFIG: return push(o->config, &o->n_config, 64, "--config", arg);
+  case OPT_BASE_URL: o->base_url = arg; return GO_ON;
+  case OPT_PASSPHRASE_FILE: o->passphrase_file = arg; return GO_ON;
+  case OPT_KEYSTORE: o->keystore = arg; return GO_ON;
+  case OPT_TOOLS: c->tools_format = arg; return GO_ON;
+  case OPT_TIMEOUT_MS:
+  case OPT_MEMORY_MB:
+  case OPT_TIMEOUT_S: return set_number(o, id, arg);
+  case OPT_WRITE:
+    if (arg && strcmp(arg, "allow") == 0) o->write = HOST_WRITE_ALLOW;
+    else if (arg && strcmp(arg, "deny") == 0) o->write = HOST_WRITE_DENY;
+    else
+      return usage_error("--write takes allow or deny, as --write=allow or --write=deny (got \"%s\")", text);
+    return GO_ON;
+  }
+  return GO_ON;
+}
+
+static int print_help(const struct cli *c) {
+  const struct host_command *cmd = c->npos > 0 ? command_named(c->pos[0]) : NULL;
+  fputs(cmd ? cmd->help : usage_text, stdout);
+  return HOST_EXIT_OK;
+}
+
+static int option(struct cli *c, int id, const struct option *opt, const char *text) {
+  enum opt_group g = option_group(id);
+  if (id == OPT_HELP) return print_help(c);
+  if (id == OPT_VERSION) {
+    printf("kkp-host %s (plugin ABI %u.%u)\n", HOST_VERSION, KKP_ABI_MAJOR, KKP_ABI_MINOR);
+    return HOST_EXIT_OK;
+  }
+  if (g != GROUP_ANY && !c->seen[g]) c->seen[g] = opt->name;
+  return set_option(c, id, optarg, text);
+}
+
+static int positional(struct cli *c, const char *a) {
+  if (c->npos == sizeof c->pos / sizeof c->pos[0]) return usage_error("unexpected argument \"%s\"", a);
+  c->pos[c->npos++] = a;
+  return GO_ON;
+}
+
+/* A --name that is no option of kkp-host's, or lacks its value: after call's target
+ * it is one of the function's arguments (cli_args.c reads it, and its value, from
+ * argv[at]); anywhere else a usage error. */
+static int unknown_option(struct cli *c, int argc, char **argv, int at) {
   struct host_error err;
-  const char *tools_format = NULL;
+  int i = at;
+  if (c->npos < 2 || strcmp(c->pos[0], "call") != 0)
+    return usage_error("unknown option or missing value: \"%s\"", argv[at]);
+  if (host_cli_call_flag(argc, argv, &i, &c->call_flags, &err)) return usage_error("%s", err.message);
+  optind = i + 1;
+  return GO_ON;
+}
+
+/* A word with one dash ("-5", "-x") is an argument, not options: only -h is one.
+ * getopt_long reads such a word letter by letter; this lets it finish the word. */
+static int dash_word(struct cli *c, int argc, char **argv, int at) {
+  while (optind == at) getopt_long(argc, argv, optstring, long_options, NULL);
+  return positional(c, argv[at]);
+}
+
+/* Whether word (--name or --name=value) spells name out: getopt_long also takes
+ * a unique prefix, which would turn a function's --to into --tools. */
+static int spelled_out(const char *word, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(word + 2, name, n) == 0 && (word[n + 2] == '\0' || word[n + 2] == '=');
+}
+
+/* Parses argv into c. GO_ON, or the exit status (--help, --version, a usage error).
+ * getopt_long's permissive parts are taken over here, in order to keep call's
+ * flags: an unknown --name after call's target is the function's argument, not an
+ * error, and abbreviations are not options. */
+static int cli_parse(struct cli *c, int argc, char **argv) {
+  int rc = GO_ON;
+  optind = 0; /* glibc: start afresh (the fuzz target runs main many times) */
+  opterr = 0; /* the messages are ours */
+  while (rc == GO_ON) {
+    int at = optind ? optind : 1, idx = -1, id = getopt_long(argc, argv, optstring, long_options, &idx);
+    if (id == -1) break;
+    if (id == 1) rc = positional(c, optarg);
+    else if (argv[at][1] != '-' && strcmp(argv[at], "-h") != 0) rc = dash_word(c, argc, argv, at);
+    else if (id == '?' || id == ':' || (idx >= 0 && !spelled_out(argv[at], long_options[idx].name)))
+      rc = unknown_option(c, argc, argv, at);
+    else rc = option(c, id, idx >= 0 ? &long_options[idx] : NULL, argv[at]);
+  }
+  while (rc == GO_ON && optind < argc) rc = positional(c, argv[optind++]); /* the words after "--" */
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  struct cli c = {.o = {.timeout_ms = -1, .memory_mb = 32, .timeout_s = 30}};
+  const char *debug;
+  int rc;
   /* Before any plugin is loaded or passphrase read: the plugin's credential, and
    * libcurl's copies of it, must not end up in a core file or a tracer's hands. */
   if (ks_process_guard() != 0)
     fprintf(stderr, "kkp-host: warning: cannot turn off core dumps and tracing (%s)\n", strerror(errno));
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *val = NULL;
-    size_t klen;
-    int at = i;
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      const char *help = npos > 0 ? host_command_help(pos[0]) : NULL;
-      fputs(help ? help : usage_text, stdout);
-      return HOST_EXIT_OK;
-    }
-    if (strcmp(a, "--version") == 0) {
-      printf("kkp-host %s (plugin ABI %u.%u)\n", HOST_VERSION, KKP_ABI_MAJOR, KKP_ABI_MINOR);
-      return HOST_EXIT_OK;
-    }
-    if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
-      if (npos == sizeof pos / sizeof pos[0]) return usage_error("unexpected argument \"%s\"", a);
-      pos[npos++] = a;
-      continue;
-    }
-    if (strcmp(a, "--json") == 0) {
-      as_json = 1;
-      seen.json = a;
-      continue;
-    }
-    if (strcmp(a, "--verbose") == 0) {
-      o.verbose = 1;
-      continue;
-    }
-    klen = strcspn(a, "=");
-    if (a[klen] == '=') val = a + klen + 1;
-    else if (i + 1 < argc && strcmp(a, "--write") != 0) val = argv[++i];
-#define IS(opt) (strlen(opt) == klen && strncmp(a, opt, klen) == 0)
-    note_seen(&seen, a, klen);
-    if (IS("--plugin-dir") && val) {
-      if (o.n_plugin_dirs == sizeof o.plugin_dirs / sizeof o.plugin_dirs[0])
-        return usage_error("too many --plugin-dir (at most 32), at \"%s\"", val);
-      o.plugin_dirs[o.n_plugin_dirs++] = val;
-    } else if (IS("--base-url") && val) {
-      o.base_url = val;
-    } else if (IS("--passphrase-file") && val) {
-      o.passphrase_file = val;
-    } else if (IS("--keystore") && val) {
-      o.keystore = val;
-    } else if (IS("--timeout-ms") && val) {
-      if ((o.timeout_ms = number_arg(val)) < 1)
-        return usage_error("--timeout-ms needs a positive integer, not \"%s\"", val);
-    } else if (IS("--memory-mb") && val) {
-      long long v = number_arg(val);
-      if (v < 1 || v > 1 << 20)
-        return usage_error("--memory-mb needs an integer from 1 to 1048576, not \"%s\"", val);
-      o.memory_mb = (size_t)v;
-    } else if (IS("--timeout-s") && val) {
-      char *end;
-      o.timeout_s = strtod(val, &end);
-      if (*end || !(o.timeout_s > 0) || !isfinite(o.timeout_s))
-        return usage_error("--timeout-s needs a positive number of seconds, not \"%s\"", val);
-    } else if (IS("--tools") && val) {
-      tools_format = val;
-    } else if (IS("--plugin") && val) {
-      if (o.n_plugins == sizeof o.plugins / sizeof o.plugins[0])
-        return usage_error("too many --plugin (at most 32), at \"%s\"", val);
-      o.plugins[o.n_plugins++] = val;
-    } else if (IS("--account") && val) {
-      if (o.n_accounts == sizeof o.accounts / sizeof o.accounts[0])
-        return usage_error("too many --account (at most 32), at \"%s\"", val);
-      o.accounts[o.n_accounts++] = val;
-    } else if (IS("--config") && val) {
-      if (o.n_config == sizeof o.config / sizeof o.config[0])
-        return usage_error("too many --config (at most 64), at \"%s\"", val);
-      o.config[o.n_config++] = val;
-    } else if (IS("--write") && val && strcmp(val, "allow") == 0) {
-      o.write = HOST_WRITE_ALLOW;
-    } else if (IS("--write") && val && strcmp(val, "deny") == 0) {
-      o.write = HOST_WRITE_DENY;
-    } else if (IS("--write")) {
-      return usage_error("--write takes allow or deny, as --write=allow or --write=deny (got \"%s\")", a);
-    } else if (npos >= 2 && strcmp(pos[0], "call") == 0) {
-      /* after call's target, any other --name is one of the function's arguments */
-      i = at;
-      if (host_cli_call_flag(argc, argv, &i, call_flags, &err)) return usage_error("%s", err.message);
-    } else {
-      return usage_error("unknown option or missing value: \"%s\"", a);
-    }
-#undef IS
+  rc = cli_parse(&c, argc, argv);
+  if (rc == GO_ON) {
+    if ((debug = getenv("KKP_DEBUG")) && *debug && strcmp(debug, "0") != 0) c.o.verbose = 1;
+    rc = run_command(&c);
   }
-  if (getenv("KKP_DEBUG") && *getenv("KKP_DEBUG") && strcmp(getenv("KKP_DEBUG"), "0") != 0) o.verbose = 1;
-  if (npos == 0) {
-    fputs(usage_text, stderr);
-    return HOST_EXIT_USAGE;
-  }
-  /* describe --tools lists what mcp would serve: --write=deny leaves the writes out */
-  rc = flags_apply(strcmp(pos[0], "describe") == 0 && tools_format ? "describe --tools" : pos[0], &seen);
-  if (rc != HOST_EXIT_OK) return rc;
-  if (strcmp(pos[0], "list") == 0 && npos == 1) return cmd_list(&o, as_json);
-  if (strcmp(pos[0], "describe") == 0 && npos == 2 && tools_format)
-    return host_mcp_describe(&o, pos[1], tools_format);
-  if (strcmp(pos[0], "describe") == 0 && npos == 2) return cmd_describe(&o, pos[1], as_json);
-  if (strcmp(pos[0], "mcp") == 0 && npos == 1) return host_mcp_serve(&o);
-  if (strcmp(pos[0], "call") == 0 && (npos == 2 || npos == 3))
-    return cmd_call(&o, pos[1], npos == 3 ? pos[2] : NULL, *call_flags);
-  if (strcmp(pos[0], "lua") == 0 && npos == 2) return host_lua_run(&o, pos[1]);
-  if (strcmp(pos[0], "doc") == 0 && npos == 2) return cmd_doc(&o, pos[1], as_json);
-  if (strcmp(pos[0], "check") == 0 && npos == 2) return host_check(&o, pos[1], as_json);
-  return unknown_command(pos[0]);
-}
-
-int main(int argc, char **argv) {
-  json_object *call_flags = NULL;
-  int rc = host_main(argc, argv, &call_flags);
-  json_object_put(call_flags);
+  json_object_put(c.call_flags);
   return rc;
 }

@@ -115,35 +115,32 @@ void host_manifest_free(struct host_manifest *m) {
   free(m);
 }
 
+char *host_read_all(FILE *f, size_t *len) {
+  char chunk[8192], *buf = NULL;
+  size_t got, size = 0;
+  FILE *mem = open_memstream(&buf, &size);
+  int failed = !mem;
+  while (!failed && (got = fread(chunk, 1, sizeof chunk, f)) > 0) failed = fwrite(chunk, 1, got, mem) != got;
+  if (mem && fclose(mem) != 0) failed = 1;
+  if (failed || ferror(f)) {
+    free(buf);
+    errno = failed ? ENOMEM : EIO;
+    return NULL;
+  }
+  *len = size;
+  return buf;
+}
+
 /* Reads a whole file. Returns NULL with errno set on failure. */
 static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
-  char *buf = NULL, *nb;
-  size_t cap = 0, n = 0, got;
+  char *buf;
+  int saved;
   if (!f) return NULL;
-  do {
-    if (cap - n < 4096) {
-      cap = cap ? cap * 2 : 8192;
-      if (!(nb = realloc(buf, cap + 1))) {
-        free(buf);
-        fclose(f);
-        errno = ENOMEM;
-        return NULL;
-      }
-      buf = nb;
-    }
-    got = fread(buf + n, 1, cap - n, f);
-    n += got;
-  } while (got > 0);
-  if (ferror(f)) {
-    free(buf);
-    fclose(f);
-    errno = EIO;
-    return NULL;
-  }
+  buf = host_read_all(f, len);
+  saved = errno;
   fclose(f);
-  buf[n] = '\0';
-  *len = n;
+  errno = saved;
   return buf;
 }
 
