@@ -15,10 +15,6 @@
 #include "host/host.h"
 #include "keystore/secret_input.h"
 
-const char *host_status_code(int status) {
-  return kkp_status_name(status);
-}
-
 int host_exit_for_status(int status) {
   if (status == KKP_OK) return HOST_EXIT_OK;
   if (status < 0 || status > KKP_ERR_CANCELLED) status = KKP_ERR_INTERNAL; /* unknown: internal */
@@ -192,7 +188,7 @@ int host_account_open(const struct host_opts *o, struct host_plugin *p, const ch
   if (st != KKP_OK) {
     *error_json = take_string(p, perr);
     if (!*error_json)
-      *error_json = host_error_json(host_status_code(st), "account_init failed without an error object");
+      *error_json = host_error_json(kkp_status_name(st), "account_init failed without an error object");
     if (a->acct) p->api.account_free(a->acct);
     a->acct = NULL;
     goto out;
@@ -238,8 +234,8 @@ int host_account_invoke_within(struct host_account *a, const char *fn, const cha
   }
   *result_json = take_string(a->plugin, r);
   if (!*result_json)
-    *result_json = st == KKP_OK ? strdup("{}")
-                                : host_error_json(host_status_code(st), "the plugin gave no error object");
+    *result_json =
+        st == KKP_OK ? strdup("{}") : host_error_json(kkp_status_name(st), "the plugin gave no error object");
   return st;
 }
 

@@ -83,7 +83,7 @@ static int check_report(const char *plugin, const char *account, const char *fn,
       printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
     fprintf(stderr, "kkp-host: check %s.%s failed: %s: %s\n", plugin, account,
-            host_json_str(err, "code") ? host_json_str(err, "code") : host_status_code(st),
+            host_json_str(err, "code") ? host_json_str(err, "code") : kkp_status_name(st),
             host_json_str(err, "message") ? host_json_str(err, "message") : text);
   }
   json_object_put(out);

@@ -36,7 +36,6 @@ enum host_exit {
   /* 3..11: KKP_ERR_INVALID_ARGUMENT (1) .. KKP_ERR_INTERNAL (9), i.e. 2 + status */
 };
 int host_exit_for_status(int status);
-const char *host_status_code(int status);
 
 enum host_write_mode { HOST_WRITE_DEFAULT = 0, HOST_WRITE_ALLOW, HOST_WRITE_DENY };
 

@@ -120,7 +120,7 @@ static int account_open(struct host_mcp *s, struct host_mcp_plugin *pl, const ch
   if (st != KKP_OK) {
     *error_json = take_string(pl->p, perr);
     if (!*error_json)
-      *error_json = host_error_json(host_status_code(st), "account_init failed without an error");
+      *error_json = host_error_json(kkp_status_name(st), "account_init failed without an error");
     else if (a->asked_passphrase) *error_json = with_passphrase_hint(*error_json);
     if (a->acct) pl->p->api.account_free(a->acct);
     goto out;
@@ -190,8 +190,8 @@ static int invoke(struct host_mcp_account *a, struct host_mcp_call *c, char **re
   }
   *result = take_string(p, r);
   if (!*result)
-    *result = st == KKP_OK ? strdup("{}")
-                           : host_error_json(host_status_code(st), "the plugin gave no error object");
+    *result =
+        st == KKP_OK ? strdup("{}") : host_error_json(kkp_status_name(st), "the plugin gave no error object");
   return st;
 }
 

@@ -52,7 +52,7 @@ int host_account_invoke_shown(struct host_account *a, const char *fn, const char
   *result_json = r ? strdup(r) : NULL;
   if (r) api->free_string(r);
   if (!*result_json)
-    *result_json = st == KKP_OK ? strdup("{}")
-                                : host_error_json(host_status_code(st), "the plugin gave no error object");
+    *result_json =
+        st == KKP_OK ? strdup("{}") : host_error_json(kkp_status_name(st), "the plugin gave no error object");
   return st;
 }

@@ -112,8 +112,8 @@ static void exit_statuses(void **state) {
   assert_int_equal(host_exit_for_status(KKP_ERR_INVALID_ARGUMENT), 3);
   assert_int_equal(host_exit_for_status(KKP_ERR_INTERNAL), 11);
   assert_int_equal(host_exit_for_status(77), 11); /* unknown status: internal */
-  assert_string_equal(host_status_code(KKP_ERR_NOT_FOUND), "not_found");
-  assert_string_equal(host_status_code(-4), "internal_error");
+  assert_string_equal(kkp_status_name(KKP_ERR_NOT_FOUND), "not_found");
+  assert_string_equal(kkp_status_name(-4), "internal_error");
 }
 
 static struct host_manifest *manifest_of(const char *name, const char *text) {
