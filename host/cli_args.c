@@ -137,10 +137,8 @@ char *host_cli_account_hint(const struct host_opts *o, const char *plugin, const
   root = json_tokener_parse(error_json ? error_json : "");
   if (near && root && json_object_object_get_ex(root, "error", &e) && (msg = host_json_str(e, "message"))) {
     char *m = NULL;
-    size_t len = strlen(msg) + strlen(near) + strlen(plugin) + strlen(account) + 96;
-    if ((m = malloc(len))) {
-      snprintf(m, len, "%s (no account \"%s\" in the keystore. Did you mean: %s.%s)", msg, account, plugin,
-               near);
+    if (asprintf(&m, "%s (no account \"%s\" in the keystore. Did you mean: %s.%s)", msg, account, plugin,
+                 near) >= 0) {
       json_object_object_add(e, "message", json_object_new_string(m));
       out = strdup(
           json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

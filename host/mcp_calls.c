@@ -79,8 +79,7 @@ static char *with_passphrase_hint(char *error_json) {
                                "has no terminal to ask for it: set " KKP_ENV_KEYSTORE_PASSPHRASE
                                " in the server's environment (the \"env\" block of the client's MCP "
                                "configuration)";
-    if ((text = malloc(strlen(msg) + sizeof hint))) {
-      sprintf(text, "%s%s", msg, hint);
+    if (asprintf(&text, "%s%s", msg, hint) >= 0) {
       json_object_object_add(e, "message", json_object_new_string(text));
       free(text);
       out = strdup(

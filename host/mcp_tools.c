@@ -69,16 +69,18 @@ json_object *host_mcp_tool_function(const struct host_mcp_plugin *pl, const char
 static char *tool_description(json_object *fn) {
   json_object *notes = NULL;
   const char *desc = host_json_str(fn, "description");
-  size_t len = (desc ? strlen(desc) : 0) + 1, n;
-  char *s;
+  char *s = NULL;
+  size_t len, n;
+  FILE *f = open_memstream(&s, &len);
+  if (!f) return NULL;
   json_object_object_get_ex(fn, "notes", &notes);
   n = json_object_is_type(notes, json_type_array) ? json_object_array_length(notes) : 0;
-  for (size_t i = 0; i < n; i++) len += json_object_get_string_len(json_object_array_get_idx(notes, i)) + 4;
-  if (!(s = malloc(len + 2))) return NULL;
-  snprintf(s, len + 2, "%s%s", desc ? desc : "", n ? "\n" : "");
-  for (size_t i = 0; i < n; i++) {
-    strcat(s, "\n- ");
-    strcat(s, json_object_get_string(json_object_array_get_idx(notes, i)));
+  fprintf(f, "%s%s", desc ? desc : "", n ? "\n" : "");
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "\n- %s", json_object_get_string(json_object_array_get_idx(notes, i)));
+  if (fclose(f) != 0) {
+    free(s);
+    return NULL;
   }
   return s;
 }

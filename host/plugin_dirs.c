@@ -235,6 +235,27 @@ static int near_plugin(char **dirs, size_t n, const char *name, char *near, size
   return near[0] && kkp_suggest_close(name, best_d) ? 0 : -1;
 }
 
+/* Why name is not found: the closest plugin, else every folder searched. */
+static void not_found(const char *name, char **dirs, size_t n, struct host_error *err) {
+  char near[128], *text = NULL;
+  size_t len;
+  FILE *f;
+  if (near_plugin(dirs, n, name, near, sizeof near) == 0) {
+    host_error_set(err, "no plugin named \"%s\". Did you mean: %s (see kkp-host list)", name, near);
+    return;
+  }
+  if (!(f = open_memstream(&text, &len))) {
+    host_error_set(err, "no plugin named \"%s\" (out of memory listing the folders searched)", name);
+    return;
+  }
+  fprintf(f, "no plugin named \"%s\": no %s.json in", name, name);
+  for (size_t i = 0; i < n; i++) fprintf(f, "%s %s", i ? "," : "", dirs[i]);
+  fprintf(f, " (install it there, or pass --plugin-dir DIR or set KKP_PLUGIN_PATH)");
+  if (fclose(f) == 0) host_error_set(err, "%s", text);
+  else host_error_set(err, "no plugin named \"%s\" (out of memory listing the folders searched)", name);
+  free(text);
+}
+
 int host_manifest_find(const struct host_opts *o, const char *name, struct host_manifest **out,
                        struct host_error *err) {
   char **dirs;
@@ -255,22 +276,7 @@ int host_manifest_find(const struct host_opts *o, const char *name, struct host_
     }
     if (r < 0) goto out;
   }
-  {
-    size_t used = 0;
-    char near[128];
-    if (near_plugin(dirs, n, name, near, sizeof near) == 0) {
-      host_error_set(err, "no plugin named \"%s\". Did you mean: %s (see kkp-host list)", name, near);
-      goto out;
-    }
-    used += (size_t)snprintf(err->message, sizeof err->message, "no plugin named \"%s\": no %s.json in", name,
-                             name);
-    for (size_t i = 0; i < n && used < sizeof err->message; i++)
-      used +=
-          (size_t)snprintf(err->message + used, sizeof err->message - used, "%s %s", i ? "," : "", dirs[i]);
-    if (used < sizeof err->message)
-      snprintf(err->message + used, sizeof err->message - used,
-               " (install it there, or pass --plugin-dir DIR or set KKP_PLUGIN_PATH)");
-  }
+  not_found(name, dirs, n, err);
 out:
   host_dirs_free(dirs, n);
   return rc;
