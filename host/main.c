@@ -81,12 +81,20 @@ static const char usage_text[] =
 
 /* The options only some commands take, in groups: one given to a command it does not
  * apply to is refused, never ignored in silence. In the order they are checked. */
-enum opt_group { GROUP_JSON, GROUP_LUA, GROUP_PLUGIN, GROUP_MCP, GROUP_COUNT, GROUP_ANY = GROUP_COUNT };
+enum opt_group {
+  GROUP_JSON,
+  GROUP_LUA,
+  GROUP_PLUGIN,
+  GROUP_MCP,
+  GROUP_TOOLS,
+  GROUP_COUNT,
+  GROUP_ANY = GROUP_COUNT
+};
 #define TAKES(g) (1u << (g))
 
 static const char *const group_why[GROUP_COUNT] = {
     "--json is for list, describe, doc, call and check", "it is for lua", "it is for call, lua and mcp",
-    "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION"};
+    "it is for mcp; call takes the account as PLUGIN.ACCOUNT.FUNCTION", "it is for describe"};
 
 struct cli {
   struct host_opts o;
@@ -210,7 +218,7 @@ static const struct host_command {
   const char *help;          /* kkp-host NAME --help */
 } commands[] = {
     {"list", run_list, 0, 0, TAKES(GROUP_JSON), help_list},
-    {"describe", run_describe, 1, 1, TAKES(GROUP_JSON), help_describe},
+    {"describe", run_describe, 1, 1, TAKES(GROUP_JSON) | TAKES(GROUP_TOOLS), help_describe},
     {"call", run_call, 1, 2, TAKES(GROUP_JSON) | TAKES(GROUP_PLUGIN), help_call},
     {"lua", run_lua, 1, 1, TAKES(GROUP_LUA) | TAKES(GROUP_PLUGIN), help_lua},
     {"doc", run_doc, 1, 1, TAKES(GROUP_JSON), help_doc},
@@ -242,7 +250,8 @@ static int unknown_command(const char *name) {
 /* The options given that cmd does not take: a usage error naming the first. */
 static int options_apply(const struct host_command *cmd, const struct cli *c) {
   /* describe --tools lists what mcp would serve: --write=deny leaves the writes out */
-  unsigned takes = cmd->run == run_describe && c->tools_format ? TAKES(GROUP_PLUGIN) : cmd->takes;
+  unsigned takes =
+      cmd->run == run_describe && c->tools_format ? TAKES(GROUP_PLUGIN) | TAKES(GROUP_TOOLS) : cmd->takes;
   for (int g = 0; g < GROUP_COUNT; g++) {
     if (!c->seen[g] || (takes & TAKES(g))) continue;
     fprintf(stderr, "kkp-host: --%s does not apply to %s%s (%s)\nRun kkp-host --help for usage.\n",
@@ -326,6 +335,7 @@ static enum opt_group option_group(int id) {
   case OPT_WRITE: return GROUP_PLUGIN;
   case OPT_PLUGIN:
   case OPT_ACCOUNT: return GROUP_MCP;
+  case OPT_TOOLS: return GROUP_TOOLS;
   default: return GROUP_ANY;
   }
 }

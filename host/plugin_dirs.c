@@ -22,10 +22,8 @@ void host_error_set(struct host_error *err, const char *fmt, ...) {
 }
 
 static char *join(const char *a, const char *b, const char *c) {
-  size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-  char *s = malloc(n);
-  if (s) snprintf(s, n, "%s%s%s", a, b, c);
-  return s;
+  char *s;
+  return asprintf(&s, "%s%s%s", a, b, c) < 0 ? NULL : s;
 }
 
 static int push(char ***dirs, size_t *n, const char *d) {

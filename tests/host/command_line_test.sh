@@ -4,16 +4,23 @@
 # flags; --json, and options refused where they do not apply; progress on a terminal;
 # did-you-mean for every name typed; Lua errors with the script's line, pairs() over
 # the namespaces. The fixture plugins echo what they get; the Aircall plugin runs
-# against aircall-sim.
+# against aircall-sim. As a user runs them: the binaries installed (make install into a
+# temporary prefix), the fixtures put in $KOSMO_HOME/plugins as a user adds a plugin,
+# and no --plugin-dir nor KKP_PLUGIN_PATH (the Aircall plugin is found beside kkp-host).
 . tests/lib/tap.sh
 . tests/lib/sim.sh
 BUILD=${BUILD:-build}
-H="$BUILD/kkp-host"
-FX="$BUILD/tests/host/fixtures"
 tmp=$(mktemp -d)
 trap 'sim_stop; rm -rf "$tmp"' EXIT
-export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH="$FX"
-unset FIXTURE_BASE_URL FIXTURE_TIMEOUT_MS FIXTURE_KEYSTORE KKP_DEBUG AIRCALL_BASE_URL
+make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1 ||
+  { not_ok "make install" "$(tail -5 "$tmp/log")"; tap_done; exit 1; }
+H="$tmp/opt/kkp/bin/kkp-host"
+SETUP="$tmp/opt/kkp/bin/kkp-setup"
+export KOSMO_HOME="$tmp/home"
+FX="$KOSMO_HOME/plugins"
+mkdir -p "$FX" && cp "$BUILD"/tests/host/fixtures/*.json "$FX"/ &&
+  install -m 0755 "$BUILD"/tests/host/fixtures/*.so "$FX"/
+unset KKP_PLUGIN_PATH FIXTURE_BASE_URL FIXTURE_TIMEOUT_MS FIXTURE_KEYSTORE KKP_DEBUG AIRCALL_BASE_URL
 export KKP_KEYSTORE_PASSPHRASE=unused # the fixture asks for it; never a terminal prompt here
 
 # run ARGS...: kkp-host with stdin closed; stdout in $out, stderr in $err, status in $rc.
@@ -45,6 +52,17 @@ equals "--arg without =: status 2" "$rc" 2
 contains "--arg without =: says the form" "$err" "--arg needs KEY=VALUE"
 run call fixture.echo --timeout-ms 700 --arg text=x
 contains "kkp-host's own options stay its own after the target" "$out" '"config":{"timeout_ms":700},"args":{"text":"x"}'
+run call fixture.echo --time 5
+contains "a prefix of kkp-host's options is an argument, not --timeout-ms/-s" "$err" 'no parameter \"time\" (given as --time)'
+run call fixture.echo --to 5
+contains "a unique prefix (--to of --tools) is an argument too" "$err" 'no parameter \"to\" (given as --to)'
+run list --verb
+equals "a prefix is no option before the target either (status 2)" "$rc" 2
+contains "a prefix is an unknown option" "$err" 'unknown option or missing value: "--verb"'
+run call fixture.echo -5
+contains "a one-dash word is an argument (here not an object)" "$err" "the arguments must be one JSON object"
+run call fixture.echo -- '{"text":"x"}'
+contains "a lone -- ends the options" "$out" '"args":{"text":"x"}'
 
 # ---- plugin config: file < environment < flags ----
 run call fixture.echo --config timeout_ms=1200
@@ -96,13 +114,14 @@ equals "--config reaches lua's accounts" "$out" 333
 
 # ---- --json, and options where they do not apply ----
 run list --json
-contains "list --json: success and the plugins" "$out" '{"success":true,"plugins":[{"name":"fixture","version":"0.0.1","functions":4,"reads":3,"writes":1,"auth":{"strategy":"none"'
+contains "list --json: success and the plugins, by name" "$out" '{"success":true,"plugins":[{"name":"aircall","version":"0.1.0","functions":8,"reads":6,"writes":2,"auth":{"strategy":"oauth2_manual_token"'
+contains "list --json: each plugin" "$out" '},{"name":"fixture","version":"0.0.1","functions":4,"reads":3,"writes":1,"auth":{"strategy":"none"'
 contains "list --json: library_present" "$out" '"name":"orphan","version":"0.0.1","functions":4,"reads":3,"writes":1,"auth":{"strategy":"none","also":[],"refreshable":false},"dir":"'"$FX"'","library_present":false}'
 run doc integrations.fixture.echo --json
 contains "doc --json: the markdown as a string" "$out" '{"success":true,"name":"integrations.fixture.echo","markdown":"## echo\n'
 for bad in "lua --json -" "call fixture.echo --memory-mb 8" "list --config timeout_ms=1" "describe fixture --write=allow" \
   "doc integrations.fixture --timeout-s 3" "list --keystore $tmp/ks" "call fixture.echo --account sales" \
-  "lua --plugin fixture -"; do
+  "lua --plugin fixture -" "list --tools=mcp" "call fixture.echo --tools=mcp"; do
   # shellcheck disable=SC2086
   run $bad
   equals "refused, not ignored: $bad (status 2)" "$rc" 2
@@ -110,6 +129,8 @@ for bad in "lua --json -" "call fixture.echo --memory-mb 8" "list --config timeo
 done
 run call fixture.echo --account sales
 contains "--account on call: says how call names an account" "$err" "call takes the account as PLUGIN.ACCOUNT.FUNCTION"
+run list --tools=mcp
+contains "--tools on list: says it is describe's" "$err" "--tools does not apply to list (it is for describe)"
 
 # ---- progress on a terminal ----
 out=$(script -qec "'$H' call progress.echo --text hi 2>&1 >/dev/null" /dev/null </dev/null)
@@ -140,11 +161,11 @@ contains "function: did you mean" "$err" 'Did you mean: echo'
 # ---- the Aircall plugin against the simulator: accounts, Lua ----
 sim_start --bearer tok-default=acme --bearer tok-sales=globex || exit 1
 ks="$tmp/keystore"
-"$BUILD/kkp-setup" --keystore "$ks" init >/dev/null 2>&1
+"$SETUP" --keystore "$ks" init >/dev/null 2>&1
 for pair in default:tok-default sales:tok-sales; do
-  printf '%s\n' "${pair#*:}" | "$BUILD/kkp-setup" --keystore "$ks" --plugin-dir "$BUILD" add aircall --account "${pair%%:*}" >/dev/null 2>&1
+  printf '%s\n' "${pair#*:}" | "$SETUP" --keystore "$ks" add aircall --account "${pair%%:*}" >/dev/null 2>&1
 done
-A="--plugin-dir $BUILD --keystore $ks --base-url $SIM_URL"
+A="--keystore $ks --base-url $SIM_URL"
 # shellcheck disable=SC2086
 run $A call aircall.list_calls --per-page 2 --order=asc
 equals "aircall: flags call list_calls (status 0)" "$rc" 0
