@@ -453,16 +453,20 @@ static int spelled_out(const char *word, const char *name) {
   return strncmp(word + 2, name, n) == 0 && (word[n + 2] == '\0' || word[n + 2] == '=');
 }
 
-/* Parses argv into c. GO_ON, or the exit status (--help, --version, a usage error).
- * getopt_long's permissive parts are taken over here, in order to keep call's
- * flags: an unknown --name after call's target is the function's argument, not an
- * error, and abbreviations are not options. */
+/* Parses argv into c: GO_ON, or the exit status (--help, --version, a usage error).
+ * One getopt_long pass over the words in order, not two stages, because what a word
+ * is depends on the words before it: after call's target an unknown --name is one of
+ * the function's arguments (read with its value by cli_args.c), and --help helps with
+ * the command named before it. getopt_long's own leniencies are taken back to keep
+ * the command line as it was: a prefix of an option is not that option (a function's
+ * --to is not --tools), and a one-dash word is an argument. */
 static int cli_parse(struct cli *c, int argc, char **argv) {
   int rc = GO_ON;
   optind = 0; /* glibc: start afresh (the fuzz target runs main many times) */
   opterr = 0; /* the messages are ours */
   while (rc == GO_ON) {
-    int at = optind ? optind : 1, idx = -1, id = getopt_long(argc, argv, optstring, long_options, &idx);
+    int at = optind ? optind : 1, idx = -1, id;
+    id = getopt_long(argc, argv, optstring, long_options, &idx); /* reads argv[at] */
     if (id == -1) break;
     if (id == 1) rc = positional(c, optarg);
     else if (argv[at][1] != '-' && strcmp(argv[at], "-h") != 0) rc = dash_word(c, argc, argv, at);
