@@ -10,12 +10,15 @@
 #   BENCH_QUICK=1  tiny counts, one round (the smoke test in make check)
 #   BENCH_OUT=FILE where the report goes (default BENCHMARKS.md; quick: none unless given)
 #   ROUNDS, N      rounds (default 11) and calls per keep-alive client (default 2000)
+#   BENCH_ONLY=RE  only the comparisons whose name matches the grep -E pattern RE (no report
+#                  is written unless BENCH_OUT is given)
 set -u
 BUILD=${BUILD:-build}
 if [ -n "${BENCH_QUICK:-}" ]; then
   ROUNDS=${ROUNDS:-1} N=${N:-20} NPROC=3 NRESIDENT=3 LAT=5 NRSS=2000 OUT=${BENCH_OUT:-}
 else
   ROUNDS=${ROUNDS:-11} N=${N:-2000} NPROC=50 NRESIDENT=10 LAT=50 NRSS=100000 OUT=${BENCH_OUT:-BENCHMARKS.md}
+  [ -n "${BENCH_ONLY:-}" ] && OUT=${BENCH_OUT:-} NRSS=2000
 fi
 NL=$((N / 10 + 1)) # 50-call pages: each costs about ten single calls
 PAGES=20
@@ -94,6 +97,7 @@ SCAN_ARGS='{"q":"Zzyzx Nobody"}'
 # compare NAME "PLUGIN CMD" "OTHER CMD": ROUNDS interleaved rounds into $work/NAME.cpu|.wall
 compare() {
   name=$1
+  if [ -n "${BENCH_ONLY:-}" ] && ! echo "$name" | grep -Eq "$BENCH_ONLY"; then return 0; fi
   r=1
   while [ "$r" -le "$ROUNDS" ]; do
     if [ $((r % 2)) -eq 1 ]; then

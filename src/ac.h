@@ -342,4 +342,101 @@ char *ac_call_splice_parties(const char *text, size_t len);
  * list, not an object", or "not the expected ..." when text is no such JSON). */
 char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap);
 
+/* ---- reading JSON text with a cursor, without a tree (json_scan.c) -------- */
+
+/* A position in a NUL-terminated JSON text (text[len] == '\0'), validated as it
+ * is read. Every call returns -1 when the text is not valid JSON there. */
+struct ac_json_cur {
+  const char *p, *e;
+  int depth;          /* containers open, at most KKP_JSON_MAX_DEPTH */
+  int first;          /* no entry read yet in the innermost container */
+  const char *closed; /* the bracket that closed the last container left */
+};
+int ac_json_begin(struct ac_json_cur *c, const char *text, size_t len);
+/* Enters the object or array at the cursor. */
+int ac_json_open(struct ac_json_cur *c);
+/* 1: the next member's key (its bytes without quotes) is in *key and the cursor
+ * at its value; 0: the object ended; -1: invalid. */
+int ac_json_next_member(struct ac_json_cur *c, struct ac_span *key);
+/* 1: the cursor is at the next item; 0: the array ended; -1: invalid. */
+int ac_json_next_item(struct ac_json_cur *c);
+/* Reads the value at the cursor into *v. */
+int ac_json_value(struct ac_json_cur *c, struct ac_span *v);
+/* Reads the object at the cursor into *v, noting the members `want` asks for. */
+int ac_json_object(struct ac_json_cur *c, const struct ac_json_want *want, struct ac_span *v);
+/* 0 when the whole text has been read. */
+int ac_json_end(const struct ac_json_cur *c);
+/* 1 when key (as ac_json_next_member gives it) is name, unescaped. */
+int ac_json_key_is(struct ac_span key, const char *name);
+/* "a string", "a list", ... : what the token v is, as json-c would read it. */
+const char *ac_json_kind(struct ac_span v);
+/* The string token s decoded (escapes resolved, UTF-8) into out[0..cap), cut to
+ * fit, NUL-terminated; returns its length. */
+size_t ac_json_unescape(struct ac_span s, char *out, size_t cap);
+/* Appends s[0..n) as a JSON string token. */
+void ac_buf_json_string(struct ac_buf *b, const char *s, size_t n);
+/* The valid JSON text[0..len) with every escaped string written plainly (so a
+ * credential echoed with escapes can be redacted), malloc'd; NULL on OOM. */
+char *ac_json_plain_escapes(const char *text, size_t len);
+
+/* ---- lists as text: pages scanned once, additions spliced (pages.c) ------- */
+
+struct ac_page;
+/* Reads item i (0-based in the page) at the cursor, notes its shape errors with
+ * ac_page_wrong and its additions with ac_page_insert; 1 to keep it, 0 to drop
+ * it, -1 when the text is not valid JSON. */
+typedef int (*ac_item_fn)(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
+
+struct ac_edit {
+  size_t at;     /* where in the page text (an offset) */
+  size_t cut;    /* bytes replaced there */
+  size_t off, n; /* the text put in their place: ins.s[off..off+n) */
+};
+
+struct ac_page {
+  const char *text; /* the answer, NUL-terminated */
+  size_t len;
+  const char *key; /* the list's member: "calls" */
+  size_t base;     /* items on the pages before this one (for item names) */
+  ac_item_fn item;
+  void *ctx;                            /* the item function's own */
+  struct ac_span list, meta, next_link; /* list from '[' to past ']'; start NULL when absent */
+  struct ac_span count, filtered_out;   /* meta's members of those names */
+  struct ac_span *items;                /* the items kept */
+  size_t n_items, cap_items, n_read;
+  struct ac_edit *edits;
+  size_t n_edits, cap_edits, next_edit;
+  int sorted;
+  struct ac_buf ins;
+  char wrong[192]; /* the first item of a wrong shape: "calls[1].direction as an integer, not a string" */
+  int oom;
+};
+/* Reads the page: 0 when it is one valid JSON object, -1 otherwise. */
+int ac_page_scan(struct ac_page *pg);
+void ac_page_free(struct ac_page *pg);
+/* Notes the item's shape error (the first one of the page is kept). */
+void ac_page_wrong(struct ac_page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Replaces text[at..at+cut) with s[0..n) when the page is put out. */
+void ac_page_edit(struct ac_page *pg, const char *at, size_t cut, const char *s, size_t n);
+/* Adds members[0..n) ("\"a\":1,\"b\":2") as the last members of the object obj. */
+void ac_page_add_members(struct ac_page *pg, struct ac_span obj, const char *members, size_t n);
+/* Appends text[from..to) with the page's edits applied (in increasing order of from). */
+void ac_page_render(struct ac_page *pg, const char *from, const char *to, struct ac_buf *out);
+/* The page's text (malloc'd: taken over) with every edit applied in place, grown
+ * by realloc, its length in *len; NULL when an edit shrinks it or on OOM (text is
+ * then left as it was, the caller's). */
+char *ac_page_apply(struct ac_page *pg, char *text, size_t *len);
+/* The error of a page that is not one JSON object (path: with the query). */
+int ac_page_not_json(struct ac_ctx *c, const struct ac_page *pg, const char *path, long http_status);
+/* Fails when the page (read by ac_page_scan) has no list, a meta that is no
+ * object or an item of a wrong shape; KKP_OK otherwise. what: "GET /v1/calls". */
+int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what);
+/* Every page of a v1/v2 list (per_page 50), as ac_http_all_pages, put out as
+ * {"key": [items...]} with each page's edits, into out. */
+int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_fn item, void *ctx,
+                  struct ac_buf *out);
+/* Hands a result built as text to the invocation (c->result_text), its
+ * escaped strings written plainly; KKP_OK, or internal_error on OOM. */
+int ac_result_text(struct ac_ctx *c, struct ac_buf *out);
+
 #endif

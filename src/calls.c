@@ -36,48 +36,6 @@ void ac_call_add_parties(json_object *call) {
     json_object_object_add(call, "to", json_object_new_string(to ? to : "unknown"));
 }
 
-/* Checks item i of an answer's `calls` has the shape the plugin reads and
- * extends: an object whose direction, raw_digits, number{id, digits} have their
- * types (get_call checks the same on tokens: splice_shape). */
-static int check_call(struct ac_error *e, const char *what, json_object *calls, size_t i,
-                      json_object **call) {
-  char at[48], num_at[64];
-  json_object *number;
-  const char *ignored;
-  long long id;
-  int rc = ac_json_item(e, what, calls, "calls", i, json_type_object, call);
-  snprintf(at, sizeof(at), "calls[%zu]", i + 1);
-  snprintf(num_at, sizeof(num_at), "%s.number", at);
-  if (rc || (rc = ac_json_member_string(e, what, *call, at, "direction", AC_JSON_OPTIONAL, &ignored)) ||
-      (rc = ac_json_member_string(e, what, *call, at, "raw_digits", AC_JSON_OPTIONAL, &ignored)) ||
-      (rc = ac_json_member_object(e, what, *call, at, "number", AC_JSON_OPTIONAL, &number)) || !number)
-    return rc;
-  if ((rc = ac_json_member_string(e, what, number, num_at, "digits", AC_JSON_OPTIONAL, &ignored))) return rc;
-  return ac_json_member_int(e, what, number, num_at, "id", AC_JSON_OPTIONAL, &id);
-}
-
-/* What a JSON token is, from its first byte, for messages. */
-static const char *token_kind(struct ac_span v) {
-  switch (*v.start) {
-  case '"': return "a string";
-  case '{': return "an object";
-  case '[': return "a list";
-  case 't':
-  case 'f': return "a boolean";
-  case 'n': return "null";
-  default: /* a number: as json-c would read it */
-    for (const char *p = v.start; p < v.end; p++)
-      if (*p == '.' || *p == 'e' || *p == 'E') return "a fractional number";
-    return "an integer";
-  }
-}
-
-/* The first byte after white space. */
-static const char *skip_to_content(const char *p, const char *end) {
-  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-  return p;
-}
-
 /* A JSON string token, or NULL when absent, not a string, or "". */
 static const char *string_token(struct ac_span v, size_t *len) {
   if (!v.start || *v.start != '"' || v.end - v.start <= 2) return NULL;
@@ -96,11 +54,11 @@ static int splice_shape(struct ac_span call, const struct ac_span *v, struct ac_
   } fields[] = {
       {0, "direction", '"'}, {1, "raw_digits", '"'}, {2, "number", '{'}, {-1, "number.digits", '"'}};
   if (!call.start) return snprintf(wrong, cap, "no \"call\""), -1;
-  if (*call.start != '{') return snprintf(wrong, cap, "call as %s, not an object", token_kind(call)), -1;
+  if (*call.start != '{') return snprintf(wrong, cap, "call as %s, not an object", ac_json_kind(call)), -1;
   for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
     struct ac_span t = fields[i].index < 0 ? digits : v[fields[i].index];
     if (!t.start || *t.start == 'n' || *t.start == fields[i].type) continue;
-    snprintf(wrong, cap, "call.%s as %s, not %s", fields[i].name, token_kind(t),
+    snprintf(wrong, cap, "call.%s as %s, not %s", fields[i].name, ac_json_kind(t),
              fields[i].type == '"' ? "a string" : "an object");
     return -1;
   }
@@ -112,9 +70,32 @@ char *ac_call_splice_parties(const char *text, size_t len) {
   return ac_call_splice(text, len, wrong, sizeof(wrong));
 }
 
+enum { DIRECTION, RAW_DIGITS, NUMBER, FROM, TO };
+static const char *const call_keys[] = {"direction", "raw_digits", "number", "from", "to"};
+
+/* The members from/to of a call (those it lacks), as JSON text into out: the
+ * rules of ac_call_add_parties on tokens (v by the enum above; digits: the
+ * number's). A valid JSON string token is copied as it is, escapes and all. */
+static void parties_members(const struct ac_span *v, struct ac_span digits, struct ac_buf *out) {
+  size_t dlen = 0, elen = 0, olen = 0, from_len = 0, to_len = 0;
+  const char *dir = string_token(v[DIRECTION], &dlen), *external = string_token(v[RAW_DIGITS], &elen);
+  const char *own = string_token(digits, &olen), *from = NULL, *to = NULL;
+  if (dir && dlen == 10 && memcmp(dir, "\"outbound\"", 10) == 0) {
+    from = own, from_len = olen, to = external, to_len = elen;
+  } else if (dir && dlen == 9 && memcmp(dir, "\"inbound\"", 9) == 0) {
+    from = external, from_len = elen, to = own, to_len = olen;
+  }
+  if (!v[FROM].start) {
+    ac_buf_puts(out, "\"from\":");
+    ac_buf_append(out, from ? from : "\"unknown\"", from ? from_len : 9);
+  }
+  if (!v[TO].start) {
+    ac_buf_puts(out, v[FROM].start ? "\"to\":" : ",\"to\":");
+    ac_buf_append(out, to ? to : "\"unknown\"", to ? to_len : 9);
+  }
+}
+
 char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap) {
-  enum { DIRECTION, RAW_DIGITS, NUMBER, FROM, TO };
-  static const char *const call_keys[] = {"direction", "raw_digits", "number", "from", "to"};
   static const char *const root_keys[] = {"call"}, *const number_keys[] = {"digits"};
   struct ac_span call, v[5], digits;
   const struct ac_json_want want_number = {number_keys, 1, &digits, 1, NULL};
@@ -126,34 +107,18 @@ char *ac_call_splice(const char *text, size_t len, char *wrong, size_t cap) {
   if (ac_json_scan(text, len, &want_root) != 0) return NULL;
   if (!call.start || *call.start != '{' || !v[NUMBER].start || *v[NUMBER].start != '{') digits.start = NULL;
   if (splice_shape(call, v, digits, wrong, cap)) return NULL;
-  /* The same rules as ac_call_add_parties, on tokens: a valid JSON string token
-   * is copied as it is, escapes and all. */
-  size_t dlen = 0, elen = 0, olen = 0;
-  const char *dir = string_token(v[DIRECTION], &dlen), *external = string_token(v[RAW_DIGITS], &elen);
-  const char *own = string_token(digits, &olen), *from = NULL, *to = NULL;
-  size_t from_len = 0, to_len = 0;
-  if (dir && dlen == 10 && memcmp(dir, "\"outbound\"", 10) == 0) {
-    from = own, from_len = olen, to = external, to_len = elen;
-  } else if (dir && dlen == 9 && memcmp(dir, "\"inbound\"", 9) == 0) {
-    from = external, from_len = elen, to = own, to_len = olen;
-  }
-  struct ac_buf out = {0};
-  const char *close = call.end - 1;                       /* the call's '}' */
-  out.s = malloc(out.cap = len + from_len + to_len + 40); /* exactly one allocation */
+  struct ac_buf members = {0}, out = {0};
+  parties_members(v, digits, &members);
+  const char *close = call.end - 1, *p = call.start + 1; /* the call's '}' */
+  while (p < close && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  out.s = malloc(out.cap = len + members.len + 2); /* exactly one allocation */
   if (out.s) out.s[0] = '\0';
   else out.cap = 0;
-  int empty = *skip_to_content(call.start + 1, close) == '}';
   ac_buf_append(&out, text, (size_t)(close - text));
-  if (!v[FROM].start) {
-    ac_buf_puts(&out, empty ? "\"from\":" : ",\"from\":");
-    ac_buf_append(&out, from ? from : "\"unknown\"", from ? from_len : 9);
-    empty = 0;
-  }
-  if (!v[TO].start) {
-    ac_buf_puts(&out, empty ? "\"to\":" : ",\"to\":");
-    ac_buf_append(&out, to ? to : "\"unknown\"", to ? to_len : 9);
-  }
+  if (members.len && p < close) ac_buf_append(&out, ",", 1);
+  if (members.len) ac_buf_append(&out, members.s, members.len);
   ac_buf_append(&out, close, (size_t)(text + len - close));
+  ac_buf_free(&members);
   if (out.oom) {
     ac_buf_free(&out);
     return NULL;
@@ -354,38 +319,135 @@ static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) 
   return KKP_OK;
 }
 
-/* Checks the shape of a list_calls answer, keeps the calls of number_id (when
- * filtering by it) and adds from/to to each call, in place. */
-static int shape_calls(struct ac_ctx *c, const char *what, json_object *answer, json_object *number) {
-  json_object *calls, *meta, *call;
-  int rc;
-  if ((rc = ac_json_member_array(&c->err, what, answer, "", "calls", AC_JSON_REQUIRED, &calls)) ||
-      (rc = ac_json_member_object(&c->err, what, answer, "", "meta", AC_JSON_OPTIONAL, &meta)))
-    return rc;
-  for (size_t i = 0; i < json_object_array_length(calls); i++)
-    if ((rc = check_call(&c->err, what, calls, i, &call))) return rc;
-  if (number) {
-    long long want = json_object_get_int64(number);
-    json_object *kept = json_object_new_array();
-    size_t dropped = 0;
-    for (size_t i = 0; i < json_object_array_length(calls); i++) {
-      json_object *num;
-      call = json_object_array_get_idx(calls, i);
-      if (json_object_object_get_ex(call, "number", &num) && ac_json_int(num, "id", -1) == want)
-        json_object_array_add(kept, json_object_get(call));
-      else dropped++;
-    }
-    json_object_object_add(answer, "calls", kept);
-    calls = kept;
-    if (meta) {
-      /* Aircall counted calls of the other party's number too: say so. */
-      json_object_object_add(meta, "count", json_object_new_int64((int64_t)json_object_array_length(kept)));
-      json_object_object_add(meta, "filtered_out", json_object_new_int64((int64_t)dropped));
+/* 1 when the number token v is an integer json-c reads as int64 (no fraction,
+ * no exponent, in range); *out is its value. */
+static int int64_token(struct ac_span v, long long *out) {
+  char digits[32];
+  size_t n = (size_t)(v.end - v.start);
+  if (strcmp(ac_json_kind(v), "an integer") != 0 || n >= sizeof(digits)) return 0;
+  memcpy(digits, v.start, n);
+  digits[n] = '\0';
+  errno = 0;
+  *out = strtoll(digits, NULL, 10);
+  return errno != ERANGE;
+}
+
+/* Notes the first member of call number `at` (1-based) of a wrong type: direction,
+ * raw_digits, number{digits, id}, as list_calls reads and extends them. */
+static int call_shape_wrong(struct ac_page *pg, size_t at, const struct ac_span *v,
+                            const struct ac_span *num) {
+  static const struct {
+    const char *name;
+    char type;
+  } fields[] = {
+      {"direction", '"'}, {"raw_digits", '"'}, {"number", '{'}, {"number.digits", '"'}, {"number.id", '0'}};
+  const struct ac_span t[] = {v[DIRECTION], v[RAW_DIGITS], v[NUMBER], num[0], num[1]};
+  long long id;
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    if (!t[i].start || *t[i].start == 'n') continue;
+    int good = fields[i].type == '0' ? int64_token(t[i], &id) : *t[i].start == fields[i].type;
+    if (good) continue;
+    const char *kind = ac_json_kind(t[i]);
+    ac_page_wrong(pg, "%s[%zu].%s as %s, not %s", pg->key, at, fields[i].name,
+                  strcmp(kind, "an integer") == 0 ? "an integer out of range" : kind,
+                  fields[i].type == '"'   ? "a string"
+                  : fields[i].type == '{' ? "an object"
+                                          : "an integer");
+    return 1;
+  }
+  return 0;
+}
+
+/* list_calls' filter on number_id (Aircall has none: see ac_list_calls). */
+struct calls_filter {
+  int on;
+  long long number_id;
+};
+
+/* One call of a page: checked, kept when the filter allows it, given from/to. */
+static int call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
+  static const char *const number_keys[] = {"digits", "id"};
+  const struct calls_filter *f = pg->ctx;
+  struct ac_span call, v[5], num[2] = {{0}};
+  const struct ac_json_want want_number = {number_keys, 2, num, 2, NULL};
+  const struct ac_json_want want_call = {call_keys, 5, v, NUMBER, &want_number};
+  size_t at = pg->base + i + 1; /* 1-based, as the agent's Lua counts */
+  if (*cur->p != '{') {
+    if (ac_json_value(cur, &call)) return -1;
+    ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(call));
+    return 1;
+  }
+  if (ac_json_object(cur, &want_call, &call)) return -1;
+  if (!v[NUMBER].start || *v[NUMBER].start != '{') num[0].start = num[1].start = NULL;
+  if (call_shape_wrong(pg, at, v, num)) return 1;
+  long long id;
+  if (f->on && !(num[1].start && *num[1].start != 'n' && int64_token(num[1], &id) && id == f->number_id))
+    return 0;
+  struct ac_buf members = {0};
+  parties_members(v, num[0], &members);
+  if (members.len) ac_page_add_members(pg, call, members.s, members.len);
+  if (members.oom) pg->oom = 1;
+  ac_buf_free(&members);
+  return 1;
+}
+
+/* Aircall counted the calls of the other party's number too: meta says what was kept. */
+static void count_filtered(struct ac_page *pg) {
+  char n[2][24];
+  struct ac_buf add = {0};
+  const struct ac_span *at[2] = {&pg->count, &pg->filtered_out};
+  static const char *const keys[2] = {"count", "filtered_out"};
+  if (!pg->meta.start || *pg->meta.start != '{') return;
+  snprintf(n[0], sizeof(n[0]), "%zu", pg->n_items);
+  snprintf(n[1], sizeof(n[1]), "%zu", pg->n_read - pg->n_items);
+  for (int k = 0; k < 2; k++) {
+    if (at[k]->start) ac_page_edit(pg, at[k]->start, (size_t)(at[k]->end - at[k]->start), n[k], strlen(n[k]));
+    else ac_buf_printf(&add, "%s\"%s\":%s", add.len ? "," : "", keys[k], n[k]);
+  }
+  if (add.len) ac_page_add_members(pg, pg->meta, add.s, add.len);
+  if (add.oom) pg->oom = 1;
+  ac_buf_free(&add);
+}
+
+/* The answer (its list read in pg) put out: the page, its kept calls spliced. */
+static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r) {
+  struct ac_buf out = {0};
+  if (pg->n_items == pg->n_read && !pg->oom) { /* nothing dropped: spliced in its own buffer */
+    size_t len;
+    char *text = ac_page_apply(pg, r->text, &len);
+    if (text) {
+      r->text = NULL;
+      out.s = text, out.len = len, out.cap = len + 1;
+      return ac_result_text(c, &out);
     }
   }
-  for (size_t i = 0; i < json_object_array_length(calls); i++)
-    ac_call_add_parties(json_object_array_get_idx(calls, i));
-  return KKP_OK;
+  out.s = malloc(out.cap = pg->len + pg->ins.len + pg->n_items + 2); /* one allocation, mostly */
+  if (out.s) out.s[0] = '\0';
+  else out.cap = 0;
+  ac_page_render(pg, pg->text, pg->list.start + 1, &out);
+  for (size_t i = 0; i < pg->n_items; i++) {
+    if (i) ac_buf_append(&out, ",", 1);
+    ac_page_render(pg, pg->items[i].start, pg->items[i].end, &out);
+  }
+  ac_page_render(pg, pg->list.end - 1, pg->text + pg->len, &out);
+  if (pg->oom) out.oom = 1;
+  return ac_result_text(c, &out);
+}
+
+/* Reads list_calls' page (answered to path) and builds the result as text. */
+static int shape_calls(struct ac_ctx *c, const char *path, struct ac_response *r, json_object *number) {
+  const char *what = strncmp(path, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
+  struct calls_filter f = {number != NULL, number ? json_object_get_int64(number) : 0};
+  struct ac_page pg = {.text = r->text, .len = r->text_len, .key = "calls", .item = call_item, .ctx = &f};
+  int rc;
+  if (r->text && ac_page_scan(&pg) != 0)
+    rc = pg.oom || pg.ins.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading %s", what)
+                              : ac_page_not_json(c, &pg, path, r->http_status);
+  else rc = ac_page_check(c, &pg, what);
+  if (rc == KKP_OK && number) count_filtered(&pg);
+  if (rc == KKP_OK) rc = put_page(c, &pg, r);
+  ac_page_free(&pg);
+  return rc;
 }
 
 int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
@@ -432,11 +494,10 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
     rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
     goto out;
   }
-  if ((rc = ac_http(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
-  const char *what = strncmp(q.s, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
-  if ((rc = shape_calls(c, what, r.json, number))) goto out;
-  *result = r.json;
-  r.json = NULL;
+  /* Scanned and spliced as text, not parsed and re-printed: see pages.c. */
+  (void)result;
+  if ((rc = ac_http_text(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
+  rc = shape_calls(c, q.s, &r, number);
 out:
   ac_response_free(&r);
   ac_buf_free(&q);
@@ -463,17 +524,23 @@ int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
   if (rc) return rc;
   /* Spliced, not parsed and re-printed: see json_scan.c. */
   char wrong[96] = "no body";
-  c->result_text = r.text ? ac_call_splice(r.text, r.text_len, wrong, sizeof(wrong)) : NULL;
-  if (!c->result_text && r.text && strncmp(wrong, "not the expected", 16) == 0) {
+  struct ac_buf out = {0};
+  if (r.text && (out.s = ac_call_splice(r.text, r.text_len, wrong, sizeof(wrong)))) {
+    out.len = strlen(out.s);
+    rc = ac_result_text(c, &out);
+    ac_response_free(&r);
+    return rc;
+  }
+  if (r.text && strncmp(wrong, "not the expected", 16) == 0) {
     ac_fail(&c->err, KKP_ERR_UPSTREAM,
             "Aircall answered GET %s with HTTP %ld but the body is not the expected {\"call\": {...}} "
             "JSON object (starts with \"%.40s\")",
             path, r.http_status, r.text);
     c->err.http_status = r.http_status;
-  } else if (!c->result_text) {
+  } else {
     ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has %s", path, wrong);
     c->err.http_status = r.http_status;
   }
   ac_response_free(&r);
-  return c->result_text ? KKP_OK : c->err.status;
+  return c->err.status;
 }

@@ -25,17 +25,21 @@ static const char *benign(const char *path) {
   return "{}";
 }
 
-/* body with each %AUTH% replaced by auth (malloc'd). */
+/* body with each %AUTH% replaced by auth, and each %AUTH_U% by auth written as
+ * JSON \u escapes, one a character (malloc'd). */
 static char *echo(const char *body, const char *auth) {
   size_t n = 0, alen = strlen(auth);
-  for (const char *p = strstr(body, "%AUTH%"); p; p = strstr(p + 6, "%AUTH%")) n++;
-  char *out = malloc(strlen(body) + n * alen + 1), *o = out;
+  for (const char *p = strstr(body, "%AUTH"); p; p = strstr(p + 5, "%AUTH")) n++;
+  char *out = malloc(strlen(body) + n * alen * 6 + 1), *o = out;
   if (!out) return NULL;
   for (const char *p = body; *p;) {
     if (strncmp(p, "%AUTH%", 6) == 0) {
       memcpy(o, auth, alen);
       o += alen;
       p += 6;
+    } else if (strncmp(p, "%AUTH_U%", 8) == 0) {
+      for (size_t i = 0; i < alen; i++) o += sprintf(o, "\\u%04x", (unsigned char)auth[i]);
+      p += 8;
     } else {
       *o++ = *p++;
     }

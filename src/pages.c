@@ -1,0 +1,274 @@
+/*
+ * pages.c - Aircall's list answers read as text: one pass over a page checks it
+ * is JSON, finds the list and meta, lets the function read each item (and note
+ * what it adds), and the result is the page's own bytes with those additions
+ * spliced in. json-c's parse and re-print of a 50-call page cost many times the
+ * transfer; this costs about one copy.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/ac.h"
+
+/* The most pages an all-pages read follows: 10,000 records in Aircall's
+ * smallest pages (v2 lists page by 20), as transport.c's ac_http_all_pages. */
+#define AC_TEXT_MAX_PAGES (AC_RECORD_CAP / 20)
+
+void ac_page_free(struct ac_page *pg) {
+  free(pg->items);
+  free(pg->edits);
+  ac_buf_free(&pg->ins);
+  pg->items = NULL, pg->edits = NULL;
+  pg->n_items = pg->cap_items = pg->n_edits = pg->cap_edits = 0;
+}
+
+void ac_page_wrong(struct ac_page *pg, const char *fmt, ...) {
+  if (pg->wrong[0]) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(pg->wrong, sizeof(pg->wrong), fmt, ap);
+  va_end(ap);
+}
+
+void ac_page_edit(struct ac_page *pg, const char *at, size_t cut, const char *s, size_t n) {
+  if (pg->n_edits == pg->cap_edits) {
+    size_t cap = pg->cap_edits ? pg->cap_edits * 2 : 64;
+    struct ac_edit *e = realloc(pg->edits, cap * sizeof(*e));
+    if (!e) {
+      pg->oom = 1;
+      return;
+    }
+    pg->edits = e, pg->cap_edits = cap;
+  }
+  pg->edits[pg->n_edits++] = (struct ac_edit){(size_t)(at - pg->text), cut, pg->ins.len, n};
+  pg->sorted = 0;
+  ac_buf_append(&pg->ins, s, n);
+}
+
+void ac_page_add_members(struct ac_page *pg, struct ac_span obj, const char *members, size_t n) {
+  const char *close = obj.end - 1, *p = obj.start + 1;
+  while (p < close && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  if (p == close) { /* an empty object: no comma before them */
+    ac_page_edit(pg, close, 0, members, n);
+    return;
+  }
+  size_t before = pg->n_edits;
+  ac_page_edit(pg, close, 0, ",", 1);
+  if (pg->n_edits == before) return; /* out of memory: pg->oom says so */
+  pg->edits[pg->n_edits - 1].n += n; /* the comma and the members are one insertion */
+  ac_buf_append(&pg->ins, members, n);
+}
+
+static int by_place(const void *a, const void *b) {
+  const struct ac_edit *x = a, *y = b;
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void sort_edits(struct ac_page *pg) {
+  if (pg->sorted) return; /* items add theirs in the text's order; meta's may come after */
+  qsort(pg->edits, pg->n_edits, sizeof(*pg->edits), by_place);
+  pg->sorted = 1;
+  pg->next_edit = 0;
+}
+
+void ac_page_render(struct ac_page *pg, const char *from, const char *to, struct ac_buf *out) {
+  size_t f = (size_t)(from - pg->text), t = (size_t)(to - pg->text);
+  sort_edits(pg);
+  while (pg->next_edit < pg->n_edits && pg->edits[pg->next_edit].at < f) pg->next_edit++;
+  for (; pg->next_edit < pg->n_edits && pg->edits[pg->next_edit].at < t; pg->next_edit++) {
+    const struct ac_edit *e = &pg->edits[pg->next_edit];
+    ac_buf_append(out, pg->text + f, e->at - f);
+    ac_buf_append(out, pg->ins.s + e->off, e->n);
+    f = e->at + e->cut;
+  }
+  ac_buf_append(out, pg->text + f, t - f);
+}
+
+char *ac_page_apply(struct ac_page *pg, char *text, size_t *len) {
+  size_t grow = 0;
+  sort_edits(pg);
+  for (size_t k = 0; k < pg->n_edits; k++) { /* each part moves right (or stays): a backward pass */
+    if (grow + pg->edits[k].n < pg->edits[k].cut) return NULL;
+    grow += pg->edits[k].n - pg->edits[k].cut;
+  }
+  char *buf = realloc(text, pg->len + grow + 1);
+  if (!buf) return NULL;
+  size_t src_end = pg->len, dst_end = pg->len + grow;
+  buf[dst_end] = '\0';
+  for (size_t k = pg->n_edits; k-- > 0;) {
+    const struct ac_edit *e = &pg->edits[k];
+    size_t tail = src_end - (e->at + e->cut);
+    dst_end -= tail;
+    memmove(buf + dst_end, buf + e->at + e->cut, tail);
+    dst_end -= e->n;
+    memcpy(buf + dst_end, pg->ins.s + e->off, e->n);
+    src_end = e->at;
+  }
+  pg->text = buf; /* the spans of pg no longer point into it: only for handing over */
+  *len = pg->len + grow;
+  return buf;
+}
+
+static int keep_item(struct ac_page *pg, struct ac_span item) {
+  if (pg->n_items == pg->cap_items) {
+    size_t cap = pg->cap_items ? pg->cap_items * 2 : 64;
+    struct ac_span *n = realloc(pg->items, cap * sizeof(*n));
+    if (!n) return pg->oom = 1, -1;
+    pg->items = n, pg->cap_items = cap;
+  }
+  pg->items[pg->n_items++] = item;
+  return 0;
+}
+
+/* The list's value at the cursor: each item read by pg->item. */
+static int read_list(struct ac_page *pg, struct ac_json_cur *cur) {
+  if (*cur->p != '[') return ac_json_value(cur, &pg->list);
+  pg->list.start = cur->p;
+  pg->n_items = pg->n_read = 0; /* a repeated key: the last one counts, as in json-c */
+  pg->wrong[0] = '\0';
+  if (ac_json_open(cur)) return -1;
+  int rc;
+  while ((rc = ac_json_next_item(cur)) == 1) {
+    const char *start = cur->p;
+    int keep = pg->item(pg, pg->n_read++, cur);
+    if (keep < 0) return -1;
+    if (keep && keep_item(pg, (struct ac_span){start, cur->p})) return -1;
+  }
+  pg->list.end = cur->closed + 1;
+  return rc;
+}
+
+/* meta: noted, with the members a list's reader may use or change. */
+static int read_meta(struct ac_page *pg, struct ac_json_cur *cur) {
+  static const char *const keys[] = {"next_page_link", "count", "filtered_out"};
+  struct ac_span v[3];
+  const struct ac_json_want want = {keys, 3, v, 3, NULL};
+  int rc = *cur->p == '{' ? ac_json_object(cur, &want, &pg->meta) : ac_json_value(cur, &pg->meta);
+  if (rc || *pg->meta.start != '{') return rc;
+  pg->next_link = v[0], pg->count = v[1], pg->filtered_out = v[2];
+  return 0;
+}
+
+int ac_page_scan(struct ac_page *pg) {
+  struct ac_json_cur cur;
+  struct ac_span key, ignored;
+  int rc;
+  memset(&pg->list, 0, sizeof(pg->list));
+  memset(&pg->meta, 0, sizeof(pg->meta));
+  memset(&pg->next_link, 0, sizeof(pg->next_link));
+  if (ac_json_begin(&cur, pg->text, pg->len) || *cur.p != '{' || ac_json_open(&cur)) return -1;
+  while ((rc = ac_json_next_member(&cur, &key)) == 1) {
+    if (ac_json_key_is(key, pg->key)) rc = read_list(pg, &cur);
+    else if (ac_json_key_is(key, "meta")) rc = read_meta(pg, &cur);
+    else rc = ac_json_value(&cur, &ignored);
+    if (rc < 0) return -1;
+  }
+  return rc < 0 || ac_json_end(&cur) || pg->oom || pg->ins.oom ? -1 : 0;
+}
+
+int ac_page_not_json(struct ac_ctx *c, const struct ac_page *pg, const char *path, long http_status) {
+  ac_fail(&c->err, KKP_ERR_UPSTREAM,
+          "Aircall answered GET %s with HTTP %ld but the body is not the expected JSON object (starts with "
+          "\"%.40s\")",
+          path, http_status, pg->text);
+  c->err.http_status = http_status;
+  return c->err.status;
+}
+
+int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what) {
+  struct ac_span list = pg->list, meta = pg->meta;
+  if (!pg->text)
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM,
+                   "Aircall's answer to %s has its top level as null, not an object", what);
+  if (!list.start || *list.start == 'n')
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has no \"%s\" (a list expected)", what,
+                   pg->key);
+  if (*list.start != '[')
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has %s as %s, not a list", what,
+                   pg->key, ac_json_kind(list));
+  if (meta.start && *meta.start != '{' && *meta.start != 'n')
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has meta as %s, not an object", what,
+                   ac_json_kind(meta));
+  if (pg->wrong[0])
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has %s", what, pg->wrong);
+  return KKP_OK;
+}
+
+/* Reads page `page` of path into pg (its answer in *r) and checks it. */
+static int read_page(struct ac_ctx *c, const char *path, int page, struct ac_page *pg,
+                     struct ac_response *r) {
+  struct ac_buf p = {0};
+  ac_buf_puts(&p, path);
+  ac_buf_query_int(&p, "per_page", AC_MAX_PER_PAGE);
+  ac_buf_query_int(&p, "page", page);
+  int rc = p.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
+                 : ac_http_text(c, "GET", p.s, NULL, AC_SAFE, r);
+  pg->text = r->text, pg->len = r->text_len;
+  if (rc) {
+  } else if (r->text && ac_page_scan(pg) != 0) {
+    rc = pg->oom || pg->ins.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading GET %s", p.s)
+                                : ac_page_not_json(c, pg, p.s, r->http_status);
+  } else if (!pg->list.start || *pg->list.start != '[') {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"%s\" list", path, pg->key);
+  } else if (pg->wrong[0]) {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has %s", path, pg->wrong);
+  }
+  ac_buf_free(&p);
+  return rc;
+}
+
+/* The error of a pager that goes on past what Aircall holds for one list. */
+static int endless(struct ac_ctx *c, const char *path, size_t n, int pages) {
+  return ac_fail(&c->err, KKP_ERR_UPSTREAM,
+                 "Aircall kept paging GET %s past %zu records in %d pages, more than it ever holds for one "
+                 "list: stopped reading (the answer looks broken; try again later)",
+                 path, n, pages);
+}
+
+int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_fn item, void *ctx,
+                  struct ac_buf *out) {
+  int rc = KKP_OK, more = 1, page;
+  size_t n = 0;
+  ac_buf_puts(out, "{");
+  ac_buf_json_string(out, key, strlen(key));
+  ac_buf_puts(out, ":[");
+  for (page = 1; more && page <= AC_TEXT_MAX_PAGES && n <= (size_t)AC_RECORD_CAP; page++) {
+    struct ac_page pg = {.key = key, .base = n, .item = item, .ctx = ctx};
+    struct ac_response r = {0};
+    ac_progress(c, n, 0, "GET %s: reading page %d", path, page);
+    rc = read_page(c, path, page, &pg, &r);
+    for (size_t i = 0; rc == KKP_OK && i < pg.n_items; i++) {
+      if (n + i) ac_buf_append(out, ",", 1);
+      ac_page_render(&pg, pg.items[i].start, pg.items[i].end, out);
+    }
+    more = rc == KKP_OK && pg.next_link.start && *pg.next_link.start == '"' && pg.n_read > 0;
+    n += pg.n_items;
+    ac_page_free(&pg);
+    ac_response_free(&r);
+    if (rc) return rc;
+  }
+  if (more || n > (size_t)AC_RECORD_CAP) return endless(c, path, n, page - 1);
+  ac_buf_puts(out, "]}");
+  return out->oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : KKP_OK;
+}
+
+int ac_result_text(struct ac_ctx *c, struct ac_buf *out) {
+  if (out->oom || !out->s) {
+    ac_buf_free(out);
+    return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building the result");
+  }
+  /* A credential an upstream echoes with escapes ("\/", "\u0041") must meet the
+   * redaction in its plain form, as it would after json-c's re-print. */
+  if (memchr(out->s, '\\', out->len)) {
+    char *plain = ac_json_plain_escapes(out->s, out->len);
+    ac_buf_free(out);
+    if (!plain) return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building the result");
+    c->result_text = plain;
+    return KKP_OK;
+  }
+  c->result_text = out->s;
+  memset(out, 0, sizeof(*out));
+  return KKP_OK;
+}
