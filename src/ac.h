@@ -435,6 +435,11 @@ int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what);
  * {"key": [items...]} with each page's edits, into out. */
 int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_fn item, void *ctx,
                   struct ac_buf *out);
+/* The item readers of list_calls (ctx: its number_id filter, NULL for none),
+ * list_users and list_numbers (calls.c, users.c, numbers.c). */
+int ac_call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
+int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
+int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
 /* Hands a result built as text to the invocation (c->result_text), its
  * escaped strings written plainly; KKP_OK, or internal_error on OOM. */
 int ac_result_text(struct ac_ctx *c, struct ac_buf *out);

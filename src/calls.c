@@ -365,7 +365,7 @@ struct calls_filter {
 };
 
 /* One call of a page: checked, kept when the filter allows it, given from/to. */
-static int call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
+int ac_call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   static const char *const number_keys[] = {"digits", "id"};
   const struct calls_filter *f = pg->ctx;
   struct ac_span call, v[5], num[2] = {{0}};
@@ -381,7 +381,7 @@ static int call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   if (!v[NUMBER].start || *v[NUMBER].start != '{') num[0].start = num[1].start = NULL;
   if (call_shape_wrong(pg, at, v, num)) return 1;
   long long id;
-  if (f->on && !(num[1].start && *num[1].start != 'n' && int64_token(num[1], &id) && id == f->number_id))
+  if (f && f->on && !(num[1].start && *num[1].start != 'n' && int64_token(num[1], &id) && id == f->number_id))
     return 0;
   struct ac_buf members = {0};
   parties_members(v, num[0], &members);
@@ -438,7 +438,7 @@ static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r)
 static int shape_calls(struct ac_ctx *c, const char *path, struct ac_response *r, json_object *number) {
   const char *what = strncmp(path, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
   struct calls_filter f = {number != NULL, number ? json_object_get_int64(number) : 0};
-  struct ac_page pg = {.text = r->text, .len = r->text_len, .key = "calls", .item = call_item, .ctx = &f};
+  struct ac_page pg = {.text = r->text, .len = r->text_len, .key = "calls", .item = ac_call_item, .ctx = &f};
   int rc;
   if (r->text && ac_page_scan(&pg) != 0)
     rc = pg.oom || pg.ins.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading %s", what)

@@ -40,7 +40,7 @@ static void add_forms(struct ac_page *pg, struct ac_span num, const struct ac_sp
 }
 
 /* One number of a page: an object whose digits are a string when present. */
-static int number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
+int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   static const char *const keys[] = {"digits", "number", "e164"};
   struct ac_span num, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
@@ -62,7 +62,7 @@ static int number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
 int ac_list_numbers(struct ac_ctx *c, json_object *args, json_object **result) {
   (void)args, (void)result; /* the result is built as text: c->result_text */
   struct ac_buf out = {0};
-  int rc = ac_pages_read(c, "/v1/numbers", "numbers", number_item, NULL, &out);
+  int rc = ac_pages_read(c, "/v1/numbers", "numbers", ac_number_item, NULL, &out);
   if (rc) {
     ac_buf_free(&out);
     return rc;

@@ -136,7 +136,7 @@ static int read_list(struct ac_page *pg, struct ac_json_cur *cur) {
     if (keep < 0) return -1;
     if (keep && keep_item(pg, (struct ac_span){start, cur->p})) return -1;
   }
-  pg->list.end = cur->closed + 1;
+  if (rc == 0) pg->list.end = cur->closed + 1;
   return rc;
 }
 

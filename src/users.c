@@ -95,7 +95,7 @@ static void add_names(struct ac_page *pg, struct ac_span user, const struct ac_s
 
 /* One user of a page: an object whose name, first_name and last_name are
  * strings when present (as check_user), given first_name/last_name. */
-static int user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
+int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   static const char *const keys[] = {"name", "first_name", "last_name"};
   struct ac_span user, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
@@ -118,14 +118,14 @@ static int user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
 int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
   (void)args, (void)result; /* the result is built as text: c->result_text */
   struct ac_buf out = {0};
-  int rc = ac_pages_read(c, "/v2/users", "users", user_item, NULL, &out);
+  int rc = ac_pages_read(c, "/v2/users", "users", ac_user_item, NULL, &out);
   if (rc == KKP_ERR_NOT_FOUND) {
     /* A company without v2 yet: fall back to the deprecated v1 list. */
     ac_log(c->acct, KKP_LOG_INFO, "GET /v2/users answered %ld: falling back to /v1/users",
            c->err.http_status);
     ac_error_clear(&c->err);
     ac_buf_free(&out);
-    rc = ac_pages_read(c, "/v1/users", "users", user_item, NULL, &out);
+    rc = ac_pages_read(c, "/v1/users", "users", ac_user_item, NULL, &out);
   }
   if (rc) {
     ac_buf_free(&out);
