@@ -1,7 +1,7 @@
 /*
  * calls.c - list_calls and get_call. Aircall's calls have no from/to, take UNIX
  * seconds, filter only on /calls/search, know no number_id and take tag ids:
- * this file bridges each of those gaps (SPEC §3).
+ * this file bridges each of those gaps (docs/SPEC.md §3).
  */
 #include <ctype.h>
 #include <errno.h>
