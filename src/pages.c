@@ -68,7 +68,7 @@ static int by_place(const void *a, const void *b) {
 
 static void sort_edits(struct ac_page *pg) {
   if (pg->sorted) return; /* items add theirs in the text's order; meta's may come after */
-  qsort(pg->edits, pg->n_edits, sizeof(*pg->edits), by_place);
+  if (pg->n_edits > 1) qsort(pg->edits, pg->n_edits, sizeof(*pg->edits), by_place);
   pg->sorted = 1;
   pg->next_edit = 0;
 }
