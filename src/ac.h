@@ -16,7 +16,7 @@
 #include "common/suggest.h"
 
 #define AC_PLUGIN_NAME "aircall"
-/* Aircall's own limits (aircall-api.md): no page may start past the 10,000th
+/* Aircall's own limits (docs/aircall-api.md): no page may start past the 10,000th
  * match of a query, and a page holds at most 50 records. */
 #define AC_RECORD_CAP 10000LL
 #define AC_MAX_PER_PAGE 50
@@ -39,10 +39,15 @@ void ac_error_init(struct ac_error *e);
 void ac_error_clear(struct ac_error *e);
 /* Sets the error (printf-style message); returns status for `return ac_fail(...)`. */
 int ac_fail(struct ac_error *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends printf-style text to the message (cut to fit; never overflows). */
+void ac_error_append(struct ac_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Moves *from into *to (whatever *to held is cleared first) and leaves *from
+ * empty: how a first error is set aside while a follow-up step runs, and put back. */
+void ac_error_move(struct ac_error *to, struct ac_error *from);
 /* Adds key=value (ownership of value taken) to the error's details. */
 void ac_error_detail(struct ac_error *e, const char *key, json_object *value);
 const char *ac_status_code(int status);
-/* The error JSON of SPEC §1, malloc'd (caller frees with free()). */
+/* The error JSON of docs/SPEC.md §1, malloc'd (caller frees with free()). */
 char *ac_error_json(const struct ac_error *e);
 
 /* ---- strings (strbuf.c) ------------------------------------------------- */
@@ -167,7 +172,6 @@ struct ac_ctx {
   struct kkp_call call; /* the host's per-call options (ABI 1.1), zeroed past what it gave */
   void *curl;           /* the easy handle borrowed for this invocation */
   struct ac_error err;
-  char *result_text;     /* a handler's result as JSON text, when it built it itself (malloc'd) */
   long long deadline_ms; /* the budget in force: min(config deadline_ms, the host's) */
   long long end_ms;      /* ac_now_ms() when the budget runs out */
   size_t bytes_read;     /* answer bytes of this call, bounded by AC_MAX_CALL_BYTES */
@@ -283,6 +287,8 @@ int ac_json_scan(const char *text, size_t len, const struct ac_json_want *want);
 /* The member's value when it is a string / integer; NULL / fallback else. */
 const char *ac_json_str(json_object *o, const char *key);
 long long ac_json_int(json_object *o, const char *key, long long fallback);
+/* o as compact JSON text (no escaped slashes), owned by o: valid until o changes or is put. */
+const char *ac_json_text(json_object *o);
 /* Parses exactly one JSON value from text[0..len) (white space around allowed),
  * strictly, nested at most KKP_JSON_MAX_DEPTH deep; NULL when it is not valid
  * JSON. Caller puts the result. */
@@ -292,7 +298,7 @@ json_object *ac_json_parse(const char *text, size_t len);
  * an answer goes through these, so a wrong shape is an error, never a json-c
  * assertion (which aborts the host). `what` names the answer ("GET /v1/numbers"),
  * `at` the place of the value read from ("" for the answer itself, "numbers[3]";
- * list indexes are 1-based, as the agent's Lua counts). Another type is
+ * indexes are 0-based, as JSON counts). Another type is
  * upstream_error naming the field: "Aircall's answer to GET /v1/numbers has
  * numbers[2] as a string, not an object". Integers are int64 (a larger one is
  * refused as out of range). The values returned are borrowed from their parent. */
@@ -313,22 +319,29 @@ int ac_json_member_string(struct ac_error *e, const char *what, json_object *o, 
                           const char *key, enum ac_json_need need, const char **out);
 int ac_json_member_int(struct ac_error *e, const char *what, json_object *o, const char *at, const char *key,
                        enum ac_json_need need, long long *out);
-/* Item i (0-based) of list `list` (at `at`), of `type`; named at[i+1] in messages. */
+/* Item i (0-based) of list `list` (at `at`), of `type`; named at[i] in messages. */
 int ac_json_item(struct ac_error *e, const char *what, json_object *list, const char *at, size_t i,
                  json_type type, json_object **out);
 
 /* ---- the functions (calls.c, contacts.c, users.c, numbers.c) -------------- */
 
-typedef int (*ac_handler)(struct ac_ctx *c, json_object *args, json_object **result);
+/* What a handler returns: one of the two is set on success. A handler that reads
+ * the answer as a tree hands the object; one that splices Aircall's text (get_call)
+ * hands the text as is, so it is not parsed and printed again. */
+struct ac_result {
+  json_object *obj; /* owned */
+  char *text;       /* JSON text, malloc'd */
+};
+typedef int (*ac_handler)(struct ac_ctx *c, json_object *args, struct ac_result *out);
 
-int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_list_contacts(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_create_contact(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_update_contact(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_list_numbers(struct ac_ctx *c, json_object *args, json_object **result);
-int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **result);
+int ac_list_calls(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_get_call(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_list_contacts(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_create_contact(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_update_contact(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_list_users(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_list_numbers(struct ac_ctx *c, json_object *args, struct ac_result *out);
+int ac_get_current_user(struct ac_ctx *c, json_object *args, struct ac_result *out);
 
 /* The handler of manifest function `name` (short name), or NULL (plugin.c). */
 ac_handler ac_handler_find(const char *name);
@@ -440,8 +453,8 @@ int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_f
 int ac_call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
 int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
 int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur);
-/* Hands a result built as text to the invocation (c->result_text), its
- * escaped strings written plainly; KKP_OK, or internal_error on OOM. */
-int ac_result_text(struct ac_ctx *c, struct ac_buf *out);
+/* Moves a result built as text (out) into res->text, its escaped strings written
+ * plainly; KKP_OK, or internal_error on OOM (out is freed either way). */
+int ac_result_text(struct ac_ctx *c, struct ac_buf *out, struct ac_result *res);
 
 #endif

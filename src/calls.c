@@ -169,7 +169,7 @@ static int load_tags(struct ac_ctx *c) {
     const char *name = NULL;
     char at[32];
     long long id = 0;
-    snprintf(at, sizeof(at), "tags[%zu]", i + 1);
+    snprintf(at, sizeof(at), "tags[%zu]", i);
     if ((rc = ac_json_item(&c->err, what, all, "tags", i, json_type_object, &t)) ||
         (rc = ac_json_member_string(&c->err, what, t, at, "name", AC_JSON_OPTIONAL, &name)) ||
         (rc =
@@ -228,6 +228,14 @@ static int unknown_tag(struct ac_ctx *c, const char *name) {
   return c->err.status;
 }
 
+/* details.parameter of an error about tags[i] (the path as the message writes it). */
+static int tag_parameter(struct ac_ctx *c, size_t i) {
+  char path[32];
+  snprintf(path, sizeof(path), "tags[%zu]", i);
+  ac_error_detail(&c->err, "parameter", json_object_new_string(path));
+  return c->err.status;
+}
+
 /* Appends tags[]=ID for each tag, names resolved through /v1/tags. Aircall
  * wants repeated keys of ids; comma-joined values or names match nothing. */
 static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
@@ -242,11 +250,13 @@ static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
       char *end;
       errno = 0;
       id = strtoll(name, &end, 10);
-      if (*name && !*end && (errno == ERANGE || id > 9007199254740991LL))
-        return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
-                       "tags[%zu] (\"%.40s\") is out of range for a tag id: pass a tag name or an id "
-                       "list_calls returned",
-                       i + 1, name);
+      if (*name && !*end && (errno == ERANGE || id > 9007199254740991LL)) {
+        ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                "tags[%zu] (\"%.40s\") is out of range for a tag id: pass a tag name or an id "
+                "list_calls returned",
+                i, name);
+        return tag_parameter(c, i);
+      }
       if (!*name || *end) { /* not a number: a name */
         id = cached_tag(c->acct, name, loaded);
         if (id < 0 && !loaded) { /* stale cache, or a tag made since: ask once */
@@ -258,9 +268,10 @@ static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
         if (id < 0) return unknown_tag(c, name);
       }
     }
-    if (id <= 0)
-      return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "tags[%zu] must be a tag name or a positive id",
-                     i + 1);
+    if (id <= 0) {
+      ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "tags[%zu] must be a tag name or a positive id", i);
+      return tag_parameter(c, i);
+    }
     ac_buf_printf(q, "%stags[]=%lld", strchr(q->s, '?') ? "&" : "?", id);
   }
   return KKP_OK;
@@ -332,7 +343,7 @@ static int int64_token(struct ac_span v, long long *out) {
   return errno != ERANGE;
 }
 
-/* Notes the first member of call number `at` (1-based) of a wrong type: direction,
+/* Notes the first member of call number `at` (0-based) of a wrong type: direction,
  * raw_digits, number{digits, id}, as list_calls reads and extends them. */
 static int call_shape_wrong(struct ac_page *pg, size_t at, const struct ac_span *v,
                             const struct ac_span *num) {
@@ -371,7 +382,7 @@ int ac_call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   struct ac_span call, v[5], num[2] = {{0}};
   const struct ac_json_want want_number = {number_keys, 2, num, 2, NULL};
   const struct ac_json_want want_call = {call_keys, 5, v, NUMBER, &want_number};
-  size_t at = pg->base + i + 1; /* 1-based, as the agent's Lua counts */
+  size_t at = pg->base + i; /* 0-based, as JSON paths are */
   if (*cur->p != '{') {
     if (ac_json_value(cur, &call)) return -1;
     ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(call));
@@ -410,7 +421,7 @@ static void count_filtered(struct ac_page *pg) {
 }
 
 /* The answer (its list read in pg) put out: the page, its kept calls spliced. */
-static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r) {
+static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r, struct ac_result *res) {
   struct ac_buf out = {0};
   if (pg->n_items == pg->n_read && !pg->oom) { /* nothing dropped: spliced in its own buffer */
     size_t len;
@@ -418,7 +429,7 @@ static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r)
     if (text) {
       r->text = NULL;
       out.s = text, out.len = len, out.cap = len + 1;
-      return ac_result_text(c, &out);
+      return ac_result_text(c, &out, res);
     }
   }
   out.s = malloc(out.cap = pg->len + pg->ins.len + pg->n_items + 2); /* one allocation, mostly */
@@ -431,11 +442,12 @@ static int put_page(struct ac_ctx *c, struct ac_page *pg, struct ac_response *r)
   }
   ac_page_render(pg, pg->list.end - 1, pg->text + pg->len, &out);
   if (pg->oom) out.oom = 1;
-  return ac_result_text(c, &out);
+  return ac_result_text(c, &out, res);
 }
 
 /* Reads list_calls' page (answered to path) and builds the result as text. */
-static int shape_calls(struct ac_ctx *c, const char *path, struct ac_response *r, json_object *number) {
+static int shape_calls(struct ac_ctx *c, const char *path, struct ac_response *r, json_object *number,
+                       struct ac_result *res) {
   const char *what = strncmp(path, "/v1/calls/search", 16) == 0 ? "GET /v1/calls/search" : "GET /v1/calls";
   struct calls_filter f = {number != NULL, number ? json_object_get_int64(number) : 0};
   struct ac_page pg = {.text = r->text, .len = r->text_len, .key = "calls", .item = ac_call_item, .ctx = &f};
@@ -445,12 +457,12 @@ static int shape_calls(struct ac_ctx *c, const char *path, struct ac_response *r
                               : ac_page_not_json(c, &pg, path, r->http_status);
   else rc = ac_page_check(c, &pg, what);
   if (rc == KKP_OK && number) count_filtered(&pg);
-  if (rc == KKP_OK) rc = put_page(c, &pg, r);
+  if (rc == KKP_OK) rc = put_page(c, &pg, r, res);
   ac_page_free(&pg);
   return rc;
 }
 
-int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
+int ac_list_calls(struct ac_ctx *c, json_object *args, struct ac_result *out) {
   struct ac_buf q = {0};
   struct ac_response r = {0};
   long long from, to;
@@ -495,20 +507,18 @@ int ac_list_calls(struct ac_ctx *c, json_object *args, json_object **result) {
     goto out;
   }
   /* Scanned and spliced as text, not parsed and re-printed: see pages.c. */
-  (void)result;
   if ((rc = ac_http_text(c, "GET", q.s, NULL, AC_SAFE, &r))) goto out;
-  rc = shape_calls(c, q.s, &r, number);
+  rc = shape_calls(c, q.s, &r, number, out);
 out:
   ac_response_free(&r);
   ac_buf_free(&q);
   return rc;
 }
 
-int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
+int ac_get_call(struct ac_ctx *c, json_object *args, struct ac_result *out) {
   long long id = ac_json_int(args, "call_id", 0);
   char path[64];
   struct ac_response r = {0};
-  (void)result; /* the answer is built as text: c->result_text */
   snprintf(path, sizeof(path), "/v1/calls/%lld", id);
   int rc = ac_http_text(c, "GET", path, NULL, AC_SAFE, &r);
   if (rc == KKP_ERR_NOT_FOUND) {
@@ -524,10 +534,10 @@ int ac_get_call(struct ac_ctx *c, json_object *args, json_object **result) {
   if (rc) return rc;
   /* Spliced, not parsed and re-printed: see json_scan.c. */
   char wrong[96] = "no body";
-  struct ac_buf out = {0};
-  if (r.text && (out.s = ac_call_splice(r.text, r.text_len, wrong, sizeof(wrong)))) {
-    out.len = strlen(out.s);
-    rc = ac_result_text(c, &out);
+  struct ac_buf text = {0};
+  if (r.text && (text.s = ac_call_splice(r.text, r.text_len, wrong, sizeof(wrong)))) {
+    text.len = strlen(text.s);
+    rc = ac_result_text(c, &text, out);
     ac_response_free(&r);
     return rc;
   }

@@ -1,6 +1,6 @@
 /*
  * error.c - the one error object of an invocation and its JSON form
- * (SPEC §1: {"error": {"code", "message", "retryable", "http_status", ...}}).
+ * (docs/SPEC.md §1: {"error": {"code", "message", "retryable", "http_status", ...}}).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +25,21 @@ int ac_fail(struct ac_error *e, int status, const char *fmt, ...) {
   va_end(ap);
   e->status = status;
   return status;
+}
+
+void ac_error_append(struct ac_error *e, const char *fmt, ...) {
+  size_t len = strnlen(e->message, sizeof(e->message) - 1);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->message + len, sizeof(e->message) - len, fmt, ap);
+  va_end(ap);
+}
+
+void ac_error_move(struct ac_error *to, struct ac_error *from) {
+  if (to == from) return;
+  ac_error_clear(to);
+  *to = *from; /* the details object changes hands: only one of the two may own it */
+  ac_error_init(from);
 }
 
 void ac_error_detail(struct ac_error *e, const char *key, json_object *value) {

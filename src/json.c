@@ -15,6 +15,10 @@ const char *ac_json_str(json_object *o, const char *key) {
   return json_object_get_string(v);
 }
 
+const char *ac_json_text(json_object *o) {
+  return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 long long ac_json_int(json_object *o, const char *key, long long fallback) {
   json_object *v;
   /* An integral double (a Lua float such as 10.0) passed validation as an integer. */
@@ -56,7 +60,7 @@ static const char *kind(json_object *v) {
                ? "an integer out of range"
                : "an integer";
   case json_type_string: return "a string";
-  case json_type_array: return "a list";
+  case json_type_array: return "an array";
   case json_type_object: return "an object";
   }
   return "an unknown value";
@@ -70,7 +74,7 @@ static int has_type(json_object *v, json_type type) {
 static const char *type_name(json_type type) {
   switch (type) {
   case json_type_object: return "an object";
-  case json_type_array: return "a list";
+  case json_type_array: return "an array";
   case json_type_string: return "a string";
   case json_type_int: return "an integer";
   case json_type_boolean: return "a boolean";
@@ -109,7 +113,7 @@ int ac_json_item(struct ac_error *e, const char *what, json_object *list, const 
   int rc = ac_json_check(e, what, at, list, json_type_array);
   if (rc) return rc;
   json_object *v = i < json_object_array_length(list) ? json_object_array_get_idx(list, i) : NULL;
-  snprintf(place, sizeof(place), "%s[%zu]", at, i + 1); /* 1-based, as the agent's Lua counts */
+  snprintf(place, sizeof(place), "%s[%zu]", at, i); /* 0-based, as JSON counts */
   if ((rc = ac_json_check(e, what, place, v, type))) return rc;
   *out = v;
   return KKP_OK;

@@ -44,7 +44,7 @@ int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   static const char *const keys[] = {"digits", "number", "e164"};
   struct ac_span num, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
-  size_t at = pg->base + i + 1; /* 1-based, as the agent's Lua counts */
+  size_t at = pg->base + i; /* 0-based, as JSON paths are */
   if (*cur->p != '{') {
     if (ac_json_value(cur, &num)) return -1;
     ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(num));
@@ -59,13 +59,13 @@ int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   return 1;
 }
 
-int ac_list_numbers(struct ac_ctx *c, json_object *args, json_object **result) {
-  (void)args, (void)result; /* the result is built as text: c->result_text */
+int ac_list_numbers(struct ac_ctx *c, json_object *args, struct ac_result *res) {
+  (void)args; /* the result is built as text */
   struct ac_buf out = {0};
   int rc = ac_pages_read(c, "/v1/numbers", "numbers", ac_number_item, NULL, &out);
   if (rc) {
     ac_buf_free(&out);
     return rc;
   }
-  return ac_result_text(c, &out);
+  return ac_result_text(c, &out, res);
 }

@@ -254,7 +254,7 @@ int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_f
   return out->oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : KKP_OK;
 }
 
-int ac_result_text(struct ac_ctx *c, struct ac_buf *out) {
+int ac_result_text(struct ac_ctx *c, struct ac_buf *out, struct ac_result *res) {
   if (out->oom || !out->s) {
     ac_buf_free(out);
     return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building the result");
@@ -265,10 +265,10 @@ int ac_result_text(struct ac_ctx *c, struct ac_buf *out) {
     char *plain = ac_json_plain_escapes(out->s, out->len);
     ac_buf_free(out);
     if (!plain) return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory building the result");
-    c->result_text = plain;
+    res->text = plain;
     return KKP_OK;
   }
-  c->result_text = out->s;
+  res->text = out->s;
   memset(out, 0, sizeof(*out));
   return KKP_OK;
 }

@@ -28,6 +28,41 @@ ac_handler ac_handler_find(const char *name) {
   return NULL;
 }
 
+/* Each manifest function resolved once, when the plugin is loaded: its names,
+ * its parameters' schema and its handler, so an invocation looks up a name in
+ * this table instead of walking the manifest. Read-only after libs_init. */
+#define AC_MAX_FUNCTIONS 16
+struct ac_function {
+  const char *name, *full_name; /* borrowed from the manifest */
+  json_object *params;          /* the parameters' schema (the manifest's) */
+  ac_handler run;               /* NULL: described but not implemented */
+};
+static struct ac_function functions[AC_MAX_FUNCTIONS];
+static size_t n_functions;
+
+static void functions_init(void) {
+  json_object *fns;
+  if (!json_object_object_get_ex(ac_manifest(), "functions", &fns)) return;
+  for (size_t i = 0; i < json_object_array_length(fns) && n_functions < AC_MAX_FUNCTIONS; i++) {
+    json_object *f = json_object_array_get_idx(fns, i);
+    struct ac_function *d = &functions[n_functions];
+    if (!(d->name = ac_json_str(f, "name"))) continue;
+    d->full_name = ac_json_str(f, "full_name");
+    json_object_object_get_ex(f, "parameters", &d->params);
+    d->run = ac_handler_find(d->name);
+    n_functions++;
+  }
+}
+
+/* The function called name or full_name, or NULL. */
+static const struct ac_function *function_find(const char *name) {
+  for (size_t i = 0; name && i < n_functions; i++)
+    if (strcmp(functions[i].name, name) == 0 ||
+        (functions[i].full_name && strcmp(functions[i].full_name, name) == 0))
+      return &functions[i];
+  return NULL;
+}
+
 void ac_call_options(struct ac_ctx *c, const struct kkp_call *call) {
   memset(&c->call, 0, sizeof c->call);
   if (!call || call->struct_size < sizeof call->struct_size) return;
@@ -41,6 +76,7 @@ static int libs_ok; /* one-time library init result */
 
 static void libs_init(void) {
   libs_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK && sodium_init() >= 0 && ac_manifest() != NULL;
+  if (libs_ok) functions_init();
 }
 
 static char *answer(const struct ac_error *e) {
@@ -68,17 +104,13 @@ static int account_init(const struct kkp_host *host, const char *account, const 
 
 /* "unknown function" with the closest name and the list. */
 static int unknown_function(const char *name, struct ac_error *e) {
-  const char *names[16];
-  size_t n = 0;
-  json_object *fns;
+  const char *names[AC_MAX_FUNCTIONS];
   struct ac_buf list = {0};
-  json_object_object_get_ex(ac_manifest(), "functions", &fns);
-  for (size_t i = 0; i < json_object_array_length(fns) && n < 16; i++) {
-    names[n] = ac_json_str(json_object_array_get_idx(fns, i), "name");
-    ac_buf_printf(&list, "%s%s", n ? ", " : "", names[n]);
-    n++;
+  for (size_t i = 0; i < n_functions; i++) {
+    names[i] = functions[i].name;
+    ac_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
   }
-  const char *near = kkp_suggest_among(name, names, n);
+  const char *near = kkp_suggest_among(name, names, n_functions);
   if (near)
     ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "unknown function \"%.60s\". Did you mean \"%s\"? Functions: %s",
             name, near, list.s ? list.s : "");
@@ -109,65 +141,70 @@ static int add_defaults(json_object *params, json_object *args, struct ac_error 
   return KKP_OK;
 }
 
+/* The function an invocation names, with a handler. */
+static int resolve(const char *name, const struct ac_function **fn, struct ac_error *e) {
+  if (!(*fn = function_find(name))) return unknown_function(name ? name : "(null)", e);
+  if (!(*fn)->run) return ac_fail(e, KKP_ERR_UNSUPPORTED, "%s is described but not implemented", (*fn)->name);
+  return KKP_OK;
+}
+
+/* The arguments as an object checked against the function's schema, with its
+ * defaults filled in. */
+static int read_args(struct ac_ctx *c, const struct ac_function *fn, const char *args_json,
+                     json_object **args) {
+  const char *text = args_json ? args_json : "{}";
+  size_t len = strnlen(text, (size_t)AC_MAX_ARGS + 1);
+  if (len > AC_MAX_ARGS)
+    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", fn->name,
+                   AC_MAX_ARGS);
+  if (!(*args = ac_json_parse(text, len)))
+    return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
+                   "the arguments of %s are not valid JSON: pass an object such as {\"per_page\": 10}",
+                   fn->name);
+  int rc = ac_validate_object(fn->name, fn->params, *args, &c->err);
+  return rc ? rc : add_defaults(fn->params, *args, &c->err);
+}
+
+/* Runs the handler on a handle borrowed from the account, within the call's budget. */
+static int run(struct ac_ctx *c, const struct ac_function *fn, json_object *args, struct ac_result *out) {
+  if (!(c->curl = ac_curl_take(c->acct)))
+    return ac_fail(&c->err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
+  ac_call_start(c);
+  int rc = fn->run(c, args, out);
+  ac_curl_give(c->acct, c->curl);
+  c->curl = NULL;
+  return rc;
+}
+
+/* The result as the JSON text handed to the host (malloc'd; its text moves out of res). */
+static int serialise(struct ac_ctx *c, const char *function, struct ac_result *res, char **json) {
+  if (res->text) {
+    *json = res->text; /* already JSON text: handed over as it is */
+    res->text = NULL;
+    return KKP_OK;
+  }
+  if (!res->obj) return ac_fail(&c->err, KKP_ERR_INTERNAL, "%s produced no result", function);
+  const char *s = ac_json_text(res->obj);
+  if (!s || !(*json = strdup(s)))
+    return ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory serialising the result");
+  return KKP_OK;
+}
+
 static int invoke_call(struct kkp_account *acct, const char *function, const char *args_json,
                        const struct kkp_call *call, char **result_json) {
   struct ac_ctx c = {.acct = acct};
-  ac_call_options(&c, call);
-  json_object *args = NULL, *result = NULL, *fn;
-  ac_handler run = NULL;
+  struct ac_result res = {0};
+  const struct ac_function *fn = NULL;
+  json_object *args = NULL;
   int rc;
-  ac_error_init(&c.err);
   if (!result_json) return KKP_ERR_INVALID_ARGUMENT;
   *result_json = NULL;
-  if (!acct) {
-    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "invoke needs an account from account_init");
-    goto out;
-  }
-  if (!function || !(fn = ac_manifest_function(function))) {
-    rc = unknown_function(function ? function : "(null)", &c.err);
-    goto out;
-  }
-  const char *name = ac_json_str(fn, "name");
-  if (!(run = ac_handler_find(name))) {
-    rc = ac_fail(&c.err, KKP_ERR_UNSUPPORTED, "%s is described but not implemented", name);
-    goto out;
-  }
-  const char *text = args_json ? args_json : "{}";
-  if (strlen(text) > AC_MAX_ARGS) {
-    rc =
-        ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", name, AC_MAX_ARGS);
-    goto out;
-  }
-  if (!(args = ac_json_parse(text, strlen(text)))) {
-    rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT,
-                 "the arguments of %s are not valid JSON: pass an object such as {\"per_page\": 10}", name);
-    goto out;
-  }
-  json_object *params;
-  json_object_object_get_ex(fn, "parameters", &params);
-  if ((rc = ac_validate_object(name, params, args, &c.err)) || (rc = add_defaults(params, args, &c.err)))
-    goto out;
-  if (!(c.curl = ac_curl_take(acct))) {
-    rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
-    goto out;
-  }
-  ac_call_start(&c);
-  rc = run(&c, args, &result);
-  ac_curl_give(acct, c.curl);
-out:
-  if (rc == KKP_OK && c.result_text) {
-    *result_json = c.result_text; /* already JSON text: handed over as it is */
-    c.result_text = NULL;
-  } else if (rc == KKP_OK && result) {
-    const char *s =
-        json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    *result_json = s ? strdup(s) : NULL;
-    if (!*result_json) {
-      rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "out of memory serialising the result");
-    }
-  } else if (rc == KKP_OK) {
-    rc = ac_fail(&c.err, KKP_ERR_INTERNAL, "%s produced no result", function);
-  }
+  ac_call_options(&c, call);
+  ac_error_init(&c.err);
+  if (!acct) rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "invoke needs an account from account_init");
+  else if ((rc = resolve(function, &fn, &c.err)) == KKP_OK &&
+           (rc = read_args(&c, fn, args_json, &args)) == KKP_OK && (rc = run(&c, fn, args, &res)) == KKP_OK)
+    rc = serialise(&c, function, &res, result_json);
   if (rc != KKP_OK) {
     if (c.err.status == KKP_OK) ac_fail(&c.err, rc, "%s failed", function ? function : "invoke");
     *result_json = answer(&c.err);
@@ -175,9 +212,9 @@ out:
   /* An upstream that echoes the Authorization header must not hand the
    * credential to the host through a result or an error. */
   ac_redact(acct, *result_json);
-  free(c.result_text);
+  free(res.text);
+  json_object_put(res.obj);
   json_object_put(args);
-  json_object_put(result);
   ac_error_clear(&c.err);
   return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * transport.c - every HTTP exchange with Aircall: connection reuse per account,
  * TLS always verified, no redirects, retries with jittered back-off for safe
- * requests, 429 waits on X-AircallApi-Reset, and status → error mapping (SPEC §4).
+ * requests, 429 waits on X-AircallApi-Reset, and status → error mapping (docs/SPEC.md §4).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -216,7 +216,7 @@ static void aircall_text(json_object *body, struct ac_buf *out) {
   }
 }
 
-/* Maps a non-2xx answer to the error object (SPEC §4). */
+/* Maps a non-2xx answer to the error object (docs/SPEC.md §4). */
 static int fail_status(struct ac_ctx *c, const char *method, const char *path, long status, json_object *body,
                        int attempts) {
   struct ac_buf text = {0};
@@ -277,16 +277,6 @@ static int never_sent(CURLcode rc) {
 int ac_write_uncertain(const struct ac_response *r, int rc) {
   return rc != KKP_OK &&
          (r->delivery == AC_MAYBE_DELIVERED || (r->http_status >= 200 && r->http_status < 300));
-}
-
-/* Appends printf-style text to the error's message (truncated to fit). */
-static void note(struct ac_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct ac_error *e, const char *fmt, ...) {
-  size_t len = strlen(e->message);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->message + len, sizeof(e->message) - len, fmt, ap);
-  va_end(ap);
 }
 
 /* One request being sent, and what its attempts have learnt. */
@@ -390,7 +380,8 @@ static int on_curl_failure(struct ac_ctx *c, const struct request *q, struct exc
   }
   if (cc == CURLE_OPERATION_TIMEDOUT && cut) {
     deadline_error(c, q->what);
-    if (d == AC_MAYBE_DELIVERED) note(&c->err, " (the request was sent and may have been processed)");
+    if (d == AC_MAYBE_DELIVERED)
+      ac_error_append(&c->err, " (the request was sent and may have been processed)");
     return c->err.status;
   }
   if (q->attempt < c->acct->cfg.max_retries && (q->safety == AC_SAFE || d == AC_NOT_SENT)) {
@@ -438,18 +429,20 @@ static int on_rate_limit(struct ac_ctx *c, const struct request *q, struct excha
     int rc = fail_status(c, q->method, q->path, 429, body, q->attempt + 1);
     if (reset.wait_ms >= 0) {
       c->err.retry_after_s = (reset.wait_ms + 999) / 1000;
-      note(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
+      ac_error_append(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
     }
     if (reset.wait_ms > a->cfg.max_rate_wait_ms)
-      note(&c->err, "; that is longer than the plugin config `max_rate_wait_ms` (%ld ms) lets it wait",
-           a->cfg.max_rate_wait_ms);
+      ac_error_append(&c->err,
+                      "; that is longer than the plugin config `max_rate_wait_ms` (%ld ms) lets it wait",
+                      a->cfg.max_rate_wait_ms);
     if (reset.clamped)
-      note(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
-           (int)strcspn(x->reset, "\r\n"), x->reset, AC_RESET_MAX_MS / 1000);
+      ac_error_append(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
+                      (int)strcspn(x->reset, "\r\n"), x->reset, AC_RESET_MAX_MS / 1000);
     if (over_budget && reset.wait_ms <= a->cfg.max_rate_wait_ms && q->attempt < a->cfg.max_retries)
-      note(&c->err,
-           "; waiting would pass the call's deadline of %lld ms (deadline_ms, or the host's time budget)",
-           c->deadline_ms);
+      ac_error_append(
+          &c->err,
+          "; waiting would pass the call's deadline of %lld ms (deadline_ms, or the host's time budget)",
+          c->deadline_ms);
     return rc;
   }
   char what[256];
@@ -493,8 +486,8 @@ static int on_status(struct ac_ctx *c, const struct request *q, struct exchange 
     if (status >= 300 && status < 400) {
       char *to = NULL;
       curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to);
-      note(&c->err, " (a redirect%s%.200s, which the plugin never follows: check base_url)", to ? " to " : "",
-           to ? to : "");
+      ac_error_append(&c->err, " (a redirect%s%.200s, which the plugin never follows: check base_url)",
+                      to ? " to " : "", to ? to : "");
     }
   }
   json_object_put(body);

@@ -99,7 +99,7 @@ int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   static const char *const keys[] = {"name", "first_name", "last_name"};
   struct ac_span user, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
-  size_t at = pg->base + i + 1; /* 1-based, as the agent's Lua counts */
+  size_t at = pg->base + i; /* 0-based, as JSON paths are */
   if (*cur->p != '{') {
     if (ac_json_value(cur, &user)) return -1;
     ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(user));
@@ -115,8 +115,8 @@ int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   return 1;
 }
 
-int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
-  (void)args, (void)result; /* the result is built as text: c->result_text */
+int ac_list_users(struct ac_ctx *c, json_object *args, struct ac_result *res) {
+  (void)args; /* the result is built as text */
   struct ac_buf out = {0};
   int rc = ac_pages_read(c, "/v2/users", "users", ac_user_item, NULL, &out);
   if (rc == KKP_ERR_NOT_FOUND) {
@@ -131,10 +131,10 @@ int ac_list_users(struct ac_ctx *c, json_object *args, json_object **result) {
     ac_buf_free(&out);
     return rc;
   }
-  return ac_result_text(c, &out);
+  return ac_result_text(c, &out, res);
 }
 
-int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **result) {
+int ac_get_current_user(struct ac_ctx *c, json_object *args, struct ac_result *out) {
   (void)args;
   struct ac_response r = {0};
   json_object *integration, *user;
@@ -162,8 +162,8 @@ int ac_get_current_user(struct ac_ctx *c, json_object *args, json_object **resul
   json_object *name;
   if (json_object_object_get_ex(integration, "name", &name))
     json_object_object_add(user, "integration", json_object_get(name));
-  *result = json_object_new_object();
-  json_object_object_add(*result, "user", json_object_get(user));
+  out->obj = json_object_new_object();
+  json_object_object_add(out->obj, "user", json_object_get(user));
   ac_response_free(&r);
   return KKP_OK;
 }

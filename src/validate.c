@@ -14,12 +14,8 @@
 static void describe_types(json_object *type, char *out, size_t cap) {
   static const struct {
     const char *type, *text;
-  } names[] = {{"integer", "an integer"},
-               {"string", "a string"},
-               {"number", "a number"},
-               {"boolean", "a boolean"},
-               {"array", "an array (a Lua sequence)"},
-               {"object", "an object (a Lua table with named fields)"}};
+  } names[] = {{"integer", "an integer"}, {"string", "a string"}, {"number", "a number"},
+               {"boolean", "a boolean"},  {"array", "an array"},  {"object", "an object"}};
   out[0] = '\0';
   size_t n = json_object_is_type(type, json_type_array) ? json_object_array_length(type) : 1;
   for (size_t i = 0; i < n; i++) {
@@ -186,9 +182,79 @@ static int validate_array(const char *path, json_object *schema, json_object *v,
   if (!json_object_object_get_ex(schema, "items", &items)) return KKP_OK;
   for (long long i = 0; i < n; i++) {
     char sub[160];
-    snprintf(sub, sizeof(sub), "%s[%lld]", path, i + 1); /* 1-based, as the agent writes Lua */
+    snprintf(sub, sizeof(sub), "%s[%lld]", path, i); /* 0-based, as JSON counts (a Lua host translates) */
     int rc = validate_value(sub, items, json_object_array_get_idx(v, (size_t)i), e);
     if (rc) return rc;
+  }
+  return KKP_OK;
+}
+
+/* null means "not given" (a Lua host has no other way to say it): drops such members. */
+static void drop_nulls(json_object *v) {
+  for (int again = 1; again;) {
+    again = 0;
+    json_object_object_foreach(v, key, val) {
+      if (val == NULL) {
+        json_object_object_del(v, key);
+        again = 1;
+        break;
+      }
+    }
+  }
+}
+
+/* An unknown member: names the closest and lists what is accepted. A nested one
+ * is named by its whole path ("phone_numbers[0].kind"), as details.parameter says. */
+static int unknown_member(const char *path, const char *key, const char *what, json_object *props,
+                          struct ac_error *e) {
+  const char *names[64] = {0};
+  size_t n = 0;
+  struct ac_buf list = {0};
+  char full[104];
+  if (path) snprintf(full, sizeof(full), "%s.%s", path, key);
+  if (props) {
+    json_object_object_foreach(props, pname, pval) {
+      (void)pval;
+      if (n < 64) names[n++] = pname;
+      ac_buf_printf(&list, "%s%s", list.len ? ", " : "", pname);
+    }
+  }
+  const char *near = kkp_suggest_among(key, names, n), *accepted_list = list.s ? list.s : "";
+  if (n == 0 && !path)
+    fail_param(e, key, "%s takes no parameters (got \"%.60s\"): call it with {}", what, key);
+  else if (path && near)
+    fail_param(e, full, "unknown parameter \"%s\". Did you mean \"%s\"? Accepted: %s", full, near,
+               accepted_list);
+  else if (path) fail_param(e, full, "unknown parameter \"%s\". Accepted: %s", full, accepted_list);
+  else if (near)
+    fail_param(e, key, "unknown parameter \"%.60s\" for %s. Did you mean \"%s\"? Accepted: %s", key, what,
+               near, accepted_list);
+  else fail_param(e, key, "unknown parameter \"%.60s\" for %s. Accepted: %s", key, what, accepted_list);
+  json_object *accepted = json_object_new_array();
+  for (size_t i = 0; i < n; i++) json_object_array_add(accepted, json_object_new_string(names[i]));
+  ac_error_detail(e, "accepted", accepted);
+  ac_buf_free(&list);
+  return e->status;
+}
+
+/* "path.name", or "name" at the top. */
+static void member_path(const char *path, const char *name, char *out, size_t cap) {
+  if (path) snprintf(out, cap, "%s.%s", path, name);
+  else snprintf(out, cap, "%s", name);
+}
+
+/* Every member the schema requires is there (and not null). */
+static int check_required(const char *path, const char *what, json_object *schema, json_object *v,
+                          struct ac_error *e) {
+  json_object *req, *ignored;
+  if (!json_object_object_get_ex(schema, "required", &req)) return KKP_OK;
+  for (size_t i = 0; i < json_object_array_length(req); i++) {
+    const char *name = json_object_get_string(json_object_array_get_idx(req, i));
+    if (!json_object_object_get_ex(v, name, &ignored) || json_object_is_type(ignored, json_type_null)) {
+      char full[160];
+      member_path(path, name, full, sizeof(full));
+      return fail_param(e, full, "%s is required by %s", full, what);
+    }
   }
   return KKP_OK;
 }
@@ -196,68 +262,18 @@ static int validate_array(const char *path, json_object *schema, json_object *v,
 /* Checks the members of object v against schema's properties/required. */
 static int validate_members(const char *path, const char *what, json_object *schema, json_object *v,
                             struct ac_error *e) {
-  json_object *props = NULL, *req;
+  json_object *props = NULL, *ps;
   json_object_object_get_ex(schema, "properties", &props);
-  /* null means "not given" (Lua has no other way to say it): drop such members. */
-  for (int again = 1; again;) {
-    again = 0;
-    json_object_object_foreach(v, nkey, nval) {
-      if (nval == NULL) {
-        json_object_object_del(v, nkey);
-        again = 1;
-        break;
-      }
-    }
-  }
+  drop_nulls(v);
   json_object_object_foreach(v, key, val) {
-    json_object *ps;
-    if (props && json_object_object_get_ex(props, key, &ps)) {
-      char sub[160];
-      if (path) snprintf(sub, sizeof(sub), "%s.%s", path, key);
-      else snprintf(sub, sizeof(sub), "%s", key);
-      int rc = validate_value(sub, ps, val, e);
-      if (rc) return rc;
-      continue;
-    }
-    /* Unknown member: name the closest and list what is accepted. */
-    const char *names[64];
-    size_t n = 0;
-    struct ac_buf list = {0};
-    if (props) {
-      json_object_object_foreach(props, pname, pval) {
-        (void)pval;
-        if (n < 64) names[n++] = pname;
-        ac_buf_printf(&list, "%s%s", list.len ? ", " : "", pname);
-      }
-    }
-    const char *near = kkp_suggest_among(key, names, n);
-    if (n == 0) {
-      fail_param(e, key, "%s takes no parameters (got \"%.60s\"): call it with {}", what, key);
-    } else if (near) {
-      fail_param(e, key, "unknown parameter \"%.60s\" for %s. Did you mean \"%s\"? Accepted: %s", key, what,
-                 near, list.s ? list.s : "");
-    } else {
-      fail_param(e, key, "unknown parameter \"%.60s\" for %s. Accepted: %s", key, what, list.s ? list.s : "");
-    }
-    json_object *accepted = json_object_new_array();
-    for (size_t i = 0; i < n; i++) json_object_array_add(accepted, json_object_new_string(names[i]));
-    ac_error_detail(e, "accepted", accepted);
-    ac_buf_free(&list);
-    return e->status;
+    if (!props || !json_object_object_get_ex(props, key, &ps))
+      return unknown_member(path, key, what, props, e);
+    char sub[160];
+    member_path(path, key, sub, sizeof(sub));
+    int rc = validate_value(sub, ps, val, e);
+    if (rc) return rc;
   }
-  if (json_object_object_get_ex(schema, "required", &req)) {
-    for (size_t i = 0; i < json_object_array_length(req); i++) {
-      const char *name = json_object_get_string(json_object_array_get_idx(req, i));
-      json_object *ignored;
-      if (!json_object_object_get_ex(v, name, &ignored) || json_object_is_type(ignored, json_type_null)) {
-        char full[160];
-        if (path) snprintf(full, sizeof(full), "%s.%s", path, name);
-        else snprintf(full, sizeof(full), "%s", name);
-        return fail_param(e, full, "%s is required by %s", full, what);
-      }
-    }
-  }
-  return KKP_OK;
+  return check_required(path, what, schema, v, e);
 }
 
 static int validate_value(const char *path, json_object *schema, json_object *v, struct ac_error *e) {
@@ -279,7 +295,6 @@ static int validate_value(const char *path, json_object *schema, json_object *v,
 
 int ac_validate_object(const char *what, json_object *schema, json_object *value, struct ac_error *e) {
   if (!json_object_is_type(value, json_type_object))
-    return ac_fail(e, KKP_ERR_INVALID_ARGUMENT,
-                   "the arguments of %s must be a JSON object (a Lua table with named fields)", what);
+    return ac_fail(e, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s must be a JSON object", what);
   return validate_members(NULL, what, schema, value, e);
 }

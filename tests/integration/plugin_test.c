@@ -322,7 +322,7 @@ static void out_of_range_arguments_send_nothing(void **state) {
        "contact_id is out of range"},
       {"list_calls", "{\"user_id\":9007199254740992}", "user_id is out of range"},
       {"list_calls", "{\"number_id\":1e300}", "number_id must be an integer"},
-      {"list_calls", "{\"tags\":[99999999999999999999]}", "tags[1] is out of range"},
+      {"list_calls", "{\"tags\":[99999999999999999999]}", "tags[0] is out of range"},
       {"list_calls", "{\"tags\":[\"99999999999999999999\"]}", "out of range for a tag id"},
       {"list_calls", "{\"from\":-5}", "from must not be before 1970"},
       {"list_calls", "{\"to\":\"1970-01-01T00:00:00+01:00\"}", "to must not be before 1970"},
@@ -526,7 +526,7 @@ static void create_contact_posts_e164(void **state) {
             KKP_ERR_INVALID_ARGUMENT, "an email alone is not enough"));
   json_object_put(fails(acme, "create_contact",
                         "{\"first_name\":\"Jo\",\"phone_numbers\":[{\"label\":\"Work\",\"value\":\"12\"}]}",
-                        KKP_ERR_INVALID_ARGUMENT, "phone_numbers[1].value \"12\" is not a phone number"));
+                        KKP_ERR_INVALID_ARGUMENT, "phone_numbers[0].value \"12\" is not a phone number"));
   json_object_put(fails(acme, "create_contact",
                         "{\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33612345678\"}]}",
                         KKP_ERR_INVALID_ARGUMENT, "needs a first_name or a last_name"));

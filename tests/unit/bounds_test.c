@@ -40,7 +40,7 @@ static void integers_json_c_would_clamp_are_refused(void **state) {
       {"update_contact", "{\"contact_id\":9007199254740992,\"first_name\":\"A\"}",
        "contact_id is out of range"},
       {"list_calls", "{\"user_id\":-99999999999999999999}", "user_id is out of range"},
-      {"list_calls", "{\"tags\":[99999999999999999999]}", "tags[1] is out of range"},
+      {"list_calls", "{\"tags\":[99999999999999999999]}", "tags[0] is out of range"},
       {"list_calls", "{\"number_id\":1e300}", "number_id must be an integer"},
       {"list_calls", "{\"per_page\":1e300}", "per_page must be an integer"},
   };

@@ -70,9 +70,52 @@ static void base_url_must_be_https_or_loopback(void **state) {
   }
 }
 
+/* Appending never overflows the message, however long the text. */
+static void append_stays_within_the_message(void **state) {
+  (void)state;
+  struct ac_error e;
+  ac_error_init(&e);
+  ac_fail(&e, KKP_ERR_NETWORK, "lost");
+  ac_error_append(&e, " (after %d attempts)", 3);
+  assert_string_equal(e.message, "lost (after 3 attempts)");
+  for (int i = 0; i < 200; i++) ac_error_append(&e, "%s", "0123456789");
+  assert_int_equal(strlen(e.message), sizeof(e.message) - 1);
+  ac_error_clear(&e);
+}
+
+/* Moving an error hands its details over once: the source is left empty, the
+ * target's old details are released (ASan/valgrind would see a leak or a double put). */
+static void move_hands_the_details_over(void **state) {
+  (void)state;
+  struct ac_error a, b;
+  ac_error_init(&a);
+  ac_error_init(&b);
+  ac_fail(&a, KKP_ERR_UPSTREAM, "first");
+  a.http_status = 502;
+  ac_error_detail(&a, "aircall", json_object_new_string("boom"));
+  ac_fail(&b, KKP_ERR_NETWORK, "second");
+  ac_error_detail(&b, "cut_short", json_object_new_string("GET /v1/calls"));
+  ac_error_move(&b, &a);
+  assert_int_equal(a.status, KKP_OK);
+  assert_null(a.details);
+  assert_int_equal(a.retry_after_s, -1);
+  assert_string_equal(a.message, "");
+  assert_int_equal(b.status, KKP_ERR_UPSTREAM);
+  assert_int_equal(b.http_status, 502);
+  assert_string_equal(b.message, "first");
+  char *s = ac_error_json(&b);
+  assert_non_null(strstr(s, "\"details\":{\"aircall\":\"boom\"}"));
+  free(s);
+  ac_error_move(&b, &b); /* onto itself: unchanged */
+  assert_string_equal(b.message, "first");
+  ac_error_clear(&a);
+  ac_error_clear(&b);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(full_error_object),
-                                     cmocka_unit_test(optional_members_are_omitted),
-                                     cmocka_unit_test(base_url_must_be_https_or_loopback)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(full_error_object), cmocka_unit_test(optional_members_are_omitted),
+      cmocka_unit_test(base_url_must_be_https_or_loopback), cmocka_unit_test(append_stays_within_the_message),
+      cmocka_unit_test(move_hands_the_details_over)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
