@@ -151,7 +151,6 @@ struct kkp_account {
   pthread_mutex_t lock;        /* guards everything below */
   void *idle[AC_IDLE_HANDLES]; /* CURL easy handles kept for connection reuse */
   int n_idle;
-  unsigned rng;
   struct ac_tag *tags; /* the company's tags, cached */
   size_t n_tags;
   time_t tags_at;
@@ -240,6 +239,9 @@ int ac_write_uncertain(const struct ac_response *r, int rc);
 void *ac_curl_take(struct kkp_account *a);
 void ac_curl_give(struct kkp_account *a, void *curl);
 void ac_curl_free_all(struct kkp_account *a);
+/* The JSON tokener that travels with a handle of ac_curl_take (NULL if none could
+ * be made): one per handle, so a call parses without making a tokener. */
+json_tokener *ac_curl_tokener(void *curl);
 /* KKP_OK when page of per_page starts within AC_RECORD_CAP; else the
  * invalid_argument that says so, ending with `hint` (what to do instead). */
 int ac_page_within_cap(struct ac_ctx *c, long long page, long long per_page, const char *hint);
@@ -293,6 +295,9 @@ const char *ac_json_text(json_object *o);
  * strictly, nested at most KKP_JSON_MAX_DEPTH deep; NULL when it is not valid
  * JSON. Caller puts the result. */
 json_object *ac_json_parse(const char *text, size_t len);
+/* The same with a tokener kept for reuse (made with json_tokener_new_ex(KKP_JSON_MAX_DEPTH));
+ * NULL: a fresh one. */
+json_object *ac_json_parse_with(json_tokener *tok, const char *text, size_t len);
 
 /* Typed reads of Aircall's answers: every value the plugin reads or changes in
  * an answer goes through these, so a wrong shape is an error, never a json-c

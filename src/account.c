@@ -89,20 +89,47 @@ static int is_loopback(const char *host, size_t len) {
   return 0;
 }
 
+/* The URL's host when it parses as a plain URL (no credentials, query or
+ * fragment); NULL otherwise. curl_url parses it as libcurl will use it. Free with curl_free. */
+static char *plain_url_host(const char *url) {
+  CURLU *u = curl_url();
+  char *host = NULL, *part = NULL;
+  static const CURLUPart refused[] = {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_QUERY,
+                                      CURLUPART_FRAGMENT};
+  int plain = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host;
+  for (size_t i = 0; plain && i < sizeof(refused) / sizeof(refused[0]); i++) {
+    if (curl_url_get(u, refused[i], &part, 0) == CURLUE_OK) plain = 0; /* present: refused */
+    curl_free(part);
+    part = NULL;
+  }
+  curl_url_cleanup(u);
+  if (!plain) {
+    curl_free(host);
+    return NULL;
+  }
+  return host;
+}
+
 int ac_check_base_url(const char *url, struct ac_error *e) {
-  const char *rest;
+  /* The scheme is compared as written (lowercase): the transport keeps a plain-http
+   * base_url away from proxies by this same prefix. */
   int https = strncmp(url, "https://", 8) == 0;
-  if (https) rest = url + 8;
-  else if (strncmp(url, "http://", 7) == 0) rest = url + 7;
-  else return ac_fail(e, KKP_ERR_CONFIG, "base_url must start with https:// (got \"%.80s\")", url);
-  size_t host_len = strcspn(rest, ":/");
-  if (rest[0] == '[') host_len = strcspn(rest, "]") + 1;
-  if (host_len == 0 || strpbrk(url, "@?# \t\r\n"))
+  if (!https && strncmp(url, "http://", 7) != 0)
+    return ac_fail(e, KKP_ERR_CONFIG, "base_url must start with https:// (got \"%.80s\")", url);
+  char *host = plain_url_host(url);
+  /* An empty user, query or fragment ("https://@host/?#") parses as none, yet no
+   * plain URL holds those characters. */
+  if (!host || strpbrk(url, "@?#")) {
+    curl_free(host);
     return ac_fail(e, KKP_ERR_CONFIG,
                    "base_url must be a plain URL such as https://api.aircall.io, without "
                    "credentials, query or fragment (got \"%.80s\")",
                    url);
-  if (!https && !is_loopback(rest, host_len))
+  }
+  int loopback = is_loopback(host, strlen(host));
+  curl_free(host);
+  if (!https && !loopback)
     return ac_fail(e, KKP_ERR_CONFIG,
                    "base_url must use https:// so the token travels encrypted; http:// is allowed "
                    "only for a loopback host such as 127.0.0.1 (got \"%.80s\")",
@@ -296,7 +323,6 @@ int ac_account_new(const struct kkp_host *host, const char *account, const char 
     rc = ac_fail(e, KKP_ERR_INTERNAL, "out of memory");
     goto out;
   }
-  a->rng = randombytes_random();
   if (host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0) {
     a->log = host->log;
     a->log_ctx = host->ctx;

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "src/ac.h"
 
@@ -19,20 +20,16 @@ static int digits(const char **p, int n, int *out) {
   return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static long long days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  long long era = (y >= 0 ? y : y - 399) / 400;
-  long long yoe = y - era * 400;
-  long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : days[m - 1];
+/* UNIX seconds of a UTC date and time; -1 when the date does not exist. timegm
+ * rolls a day past the month's end into the next month (February 30 into March),
+ * which is how such a date is told apart. */
+static int utc_seconds(int y, int mo, int d, int h, int mi, int sec, long long *out) {
+  struct tm tm = {
+      .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+  time_t t = timegm(&tm);
+  if (tm.tm_mon != mo - 1 || tm.tm_mday != d) return -1;
+  *out = (long long)t;
+  return 0;
 }
 
 int ac_iso8601_parse(const char *s, long long *out) {
@@ -40,7 +37,7 @@ int ac_iso8601_parse(const char *s, long long *out) {
   int y, mo, d, h = 0, mi = 0, sec = 0;
   if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
     return -1;
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -1;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
   long long offset = 0;
   if (*p == 'T' || *p == 't' || *p == ' ') {
     p++;
@@ -68,6 +65,8 @@ int ac_iso8601_parse(const char *s, long long *out) {
     }
   }
   if (*p != '\0') return -1;
-  *out = days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + sec - offset;
+  long long t;
+  if (utc_seconds(y, mo, d, h, mi, sec, &t)) return -1;
+  *out = t - offset;
   return 0;
 }

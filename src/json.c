@@ -28,21 +28,29 @@ long long ac_json_int(json_object *o, const char *key, long long fallback) {
   return json_object_get_int64(v);
 }
 
-json_object *ac_json_parse(const char *text, size_t len) {
+json_object *ac_json_parse_with(json_tokener *tok, const char *text, size_t len) {
   if (len > INT_MAX) return NULL;
-  json_tokener *tok = json_tokener_new_ex(KKP_JSON_MAX_DEPTH);
-  if (!tok) return NULL;
+  if (!tok) return ac_json_parse(text, len);
+  json_tokener_reset(tok);
   /* Strict: no trailing commas, single quotes or NaN, and nothing after the value. */
   json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
   json_object *j = json_tokener_parse_ex(tok, text, (int)len);
   size_t end =
       json_tokener_get_error(tok) == json_tokener_success ? (size_t)json_tokener_get_parse_end(tok) : 0;
-  json_tokener_free(tok);
+  json_tokener_reset(tok); /* drops what an unfinished parse holds */
   while (end && end < len && strchr(" \t\r\n", text[end]) && text[end]) end++;
   if (end != len) {
     json_object_put(j);
     return NULL;
   }
+  return j;
+}
+
+json_object *ac_json_parse(const char *text, size_t len) {
+  json_tokener *tok = json_tokener_new_ex(KKP_JSON_MAX_DEPTH);
+  if (!tok) return NULL;
+  json_object *j = ac_json_parse_with(tok, text, len);
+  json_tokener_free(tok);
   return j;
 }
 

@@ -157,7 +157,7 @@ static int read_args(struct ac_ctx *c, const struct ac_function *fn, const char 
   if (len > AC_MAX_ARGS)
     return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT, "the arguments of %s are over %d bytes", fn->name,
                    AC_MAX_ARGS);
-  if (!(*args = ac_json_parse(text, len)))
+  if (!(*args = ac_json_parse_with(ac_curl_tokener(c->curl), text, len)))
     return ac_fail(&c->err, KKP_ERR_INVALID_ARGUMENT,
                    "the arguments of %s are not valid JSON: pass an object such as {\"per_page\": 10}",
                    fn->name);
@@ -165,12 +165,17 @@ static int read_args(struct ac_ctx *c, const struct ac_function *fn, const char 
   return rc ? rc : add_defaults(fn->params, *args, &c->err);
 }
 
-/* Runs the handler on a handle borrowed from the account, within the call's budget. */
-static int run(struct ac_ctx *c, const struct ac_function *fn, json_object *args, struct ac_result *out) {
+/* Reads the arguments and runs the handler within the call's budget, on a
+ * handle borrowed from the account (its tokener parses the arguments too). */
+static int run(struct ac_ctx *c, const struct ac_function *fn, const char *args_json, json_object **args,
+               struct ac_result *out) {
   if (!(c->curl = ac_curl_take(c->acct)))
     return ac_fail(&c->err, KKP_ERR_INTERNAL, "could not create an HTTP handle");
-  ac_call_start(c);
-  int rc = fn->run(c, args, out);
+  int rc = read_args(c, fn, args_json, args);
+  if (rc == KKP_OK) {
+    ac_call_start(c);
+    rc = fn->run(c, *args, out);
+  }
   ac_curl_give(c->acct, c->curl);
   c->curl = NULL;
   return rc;
@@ -203,7 +208,7 @@ static int invoke_call(struct kkp_account *acct, const char *function, const cha
   ac_error_init(&c.err);
   if (!acct) rc = ac_fail(&c.err, KKP_ERR_INVALID_ARGUMENT, "invoke needs an account from account_init");
   else if ((rc = resolve(function, &fn, &c.err)) == KKP_OK &&
-           (rc = read_args(&c, fn, args_json, &args)) == KKP_OK && (rc = run(&c, fn, args, &res)) == KKP_OK)
+           (rc = run(&c, fn, args_json, &args, &res)) == KKP_OK)
     rc = serialise(&c, function, &res, result_json);
   if (rc != KKP_OK) {
     if (c.err.status == KKP_OK) ac_fail(&c.err, rc, "%s failed", function ? function : "invoke");

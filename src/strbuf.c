@@ -1,6 +1,14 @@
 /*
  * strbuf.c - a growable string for URLs, queries and messages. Allocation
  * failure is sticky (oom) and checked once by the user, not after each append.
+ *
+ * Kept rather than open_memstream: it is the hot-path builder (every request's
+ * path and query, every answer's body as libcurl hands it over), and it can be
+ * given a buffer sized for a typical answer up front and hand that buffer on
+ * without a copy, which a FILE* stream cannot. The query encoder is ours for
+ * the same reason: curl_easy_escape allocates a string per value, and curl_url
+ * would parse the whole URL again for every key added; the encoding it writes
+ * is RFC 3986's unreserved set, as curl_easy_escape's.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * requests, 429 waits on X-AircallApi-Reset, and status → error mapping (docs/SPEC.md §4).
  */
 #include <curl/curl.h>
+#include <sodium.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +26,6 @@
 struct exchange {
   struct ac_ctx *c;
   struct ac_buf body;
-  char reset[48]; /* X-AircallApi-Reset's raw value, as sent */
-  size_t reset_len;
-  int has_reset;
   int too_big;               /* 1: this answer passed AC_MAX_BODY; 2: the call passed AC_MAX_CALL_BYTES */
   char why[CURL_ERROR_SIZE]; /* libcurl's own words on a failure */
 };
@@ -123,20 +121,6 @@ static size_t on_body(char *data, size_t size, size_t n, void *user) {
   return x->body.oom ? 0 : len;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *user) {
-  struct exchange *x = user;
-  size_t len = size * n;
-  static const char name[] = "x-aircallapi-reset:";
-  if (len > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
-    size_t vlen = len - (sizeof(name) - 1);
-    if (vlen > sizeof(x->reset)) vlen = sizeof(x->reset); /* too long to be a time: parsed as absurd */
-    memcpy(x->reset, data + sizeof(name) - 1, vlen);
-    x->reset_len = vlen;
-    x->has_reset = 1;
-  }
-  return len;
-}
-
 void *ac_curl_take(struct kkp_account *a) {
   CURL *h = NULL;
   pthread_mutex_lock(&a->lock);
@@ -145,6 +129,8 @@ void *ac_curl_take(struct kkp_account *a) {
   if (h) return h;
   h = curl_easy_init();
   if (!h) return NULL;
+  /* The handle's own tokener: kept with it, freed with it (handle_free). */
+  curl_easy_setopt(h, CURLOPT_PRIVATE, json_tokener_new_ex(KKP_JSON_MAX_DEPTH));
   /* Options that hold for every request of this account, set once. */
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -161,9 +147,20 @@ void *ac_curl_take(struct kkp_account *a) {
   if (strncmp(a->cfg.base_url, "http://", 7) == 0) curl_easy_setopt(h, CURLOPT_PROXY, "");
   else if (a->cfg.proxy) curl_easy_setopt(h, CURLOPT_PROXY, a->cfg.proxy);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   /* User-Agent and the credential are in the account's header lists. */
   return h;
+}
+
+json_tokener *ac_curl_tokener(void *curl) {
+  char *tok = NULL;
+  if (curl) curl_easy_getinfo(curl, CURLINFO_PRIVATE, &tok);
+  return (json_tokener *)tok;
+}
+
+static void handle_free(CURL *h) {
+  json_tokener *tok = ac_curl_tokener(h);
+  if (tok) json_tokener_free(tok);
+  curl_easy_cleanup(h);
 }
 
 void ac_curl_give(struct kkp_account *a, void *curl) {
@@ -174,11 +171,11 @@ void ac_curl_give(struct kkp_account *a, void *curl) {
     curl = NULL;
   }
   pthread_mutex_unlock(&a->lock);
-  if (curl) curl_easy_cleanup(curl);
+  if (curl) handle_free(curl);
 }
 
 void ac_curl_free_all(struct kkp_account *a) {
-  for (int i = 0; i < a->n_idle; i++) curl_easy_cleanup(a->idle[i]);
+  for (int i = 0; i < a->n_idle; i++) handle_free(a->idle[i]);
   a->n_idle = 0;
 }
 
@@ -190,13 +187,10 @@ void ac_response_free(struct ac_response *r) {
 
 /* Back-off before retry number `attempt` (0-based): base * 2^attempt, with
  * "equal jitter" so that clients hit by the same failure spread out. */
-static long long backoff_ms(struct kkp_account *a, int attempt) {
+static long long backoff_ms(const struct kkp_account *a, int attempt) {
   long long d = a->cfg.retry_base_ms << (attempt < 16 ? attempt : 16);
-  pthread_mutex_lock(&a->lock);
-  a->rng = a->rng * 1103515245u + 12345u;
-  unsigned r = a->rng >> 8;
-  pthread_mutex_unlock(&a->lock);
-  return d / 2 + (long long)(r % (unsigned)(d / 2 + 1));
+  long long spread = d / 2 + 1;
+  return d / 2 + (long long)randombytes_uniform(spread < UINT32_MAX ? (uint32_t)spread : UINT32_MAX);
 }
 
 /* Aircall's own words from an error body: error, troubleshoot, message, errors. */
@@ -326,14 +320,12 @@ static CURLcode perform(struct ac_ctx *c, struct exchange *x, int *cut) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 1L);
   ac_buf_free(&x->body);
-  x->too_big = x->has_reset = 0;
-  x->reset_len = 0;
+  x->too_big = 0;
   /* One allocation for a typical answer (a call is about 3 KiB) instead of a doubling series. */
   x->body.s = malloc(x->body.cap = 16384);
   if (!x->body.s) x->body.cap = 0;
   else x->body.s[0] = '\0';
   curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
   x->why[0] = '\0';
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->why);
   return curl_easy_perform(h);
@@ -401,7 +393,7 @@ static int on_success(struct ac_ctx *c, const struct request *q, struct exchange
     memset(&x->body, 0, sizeof(x->body));
     return KKP_OK;
   }
-  json_object *j = ac_json_parse(x->body.s, x->body.len);
+  json_object *j = ac_json_parse_with(ac_curl_tokener(c->curl), x->body.s, x->body.len);
   if (!json_object_is_type(j, json_type_object)) {
     json_object_put(j);
     ac_fail(&c->err, KKP_ERR_UPSTREAM,
@@ -415,39 +407,46 @@ static int on_success(struct ac_ctx *c, const struct request *q, struct exchange
   return KKP_OK;
 }
 
-/* A 429: Aircall refused it before processing, so any request may wait for the
- * window (X-AircallApi-Reset) and go again, within max_rate_wait_ms, the retry
- * count and the call's budget. Returns -1 to go on with the next attempt. */
-static int on_rate_limit(struct ac_ctx *c, const struct request *q, struct exchange *x, json_object *body) {
-  struct kkp_account *a = c->acct;
-  struct ac_reset reset = ac_reset_parse(x->has_reset ? x->reset : NULL, x->reset_len, wall_ms());
-  /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
-   * when no reset time came. */
-  long long pause = reset.wait_ms >= 0 ? reset.wait_ms + 50 : backoff_ms(a, q->attempt);
-  int over_budget = pause >= ac_remaining_ms(c);
-  if (reset.wait_ms > a->cfg.max_rate_wait_ms || q->attempt >= a->cfg.max_retries || over_budget) {
-    int rc = fail_status(c, q->method, q->path, 429, body, q->attempt + 1);
-    if (reset.wait_ms >= 0) {
-      c->err.retry_after_s = (reset.wait_ms + 999) / 1000;
-      ac_error_append(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
-    }
-    if (reset.wait_ms > a->cfg.max_rate_wait_ms)
-      ac_error_append(&c->err,
-                      "; that is longer than the plugin config `max_rate_wait_ms` (%ld ms) lets it wait",
-                      a->cfg.max_rate_wait_ms);
-    if (reset.clamped)
-      ac_error_append(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
-                      (int)strcspn(x->reset, "\r\n"), x->reset, AC_RESET_MAX_MS / 1000);
-    if (over_budget && reset.wait_ms <= a->cfg.max_rate_wait_ms && q->attempt < a->cfg.max_retries)
-      ac_error_append(
-          &c->err,
-          "; waiting would pass the call's deadline of %lld ms (deadline_ms, or the host's time budget)",
-          c->deadline_ms);
-    return rc;
+/* X-AircallApi-Reset's value in the last answer, cut to cap bytes (one that long
+ * is no time: it parses as absurd); 0 when absent. */
+static size_t reset_header(struct ac_ctx *c, char *buf, size_t cap) {
+  struct curl_header *h;
+  if (curl_easy_header(c->curl, "X-AircallApi-Reset", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h->value)
+    return 0;
+  size_t n = strlen(h->value) < cap ? strlen(h->value) : cap;
+  memcpy(buf, h->value, n);
+  return n;
+}
+
+/* The rate_limited error of a 429 that is not waited for, saying why not. */
+static int rate_limit_error(struct ac_ctx *c, const struct request *q, json_object *body,
+                            const struct ac_reset *reset, int over_budget, const char *raw, size_t raw_len) {
+  const struct ac_config *cfg = &c->acct->cfg;
+  int rc = fail_status(c, q->method, q->path, 429, body, q->attempt + 1);
+  if (reset->wait_ms >= 0) {
+    c->err.retry_after_s = (reset->wait_ms + 999) / 1000;
+    ac_error_append(&c->err, " (the window resets in %ld s)", c->err.retry_after_s);
   }
+  if (reset->wait_ms > cfg->max_rate_wait_ms)
+    ac_error_append(&c->err,
+                    "; that is longer than the plugin config `max_rate_wait_ms` (%ld ms) lets it wait",
+                    cfg->max_rate_wait_ms);
+  if (reset->clamped)
+    ac_error_append(&c->err, " (X-AircallApi-Reset \"%.*s\" is not a plausible time: taken as %lld s)",
+                    (int)raw_len, raw, AC_RESET_MAX_MS / 1000);
+  if (over_budget && reset->wait_ms <= cfg->max_rate_wait_ms && q->attempt < cfg->max_retries)
+    ac_error_append(
+        &c->err,
+        "; waiting would pass the call's deadline of %lld ms (deadline_ms, or the host's time budget)",
+        c->deadline_ms);
+  return rc;
+}
+
+/* Waits pause ms for the rate-limit window, reporting progress each second. */
+static int wait_for_window(struct ac_ctx *c, const struct request *q, long long pause) {
   char what[256];
   snprintf(what, sizeof(what), "waiting %lld ms for Aircall's rate limit before %s", pause, q->what);
-  ac_log(a, KKP_LOG_INFO, "rate limited on %s: waiting %lld ms", q->what, pause);
+  ac_log(c->acct, KKP_LOG_INFO, "rate limited on %s: waiting %lld ms", q->what, pause);
   for (long long waited = 0; waited < pause;) {
     long long step = pause - waited < 1000 ? pause - waited : 1000;
     ac_progress(c, (uint64_t)waited, (uint64_t)pause, "%s", what);
@@ -455,12 +454,31 @@ static int on_rate_limit(struct ac_ctx *c, const struct request *q, struct excha
     if (rc) return rc;
     waited += step;
   }
-  return -1;
+  return KKP_OK;
+}
+
+/* A 429: Aircall refused it before processing, so any request may wait for the
+ * window (X-AircallApi-Reset) and go again, within max_rate_wait_ms, the retry
+ * count and the call's budget. Returns -1 to go on with the next attempt. */
+static int on_rate_limit(struct ac_ctx *c, const struct request *q, json_object *body) {
+  struct kkp_account *a = c->acct;
+  char raw[48];
+  size_t raw_len = reset_header(c, raw, sizeof(raw));
+  struct ac_reset reset = ac_reset_parse(raw_len ? raw : NULL, raw_len, wall_ms());
+  /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
+   * when no reset time came. */
+  long long pause = reset.wait_ms >= 0 ? reset.wait_ms + 50 : backoff_ms(a, q->attempt);
+  int over_budget = pause >= ac_remaining_ms(c);
+  if (reset.wait_ms > a->cfg.max_rate_wait_ms || q->attempt >= a->cfg.max_retries || over_budget)
+    return rate_limit_error(c, q, body, &reset, over_budget, raw, raw_len);
+  int rc = wait_for_window(c, q, pause);
+  return rc ? rc : -1;
 }
 
 /* A non-2xx answer. Returns -1 to go on with the next attempt. */
 static int on_status(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
-  json_object *body = x->body.len ? ac_json_parse(x->body.s, x->body.len) : NULL;
+  json_object *body =
+      x->body.len ? ac_json_parse_with(ac_curl_tokener(c->curl), x->body.s, x->body.len) : NULL;
   if (body && !json_object_is_type(body, json_type_object)) {
     json_object_put(body);
     body = NULL;
@@ -468,7 +486,7 @@ static int on_status(struct ac_ctx *c, const struct request *q, struct exchange 
   int rc;
   long status = r->http_status;
   if (status == 429) {
-    rc = on_rate_limit(c, q, x, body);
+    rc = on_rate_limit(c, q, body);
   } else if (status >= 500) {
     /* It may have been processed before failing: only safe requests go again. */
     r->delivery = AC_MAYBE_DELIVERED;
@@ -494,34 +512,37 @@ static int on_status(struct ac_ctx *c, const struct request *q, struct exchange 
   return rc;
 }
 
+/* One attempt: performs the request once, then decides what its outcome means
+ * (each on_* maps a failure, or waits before the next attempt). Returns the
+ * request's status, or -1 to go on with the next attempt. */
+static int attempt(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+  const struct kkp_account *a = c->acct;
+  int cut;
+  long long t0 = a->log ? ac_now_ms() : 0; /* the clock is read only for a log line */
+  CURLcode cc = perform(c, x, &cut);
+  long status = 0;
+  if (cc == CURLE_OK) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (a->log)
+    ac_log(a, KKP_LOG_DEBUG, "%s -> %ld%s%s in %lld ms (attempt %d)", q->what, status, cc ? " " : "",
+           cc ? curl_easy_strerror(cc) : "", ac_now_ms() - t0, q->attempt + 1);
+  r->http_status = status;
+  if (cc != CURLE_OK) return on_curl_failure(c, q, x, cc, cut, r);
+  if (status >= 200 && status < 300) return on_success(c, q, x, r);
+  return on_status(c, q, x, r);
+}
+
 static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
                     enum ac_safety safety, struct ac_response *r, int parse) {
-  struct kkp_account *a = c->acct;
   struct request q = {.method = method, .path = path, .safety = safety, .parse = parse};
   struct exchange x = {.c = c};
   int rc;
   memset(r, 0, sizeof(*r));
   r->delivery = AC_NOT_SENT;
   ac_error_clear(&c->err);
-  c->err.status = KKP_OK;
   snprintf(q.what, sizeof(q.what), "%s %s", method, path);
   if ((rc = prepare(c, &q, body))) return rc;
-  for (;; q.attempt++) {
-    if ((rc = ac_call_check(c, q.what))) break;
-    int cut;
-    long long t0 = a->log ? ac_now_ms() : 0;
-    CURLcode cc = perform(c, &x, &cut);
-    long status = 0;
-    if (cc == CURLE_OK) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (a->log)
-      ac_log(a, KKP_LOG_DEBUG, "%s -> %ld%s%s in %lld ms (attempt %d)", q.what, status, cc ? " " : "",
-             cc ? curl_easy_strerror(cc) : "", ac_now_ms() - t0, q.attempt + 1);
-    r->http_status = status;
-    if (cc != CURLE_OK) rc = on_curl_failure(c, &q, &x, cc, cut, r);
-    else if (status >= 200 && status < 300) rc = on_success(c, &q, &x, r);
-    else rc = on_status(c, &q, &x, r);
-    if (rc != -1) break;
-  }
+  for (;; q.attempt++)
+    if ((rc = ac_call_check(c, q.what)) || (rc = attempt(c, &q, &x, r)) != -1) break;
   curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives x.why */
   ac_buf_free(&x.body);
   return rc;

@@ -59,6 +59,17 @@ static void base_url_must_be_https_or_loopback(void **state) {
       {"https://user:pw@api.aircall.io", 0},
       {"https://api.aircall.io/?x=1", 0},
       {"http://localhost.evil.example", 0},
+      {"https://api.aircall.io/a b", 0},
+      {"https://api.aircall.io\t", 0},
+      {"https://@api.aircall.io", 0},
+      {"https://api.aircall.io/#", 0},
+      {"https://api.aircall.io/?", 0},
+      {"https://", 0},
+      {"http://", 0},
+      {"HTTP://127.0.0.1:8080", 0},
+      {"http://127.0.0.1:8080/prefix", 1},
+      {"http://[::1]", 1},
+      {"http://[::2]:9", 0},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     struct ac_error e;
