@@ -251,7 +251,7 @@ const char *ac_json_kind(struct ac_span v) {
   switch (*v.start) {
   case '"': return "a string";
   case '{': return "an object";
-  case '[': return "a list";
+  case '[': return "an array";
   case 't':
   case 'f': return "a boolean";
   case 'n': return "null";

@@ -183,10 +183,10 @@ int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what) 
     return ac_fail(&c->err, KKP_ERR_UPSTREAM,
                    "Aircall's answer to %s has its top level as null, not an object", what);
   if (!list.start || *list.start == 'n')
-    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has no \"%s\" (a list expected)", what,
-                   pg->key);
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has no \"%s\" (an array expected)",
+                   what, pg->key);
   if (*list.start != '[')
-    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has %s as %s, not a list", what,
+    return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has %s as %s, not an array", what,
                    pg->key, ac_json_kind(list));
   if (meta.start && *meta.start != '{' && *meta.start != 'n')
     return ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to %s has meta as %s, not an object", what,
