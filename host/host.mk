@@ -3,7 +3,7 @@
 
 HOST_CORE_SRCS := host/plugin_dirs.c host/loader.c host/account.c $(COMMON_SRCS) host/doc.c host/show.c \
                   host/call.c host/check.c host/config.c host/cli_args.c host/progress.c
-HOST_LUA_SRCS := host/lua_json.c host/lua_namespace.c host/lua_sandbox.c
+HOST_LUA_SRCS := host/lua_json.c host/lua_namespace.c host/lua_sandbox.c host/lua_decode.c host/lua_errors.c
 HOST_MCP_SRCS := host/mcp.c host/mcp_tools.c host/mcp_calls.c
 HOST_CORE_OBJS := $(HOST_CORE_SRCS:%.c=$(BUILD)/%.o)
 HOST_OBJS := $(BUILD)/host/main.o $(HOST_CORE_OBJS) $(HOST_LUA_SRCS:%.c=$(BUILD)/%.o) \

@@ -1,6 +1,7 @@
 /*
- * lua_bridge.h - the pieces of the Lua sandbox that talk to each other: JSON
- * conversion (lua_json.c), the app.integrations namespace (lua_namespace.c).
+ * lua_bridge.h - the pieces of the Lua sandbox that talk to each other: JSON text to
+ * Lua (lua_decode.c), Lua to JSON (lua_json.c), plugin errors in Lua's words
+ * (lua_errors.c), the app.integrations namespace (lua_namespace.c).
  */
 #ifndef HOST_LUA_BRIDGE_H
 #define HOST_LUA_BRIDGE_H
@@ -12,8 +13,16 @@
 /* A new userdata on the stack owning one json_object (put by __gc); returns the
  * slot to fill. Keeps a JSON tree safe from leaking when a Lua error unwinds. */
 json_object **host_lua_box(lua_State *L);
-/* Pushes o as a Lua value (null -> nil). May raise a Lua error (memory). */
-void host_lua_push_json(lua_State *L, json_object *o, int depth);
+/* Pushes the Lua value of the JSON text s[0..len), which must be followed by a NUL
+ * (as every Lua and C string is): objects as tables, arrays as sequences, integers
+ * that fit 64 bits as Lua integers, other numbers as floats, null as nil. Strict RFC
+ * 8259, at most KKP_JSON_MAX_DEPTH levels. Returns 0 with one value pushed, or -1
+ * with nothing pushed and what is wrong in why ("unexpected character"). Raises
+ * only Lua's own errors (memory: everything is built under the sandbox's cap). */
+int host_lua_decode(lua_State *L, const char *s, size_t len, char *why, size_t cap);
+/* Raises "SCRIPT:LINE: PLUGIN.FUNCTION: CODE: MESSAGE" from a plugin's error JSON,
+ * its message in Lua's words (1-based paths, "a Lua sequence"). */
+int host_lua_raise_plugin_error(lua_State *L, const char *plugin, const char *fn, const char *error_json);
 /* The value at idx as JSON (caller puts it); schema (borrowed, may be NULL) decides
  * what an empty table is. Never raises: on failure NULL with err set; nil gives
  * NULL with err empty. path names the value in messages. */

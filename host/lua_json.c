@@ -1,7 +1,7 @@
 /*
- * lua_json.c - the one place where JSON and Lua values convert: objects <-> tables,
- * arrays <-> sequences, 64-bit integers <-> Lua integers, null -> nil. A parameter's
- * JSON Schema decides what an empty table is. Also the json.encode/json.decode globals.
+ * lua_json.c - Lua values to JSON: tables -> objects or arrays, Lua integers -> 64-bit
+ * integers, nil -> null; a parameter's JSON Schema decides what an empty table is. Also
+ * the json.encode/json.decode globals (the way back is lua_decode.c).
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -14,8 +14,6 @@
 /* Levels counted as json-c counts them (plugin.h): a script may send what the
  * host's parser and the plugins accept, no deeper. The top value is depth 0. */
 #define MAX_DEPTH KKP_JSON_MAX_DEPTH
-
-/* ---- JSON -> Lua ---- */
 
 /* A json_object owned by a userdata, so that a Lua error (out of memory while
  * building tables) never leaks it: the collector puts it. */
@@ -37,49 +35,6 @@ json_object **host_lua_box(lua_State *L) {
   }
   lua_setmetatable(L, -2);
   return b;
-}
-
-void host_lua_push_json(lua_State *L, json_object *o, int depth) {
-  luaL_checkstack(L, 3, "JSON nested too deeply");
-  if (depth > MAX_DEPTH) luaL_error(L, "JSON nested deeper than %d levels", MAX_DEPTH);
-  switch (json_object_get_type(o)) {
-  case json_type_null: lua_pushnil(L); break;
-  case json_type_boolean: lua_pushboolean(L, json_object_get_boolean(o)); break;
-  case json_type_int:
-    /* uint64 above INT64_MAX cannot be a Lua integer: keep it as a float */
-    if (json_object_get_int64(o) == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX)
-      lua_pushnumber(L, (lua_Number)json_object_get_uint64(o));
-    else lua_pushinteger(L, (lua_Integer)json_object_get_int64(o));
-    break;
-  case json_type_double: {
-    /* json-c reads NaN, Infinity and 1e999; none is a JSON number a script can send back */
-    double d = json_object_get_double(o);
-    if (!isfinite(d))
-      luaL_error(L, "JSON number %s is not finite (NaN, Infinity or out of range)",
-                 json_object_get_string(o));
-    lua_pushnumber(L, d);
-    break;
-  }
-  case json_type_string:
-    lua_pushlstring(L, json_object_get_string(o), (size_t)json_object_get_string_len(o));
-    break;
-  case json_type_array: {
-    size_t n = json_object_array_length(o);
-    lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
-    for (size_t i = 0; i < n; i++) {
-      host_lua_push_json(L, json_object_array_get_idx(o, i), depth + 1);
-      lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    break;
-  }
-  case json_type_object:
-    lua_createtable(L, 0, json_object_object_length(o));
-    json_object_object_foreach(o, k, v) {
-      host_lua_push_json(L, v, depth + 1);
-      lua_setfield(L, -2, k);
-    }
-    break;
-  }
 }
 
 /* ---- Lua -> JSON ---- */
@@ -188,6 +143,117 @@ static json_object *nomem(struct conv *c, const char *path) {
   return NULL;
 }
 
+static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path,
+                            struct conv *c);
+
+static json_object *number_to_json(lua_State *L, int idx, json_object *schema, const char *path,
+                                   struct conv *c) {
+  json_object *o;
+  lua_Number d;
+  if (lua_isinteger(L, idx))
+    return (o = json_object_new_int64((int64_t)lua_tointeger(L, idx))) ? o : nomem(c, path);
+  d = lua_tonumber(L, idx);
+  /* 10.0 given where the schema wants an integer is the integer 10 */
+  if (schema_is(schema, "integer") && !schema_is(schema, "number") && d == floor(d) && d >= -9.2e18 &&
+      d <= 9.2e18)
+    return (o = json_object_new_int64((int64_t)d)) ? o : nomem(c, path);
+  if (isnan(d) || isinf(d)) {
+    snprintf(c->err, c->cap, "%s is %s, which JSON cannot carry", path, isnan(d) ? "NaN" : "infinite");
+    return NULL;
+  }
+  return (o = json_object_new_double(d)) ? o : nomem(c, path);
+}
+
+static json_object *string_to_json(lua_State *L, int idx, const char *path, struct conv *c) {
+  json_object *o;
+  size_t len;
+  const char *s = lua_tolstring(L, idx, &len);
+  if (len >= INT32_MAX) { /* json-c's lengths are ints */
+    snprintf(c->err, c->cap, "%s is a string of %zu bytes, longer than JSON text may be here", path, len);
+    return NULL;
+  }
+  if (charge_string(c, s, len, path)) return NULL;
+  return (o = json_object_new_string_len(s, (int)len)) ? o : nomem(c, path);
+}
+
+/* The sequence 1..n of the table at idx as an array; items is the schema of each. */
+static json_object *array_to_json(lua_State *L, int idx, lua_Integer n, json_object *items, int depth,
+                                  const char *path, struct conv *c) {
+  json_object *out = json_object_new_array(), *v;
+  char sub[256];
+  if (!out) return nomem(c, path);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, idx, i);
+    snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
+    v = charge(c, COST_CHILD + TEXT_FACTOR, sub) ? NULL : to_json(L, -1, items, depth + 1, sub, c);
+    lua_pop(L, 1);
+    if (!v && *c->err) {
+      json_object_put(out);
+      return NULL;
+    }
+    json_object_array_add(out, v);
+  }
+  return out;
+}
+
+/* The key under lua_next's value as an object key (a string, or an integer's digits
+ * in buf); never converted in place, which would confuse lua_next. */
+static const char *object_key(lua_State *L, char *buf, size_t cap) {
+  if (lua_type(L, -2) == LUA_TSTRING) return lua_tostring(L, -2);
+  if (!lua_isinteger(L, -2)) return NULL;
+  snprintf(buf, cap, "%lld", (long long)lua_tointeger(L, -2));
+  return buf;
+}
+
+/* The table at idx as an object, its members in the schema's order (in_schema_order). */
+static json_object *object_to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path,
+                                   struct conv *c) {
+  json_object *out = json_object_new_object(), *v;
+  char sub[256], keybuf[64];
+  const char *key;
+  if (!out) return nomem(c, path);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (!(key = object_key(L, keybuf, sizeof keybuf))) {
+      snprintf(c->err, c->cap, "%s has a %s key; JSON object keys are strings", path, luaL_typename(L, -2));
+      lua_pop(L, 2);
+      json_object_put(out);
+      return NULL;
+    }
+    snprintf(sub, sizeof sub, "%s.%s", path, key);
+    v = charge(c, COST_CHILD + TEXT_FACTOR * 2, sub) || charge_string(c, key, strlen(key), sub)
+            ? NULL
+            : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
+    if (!v && *c->err) {
+      lua_pop(L, 2);
+      json_object_put(out);
+      return NULL;
+    }
+    json_object_object_add(out, key, v);
+    lua_pop(L, 1);
+  }
+  return in_schema_order(out, sub_schema(schema, "properties", NULL));
+}
+
+/* A table: a cycle is refused; a sequence (or an empty table the schema calls an
+ * array) is an array, any other an object. */
+static json_object *table_to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path,
+                                  struct conv *c) {
+  lua_Integer n;
+  int as_array;
+  c->path_tables[depth] = lua_topointer(L, idx);
+  for (int d = 0; d < depth; d++)
+    if (c->path_tables[d] == c->path_tables[depth]) {
+      snprintf(c->err, c->cap, "%s is a cycle: it contains itself, which JSON cannot carry", path);
+      return NULL;
+    }
+  n = sequence_length(L, idx);
+  as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
+  if (charge(c, as_array ? COST_ARRAY : COST_OBJECT, path)) return NULL;
+  if (as_array) return array_to_json(L, idx, n, sub_schema(schema, "items", NULL), depth, path, c);
+  return object_to_json(L, idx, schema, depth, path, c);
+}
+
 /* Never raises a Lua error (so nothing built here can leak): on failure returns
  * NULL with the reason in c->err. path names the value for the message. */
 static json_object *to_json(lua_State *L, int idx, json_object *schema, int depth, const char *path,
@@ -203,92 +269,9 @@ static json_object *to_json(lua_State *L, int idx, json_object *schema, int dept
   switch (lua_type(L, idx)) {
   case LUA_TNIL: return NULL; /* json-c's null: not an error */
   case LUA_TBOOLEAN: return (o = json_object_new_boolean(lua_toboolean(L, idx))) ? o : nomem(c, path);
-  case LUA_TNUMBER:
-    if (lua_isinteger(L, idx))
-      return (o = json_object_new_int64((int64_t)lua_tointeger(L, idx))) ? o : nomem(c, path);
-    {
-      lua_Number d = lua_tonumber(L, idx);
-      /* 10.0 given where the schema wants an integer is the integer 10 */
-      if (schema_is(schema, "integer") && !schema_is(schema, "number") && d == floor(d) && d >= -9.2e18 &&
-          d <= 9.2e18)
-        return (o = json_object_new_int64((int64_t)d)) ? o : nomem(c, path);
-      if (isnan(d) || isinf(d)) {
-        snprintf(c->err, c->cap, "%s is %s, which JSON cannot carry", path, isnan(d) ? "NaN" : "infinite");
-        return NULL;
-      }
-      return (o = json_object_new_double(d)) ? o : nomem(c, path);
-    }
-  case LUA_TSTRING: {
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
-    if (len >= INT32_MAX) { /* json-c's lengths are ints */
-      snprintf(c->err, c->cap, "%s is a string of %zu bytes, longer than JSON text may be here", path, len);
-      return NULL;
-    }
-    if (charge_string(c, s, len, path)) return NULL;
-    return (o = json_object_new_string_len(s, (int)len)) ? o : nomem(c, path);
-  }
-  case LUA_TTABLE: {
-    lua_Integer n;
-    int as_array;
-    json_object *out;
-    char sub[256];
-    c->path_tables[depth] = lua_topointer(L, idx);
-    for (int d = 0; d < depth; d++)
-      if (c->path_tables[d] == c->path_tables[depth]) {
-        snprintf(c->err, c->cap, "%s is a cycle: it contains itself, which JSON cannot carry", path);
-        return NULL;
-      }
-    n = sequence_length(L, idx);
-    as_array = n > 0 || (n == 0 && schema_is(schema, "array") && !schema_is(schema, "object"));
-    if (charge(c, as_array ? COST_ARRAY : COST_OBJECT, path)) return NULL;
-    if (!(out = as_array ? json_object_new_array() : json_object_new_object())) return nomem(c, path);
-    if (as_array) {
-      json_object *items = sub_schema(schema, "items", NULL);
-      for (lua_Integer i = 1; i <= n; i++) {
-        json_object *v;
-        lua_rawgeti(L, idx, i);
-        snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
-        v = charge(c, COST_CHILD + TEXT_FACTOR, sub) ? NULL : to_json(L, -1, items, depth + 1, sub, c);
-        lua_pop(L, 1);
-        if (!v && *c->err) {
-          json_object_put(out);
-          return NULL;
-        }
-        json_object_array_add(out, v);
-      }
-      return out;
-    }
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      char keybuf[64];
-      const char *key;
-      json_object *v;
-      if (lua_type(L, -2) == LUA_TSTRING) {
-        key = lua_tostring(L, -2);
-      } else if (lua_isinteger(L, -2)) {
-        snprintf(keybuf, sizeof keybuf, "%lld", (long long)lua_tointeger(L, -2));
-        key = keybuf;
-      } else {
-        snprintf(c->err, c->cap, "%s has a %s key; JSON object keys are strings", path, luaL_typename(L, -2));
-        lua_pop(L, 2);
-        json_object_put(out);
-        return NULL;
-      }
-      snprintf(sub, sizeof sub, "%s.%s", path, key);
-      v = charge(c, COST_CHILD + TEXT_FACTOR * 2, sub) || charge_string(c, key, strlen(key), sub)
-              ? NULL
-              : to_json(L, -1, sub_schema(schema, "properties", key), depth + 1, sub, c);
-      lua_pop(L, 1);
-      if (!v && *c->err) {
-        lua_pop(L, 1);
-        json_object_put(out);
-        return NULL;
-      }
-      json_object_object_add(out, key, v);
-    }
-    return in_schema_order(out, sub_schema(schema, "properties", NULL));
-  }
+  case LUA_TNUMBER: return number_to_json(L, idx, schema, path, c);
+  case LUA_TSTRING: return string_to_json(L, idx, path, c);
+  case LUA_TTABLE: return table_to_json(L, idx, schema, depth, path, c);
   default:
     snprintf(c->err, c->cap, "%s is a %s, which has no JSON form (use tables, strings, numbers, booleans)",
              path, luaL_typename(L, idx));
@@ -320,12 +303,9 @@ static int l_encode(lua_State *L) {
 static int l_decode(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  json_object **box = host_lua_box(L);
-  enum json_tokener_error e;
-  *box = host_json_parse(s, len, &e);
-  if (e != json_tokener_success)
-    return luaL_error(L, "json.decode: not valid JSON: %s", json_tokener_error_desc(e));
-  host_lua_push_json(L, *box, 0);
+  char why[128];
+  if (host_lua_decode(L, s, len, why, sizeof why))
+    return luaL_error(L, "json.decode: not valid JSON: %s", why);
   return 1;
 }
 

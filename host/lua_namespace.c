@@ -143,96 +143,146 @@ static struct host_account *ns_account(lua_State *L, struct host_lua_ns *ns, siz
   return a;
 }
 
-/* Raises "SCRIPT:LINE: PLUGIN.FUNCTION: CODE: MESSAGE" from an error JSON text on the
- * stack top: the line of the script's call, as luaL_error gives for the host's own. */
-static int raise_plugin_error(lua_State *L, const char *plugin, const char *fn) {
-  json_object *root = json_tokener_parse(lua_tostring(L, -1)), *e = NULL;
-  const char *code = NULL, *msg = NULL;
-  if (root && json_object_object_get_ex(root, "error", &e)) {
-    code = host_json_str(e, "code");
-    msg = host_json_str(e, "message");
-  }
-  luaL_where(L, 1);
-  lua_pushfstring(L, "%s%s.%s: %s: %s", lua_tostring(L, -1), plugin, fn, code ? code : "internal_error",
-                  msg ? msg : lua_tostring(L, -2));
-  json_object_put(root);
-  return lua_error(L);
+/* What one call holds outside Lua, freed by __gc should a Lua error unwind past it
+ * (a memory error while the result becomes tables, a refused argument). */
+struct call_box {
+  json_object *args;
+  char *out;
+};
+
+static void call_box_free(struct call_box *b) {
+  json_object_put(b->args);
+  free(b->out);
+  b->args = NULL;
+  b->out = NULL;
 }
 
-/* Upvalues: plugin index, account name, function name (short). */
+static int call_box_gc(lua_State *L) {
+  call_box_free(lua_touserdata(L, 1));
+  return 0;
+}
+
+static struct call_box *call_box_new(lua_State *L) {
+  struct call_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->args = NULL;
+  b->out = NULL;
+  if (luaL_newmetatable(L, "kkp.callbox")) {
+    lua_pushcfunction(L, call_box_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return b;
+}
+
+/* The parameters schema of f as a schema for the arguments' table: an object even
+ * when empty. The manifest's own when it says so (the usual case: nothing to build). */
+static json_object *args_schema(json_object *params, json_object **built) {
+  json_object *props = NULL;
+  *built = NULL;
+  if (json_object_is_type(params, json_type_object) && host_json_str(params, "type") &&
+      strcmp(host_json_str(params, "type"), "object") == 0)
+    return params;
+  json_object_object_get_ex(params, "properties", &props);
+  if (!(*built = json_object_new_object())) return NULL;
+  json_object_object_add(*built, "type", json_object_new_string("object"));
+  if (props) json_object_object_add(*built, "properties", json_object_get(props));
+  return *built;
+}
+
+/* Plain arguments (f(a, b)) map in the manifest's parameter order. Raises on a bad one. */
+static json_object *positional_args(lua_State *L, json_object *props, json_object *out, const char *plugin,
+                                    const char *fn) {
+  char cerr[512];
+  int k = 0, nargs = lua_gettop(L) - 1; /* the call box is on top */
+  if (props) {
+    json_object_object_foreach(props, pname, pschema) {
+      json_object *v;
+      if (++k > nargs) break;
+      if (lua_isnil(L, k)) continue;
+      if (!(v = host_lua_to_json(L, k, pschema, pname, cerr, sizeof cerr)))
+        return luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr), NULL;
+      json_object_object_add(out, pname, v);
+    }
+  }
+  if (nargs > k || (k == nargs && !props))
+    luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin, fn,
+               props ? json_object_object_length(props) : 0, nargs);
+  return out;
+}
+
+/* The call's arguments as JSON into box->args: none, one table of parameters, or
+ * plain arguments. Raises invalid_argument. */
+static void call_args(lua_State *L, json_object *f, struct call_box *box, const char *plugin,
+                      const char *fn) {
+  json_object *params = NULL, *props = NULL, *built, *schema;
+  char cerr[512];
+  int nargs = lua_gettop(L) - 1;
+  json_object_object_get_ex(f, "parameters", &params);
+  json_object_object_get_ex(params, "properties", &props);
+  if (nargs == 1 && lua_istable(L, 1)) {
+    schema = args_schema(params, &built);
+    box->args = host_lua_to_json(L, 1, schema, "arguments", cerr, sizeof cerr);
+    json_object_put(built);
+    if (!box->args) luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr);
+  } else if (!(box->args = json_object_new_object())) {
+    luaL_error(L, "%s.%s: internal_error: out of memory", plugin, fn);
+  } else if (nargs > 1 || (nargs == 1 && !lua_isnil(L, 1))) {
+    positional_args(L, props, box->args, plugin, fn);
+  }
+}
+
+/* Raises write_denied unless f may run (a write function asks, or obeys --write). */
+static void call_permitted(lua_State *L, struct host_lua_ns *ns, json_object *f, const char *plugin,
+                           const char *fn) {
+  struct host_error err;
+  int permitted;
+  if (!host_function_is_write(f)) return;
+  host_lua_blocking(L, 1); /* the y/N prompt */
+  permitted = host_write_permitted(ns->o, plugin, fn, &err);
+  host_lua_blocking(L, 0);
+  if (!permitted) luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
+}
+
+/* Upvalues: plugin index, account name, function name (short), its manifest entry. */
 static int ns_call(lua_State *L) {
   struct host_lua_ns *ns = ns_of(L);
   size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1));
   const char *account = lua_tostring(L, lua_upvalueindex(2)), *fn = lua_tostring(L, lua_upvalueindex(3));
-  const char *plugin = ns->manifests[i]->name;
-  json_object *f = host_manifest_function(ns->manifests[i], fn), *params = NULL, *props = NULL, **args;
+  const char *plugin = ns->manifests[i]->name, *out;
+  json_object *f = lua_touserdata(L, lua_upvalueindex(4));
+  struct call_box *box = call_box_new(L);
   struct host_account *a;
-  struct host_error err;
-  char cerr[512], *result = NULL;
-  int nargs = lua_gettop(L), st, permitted = 1;
-  json_object_object_get_ex(f, "parameters", &params);
-  json_object_object_get_ex(params, "properties", &props);
-  args = host_lua_box(L);
-  if (nargs == 0 || (nargs == 1 && lua_isnil(L, 1))) {
-    *args = json_object_new_object();
-  } else if (nargs == 1 && lua_istable(L, 1)) {
-    /* A table argument is the parameters: always an object, even when empty. */
-    json_object *objschema = json_object_new_object();
-    json_object_object_add(objschema, "type", json_object_new_string("object"));
-    if (props) json_object_object_add(objschema, "properties", json_object_get(props));
-    *args = host_lua_to_json(L, 1, objschema, "arguments", cerr, sizeof cerr);
-    json_object_put(objschema);
-    if (!*args) return luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr);
-  } else {
-    /* Plain arguments map in the manifest's parameter order. */
-    int k = 0;
-    *args = json_object_new_object();
-    if (props) {
-      json_object_object_foreach(props, pname, pschema) {
-        json_object *v;
-        if (++k > nargs) break;
-        if (lua_isnil(L, k)) continue;
-        v = host_lua_to_json(L, k, pschema, pname, cerr, sizeof cerr);
-        if (!v) return luaL_error(L, "%s.%s: invalid_argument: %s", plugin, fn, cerr);
-        json_object_object_add(*args, pname, v);
-      }
-    }
-    if (nargs > k || (k == nargs && !props))
-      return luaL_error(L, "%s.%s: invalid_argument: takes at most %d positional argument(s), got %d", plugin,
-                        fn, props ? json_object_object_length(props) : 0, nargs);
-  }
-  if (host_function_is_write(f)) {
-    host_lua_blocking(L, 1); /* the y/N prompt */
-    permitted = host_write_permitted(ns->o, plugin, fn, &err);
-    host_lua_blocking(L, 0);
-  }
-  if (!permitted) return luaL_error(L, "%s.%s: write_denied: %s", plugin, fn, err.message);
+  char why[128];
+  int st;
+  call_args(L, f, box, plugin, fn);
+  call_permitted(L, ns, f, plugin, fn);
   if (!(a = ns_account(L, ns, i, account, &st))) {
     if (st < 0) return luaL_error(L, "%s.%s: load_error: %s", plugin, fn, lua_tostring(L, -1));
-    return raise_plugin_error(L, plugin, fn);
+    return host_lua_raise_plugin_error(L, plugin, fn, lua_tostring(L, -1));
   }
   host_lua_blocking(L, 1);
   /* The script's time cap holds inside the call too: the plugin gets what is left;
    * its progress shows on a terminal. */
-  st = host_account_invoke_shown(a, fn, json_object_to_json_string_ext(*args, JSON_C_TO_STRING_PLAIN),
-                                 host_lua_time_left_ms(L), &result);
+  st = host_account_invoke_shown(a, fn, json_object_to_json_string_ext(box->args, JSON_C_TO_STRING_PLAIN),
+                                 host_lua_time_left_ms(L), &box->out);
   host_lua_blocking(L, 0);
-  lua_pushstring(L, result ? result : "{}");
-  free(result);
-  if (st != KKP_OK) return raise_plugin_error(L, plugin, fn);
-  json_object_put(*args);
-  *args = json_tokener_parse(lua_tostring(L, -1));
-  if (!*args)
-    return luaL_error(L, "%s.%s: internal_error: the plugin returned a result that is not JSON", plugin, fn);
-  host_lua_push_json(L, *args, 0);
+  out = box->out ? box->out : "{}";
+  if (st != KKP_OK) return host_lua_raise_plugin_error(L, plugin, fn, out);
+  /* The result's text becomes Lua values in one pass, with no tree in between. */
+  if (host_lua_decode(L, out, strlen(out), why, sizeof why))
+    return luaL_error(L, "%s.%s: internal_error: the plugin returned a result that is not JSON: %s", plugin,
+                      fn, why);
+  call_box_free(box); /* now rather than when the collector comes by */
   return 1;
 }
 
-static void push_function(lua_State *L, size_t i, const char *account, const char *fn) {
+/* The function's manifest entry rides along: the manifests outlive the Lua state. */
+static void push_function(lua_State *L, size_t i, const char *account, json_object *f) {
   lua_pushinteger(L, (lua_Integer)i);
   lua_pushstring(L, account);
-  lua_pushstring(L, fn);
-  lua_pushcclosure(L, ns_call, 3);
+  lua_pushstring(L, host_json_str(f, "name"));
+  lua_pushlightuserdata(L, f);
+  lua_pushcclosure(L, ns_call, 4);
 }
 
 /* Every namespace table gets a metatable whose __index resolves names. __metatable
@@ -303,7 +353,7 @@ static int ns_account_index(lua_State *L) {
     lua_pushfstring(L, "app.integrations.%s.%s", ns->manifests[i]->name, account);
     return unknown(L, ns, i, lua_tostring(L, -1), key, 0);
   }
-  push_function(L, i, account, host_json_str(f, "name"));
+  push_function(L, i, account, f);
   lua_pushvalue(L, 2);
   lua_pushvalue(L, -2);
   lua_rawset(L, 1); /* resolved once */
@@ -320,7 +370,7 @@ static int ns_plugin_index(lua_State *L) {
   key = luaL_checkstring(L, 2);
   f = host_manifest_function(ns->manifests[i], key);
   if (f) {
-    push_function(L, i, "default", host_json_str(f, "name"));
+    push_function(L, i, "default", f);
   } else if (ns_has_account(ns, i, key)) {
     lua_newtable(L);
     lua_pushinteger(L, (lua_Integer)i);
