@@ -290,35 +290,25 @@ static void open_sandbox_libs(lua_State *L) {
   lua_pop(L, 1);
 }
 
-/* The whole script, or NULL with errno set (a folder fails here: fopen opens one). */
-static char *read_script(const char *path, size_t *len) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  size_t cap = 8192, n = 0, got;
-  char *buf, *nb;
-  int saved;
-  if (!f) return NULL;
-  buf = malloc(cap);
-  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      if (!(nb = realloc(buf, cap * 2))) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
+/* Loads the script (path, or "-" for stdin) as a text chunk: luaL_loadfilex skips a
+ * first line starting with '#' (#!/usr/bin/env kkp-host lua) and a UTF-8 BOM, and
+ * refuses bytecode like load() does. Says why on stderr when it cannot. */
+static int load_script(lua_State *L, const char *path) {
+  const char *name = strcmp(path, "-") == 0 ? NULL : path, *msg, *why;
+  int st = luaL_loadfilex(L, name, "t");
+  if (st == LUA_OK) return 0;
+  msg = lua_tostring(L, -1);
+  if (st == LUA_ERRFILE) { /* "cannot open PATH: REASON": the reason, after the path */
+    why = msg ? strstr(msg, name ? name : "stdin") : NULL;
+    why = why ? why + strlen(name ? name : "stdin") : NULL;
+    fprintf(stderr, "kkp-host: cannot read Lua script %s: %s\n", path,
+            why && strncmp(why, ": ", 2) == 0 ? why + 2
+            : msg                             ? msg
+                                              : "unknown error");
+  } else {
+    fprintf(stderr, "kkp-host: lua: %s\n", msg ? msg : "(error object is not a string)");
   }
-  saved = buf ? errno : ENOMEM;
-  if (buf && ferror(f)) {
-    free(buf);
-    buf = NULL;
-  }
-  if (f != stdin) fclose(f);
-  errno = saved;
-  *len = n;
-  return buf;
+  return -1;
 }
 
 static int traceback(lua_State *L) {
@@ -333,13 +323,7 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   struct host_lua_ns *ns = NULL;
   struct host_error err;
   lua_State *L = NULL;
-  char *src = NULL, chunkname[512];
-  size_t len = 0;
   int rc = HOST_EXIT_HOST;
-  if (!(src = read_script(path, &len))) {
-    fprintf(stderr, "kkp-host: cannot read Lua script %s: %s\n", path, strerror(errno));
-    goto out;
-  }
   sb.limit = o->memory_mb * 1024 * 1024;
   sb.timeout_s = o->timeout_s;
   if (!(L = lua_newstate(sandbox_alloc, &sb))) {
@@ -348,6 +332,8 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   }
   open_sandbox_libs(L);
   host_lua_open_json(L);
+  lua_pushcfunction(L, traceback);
+  if (load_script(L, path)) goto out; /* the script first: its errors before the plugins' */
   if (luaL_loadbufferx(L, dump_lua, sizeof dump_lua - 1, "=dump", "t") || lua_pcall(L, 0, 1, 0)) {
     fprintf(stderr, "kkp-host: internal error setting up dump: %s\n", lua_tostring(L, -1));
     goto out;
@@ -355,13 +341,6 @@ int host_lua_run(const struct host_opts *o, const char *path) {
   lua_setglobal(L, "dump");
   if (!(ns = host_lua_ns_open(L, o, &err))) {
     fprintf(stderr, "kkp-host: %s\n", err.message);
-    goto out;
-  }
-  snprintf(chunkname, sizeof chunkname, "@%s", strcmp(path, "-") == 0 ? "stdin" : path);
-  lua_pushcfunction(L, traceback);
-  /* "t": a script file that is bytecode is refused like load() of bytecode */
-  if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-    fprintf(stderr, "kkp-host: lua: %s\n", lua_tostring(L, -1));
     goto out;
   }
   sb.deadline = now_s() + o->timeout_s;
@@ -385,6 +364,5 @@ out:
   if (L) lua_close(L); /* runs the script's finalizers: still under the watchdog */
   watchdog_stop(&sb);
   host_lua_ns_close(ns); /* after lua_close: no closure can reach an account any more */
-  free(src);
   return rc;
 }

@@ -50,6 +50,14 @@ mkdir -p "$tmp/notafile.lua"
 out=$("$H" --plugin-dir "$FX" lua "$tmp/notafile.lua" 2>&1)
 equals "a folder as the script: status 1" "$?" 1
 contains "a folder as the script: says so" "$out" "cannot read Lua script $tmp/notafile.lua: Is a directory"
+out=$("$H" --plugin-dir "$FX" lua "$tmp/missing.lua" 2>&1)
+equals "a missing script: says so" "$out" "kkp-host: cannot read Lua script $tmp/missing.lua: No such file or directory"
+printf '#!/usr/bin/env kkp-host lua\nprint(debug, 1 + 1)\nerror("at line 3")\n' >"$tmp/shebang.lua"
+out=$("$H" --plugin-dir "$FX" lua "$tmp/shebang.lua" 2>&1)
+equals "a #! first line is skipped, and the lines still count from it" "$out" "nil	2
+kkp-host: lua: $tmp/shebang.lua:3: at line 3"
+out=$(printf '#!/usr/bin/env kkp-host lua\nprint(7)\n' | "$H" --plugin-dir "$FX" lua - 2>&1)
+equals "a #! first line on stdin is skipped too" "$out" "7"
 lua_out 'print(math.floor(2.5), string.upper("a"), table.concat({1, 2}, ","), utf8.char(233), os.time() > 0, type(os.clock()), os.date("!%Y", 0))'
 equals "base, string, table, math, utf8, os.time/clock/date work" "$out" "2	A	1,2	é	true	number	1970"
 
