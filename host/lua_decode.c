@@ -278,8 +278,7 @@ int host_lua_decode(lua_State *L, const char *s, size_t len, char *why, size_t c
   struct dec d = {L, s, s + len, why, cap};
   int top = lua_gettop(L);
   why[0] = '\0';
-  /* per level: a table and a key; and a string buffer at the deepest */
-  luaL_checkstack(L, 2 * MAX_DEPTH + 8, "JSON nested too deeply");
+  luaL_checkstack(L, 8, "no room on the Lua stack for JSON"); /* a top-level scalar's */
   if (dec_value(&d, 1) == 0) {
     skip_ws(&d);
     if (d.p == d.end) return 0;

@@ -166,9 +166,14 @@ static struct call_box *call_box_new(lua_State *L) {
   struct call_box *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->args = NULL;
   b->out = NULL;
-  if (luaL_newmetatable(L, "kkp.callbox")) {
+  /* the metatable under a pointer key: found without making a string each call */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &call_box_gc) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 1);
     lua_pushcfunction(L, call_box_gc);
     lua_setfield(L, -2, "__gc");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &call_box_gc);
   }
   lua_setmetatable(L, -2);
   return b;
