@@ -8,7 +8,6 @@
  * plugin result cost more than the plugin's whole call. Everything is built with the
  * Lua state's allocator, so the sandbox's memory cap (--memory-mb) counts all of it.
  */
-#include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
