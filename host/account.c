@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sodium.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,57 +47,23 @@ static void cb_log(void *ctx, int level, const char *message) {
 }
 
 /* The keystore passphrase, once per process: however many accounts a script opens,
- * the terminal asks once and a file is read once. Kept in sodium_malloc'd memory
- * (guarded, wiped when freed) for the life of the process. */
+ * the terminal asks once and a file is read once. Kept in the keystore's secret
+ * memory (guarded, wiped when freed) for the life of the process. */
 static char *cached_passphrase;
-
-/* Reads the first line of path (a file, or /dev/fd/N) into a new sodium_malloc'd
- * string, with read(2) so no stdio buffer keeps a copy. NULL with a message on stderr
- * when it cannot. */
-static char *passphrase_from_file(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC), saved = errno;
-  char *buf = fd >= 0 ? sodium_malloc(KS_PASSPHRASE_MAX + 2) : NULL;
-  size_t len = 0;
-  ssize_t got = 1;
-  if (fd < 0 || !buf) {
-    fprintf(stderr,
-            "kkp-host: cannot read the keystore passphrase from %s: %s (check the path given by "
-            "--passphrase-file or KKP_KEYSTORE_PASSPHRASE_FILE)\n",
-            path, fd < 0 ? strerror(saved) : "out of memory");
-    if (fd >= 0) close(fd);
-    if (buf) sodium_free(buf);
-    return NULL;
-  }
-  while (len < KS_PASSPHRASE_MAX + 1 && !memchr(buf, '\n', len) &&
-         ((got = read(fd, buf + len, KS_PASSPHRASE_MAX + 1 - len)) > 0 || (got < 0 && errno == EINTR)))
-    if (got > 0) len += (size_t)got;
-  close(fd);
-  buf[len] = '\0';
-  len = strcspn(buf, "\r\n");
-  buf[len] = '\0';
-  if (len == 0 || len > KS_PASSPHRASE_MAX) {
-    fprintf(stderr, "kkp-host: the passphrase file %s %s: put the passphrase on its first line\n", path,
-            len == 0 ? "is empty" : "has a first line longer than 4096 bytes (KS_PASSPHRASE_MAX)");
-    sodium_free(buf);
-    return NULL;
-  }
-  return buf;
-}
 
 /* Where the passphrase comes from, first found: --passphrase-file,
  * $KKP_KEYSTORE_PASSPHRASE_FILE, $KKP_KEYSTORE_PASSPHRASE, the terminal. */
 static char *passphrase_fetch(void) {
-  const char *file =
-      cb_opts && cb_opts->passphrase_file ? cb_opts->passphrase_file : getenv("KKP_KEYSTORE_PASSPHRASE_FILE");
+  const char *file = ks_passphrase_file(cb_opts ? cb_opts->passphrase_file : NULL);
   const char *env = getenv("KKP_KEYSTORE_PASSPHRASE");
   char *secret = NULL;
   struct ks_error err;
-  if (file && *file) return passphrase_from_file(file);
-  if (env) {
-    size_t len = strlen(env);
-    if ((secret = sodium_malloc(len + 1))) memcpy(secret, env, len + 1);
+  if (file) {
+    /* The keystore's own reader: read(2) into secret memory, no stdio copy. */
+    if (ks_passphrase_read_file(file, &secret, &err) != KS_OK) fprintf(stderr, "kkp-host: %s\n", err.message);
     return secret;
   }
+  if (env) return ks_secret_dup(env);
   if (!isatty(STDIN_FILENO)) return NULL;
   /* The keystore's own reader: echo off, and back on whatever signal arrives. */
   if (ks_secret_read_max("Keystore passphrase: ", "passphrase", KS_PASSPHRASE_MAX, 0, &secret, &err) !=
@@ -113,7 +78,6 @@ static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
   size_t len;
   (void)ctx;
   if (!name || !buf || cap == 0 || strcmp(name, "keystore_passphrase") != 0) return -1;
-  if (sodium_init() < 0) return -1; /* sodium_malloc needs it; idempotent */
   if (!cached_passphrase && !(cached_passphrase = passphrase_fetch())) return -1;
   len = strlen(cached_passphrase);
   if (len + 1 > cap) return -1;

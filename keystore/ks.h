@@ -1,6 +1,8 @@
 /*
- * ks.h - the keystore: a host key pair and one sealed credential per plugin and
- * account (SPEC §5, FORMAT.md). Linked into plugins (static, hidden) and kkp-setup.
+ * ks.h - the keystore's runtime API: a host key pair and one sealed credential per
+ * plugin and account (docs/SPEC.md §5, FORMAT.md). What plugins (open a credential)
+ * and hosts (list accounts, read a passphrase) use; linked statically and hidden.
+ * Provisioning (create keys, seal, remove) is in ks_setup.h, for kkp-setup alone.
  */
 #ifndef KS_H
 #define KS_H
@@ -21,8 +23,8 @@ typedef enum {
 
 typedef enum { KS_KIND_BEARER = 1, KS_KIND_BASIC = 2 } ks_kind;
 
-/* An opened credential. The struct and every string in it live in
- * sodium_malloc'd memory; release with ks_credential_free, which wipes it. */
+/* An opened credential. The struct and every string in it live in secret memory
+ * (ks_secret_alloc); release with ks_credential_free, which wipes it. */
 struct ks_credential {
   ks_kind kind;
   char *token;       /* KS_KIND_BEARER: the OAuth token; NULL otherwise */
@@ -63,63 +65,22 @@ ks_status ks_account_list(const char *dir, const char *plugin, char ***names, si
                           struct ks_error *err);
 void ks_names_free(char **names, size_t count);
 
-/* ---- Added for kkp-setup, tests and callers that provision (all KS_OK or an error
- * in err, like the functions above). ---- */
-
 /* "ok", "invalid", "not_found", "permission", "corrupt", "passphrase", "exists",
  * "io", "nomem": a stable word for logs and test output. */
 const char *ks_status_name(ks_status st);
 
-/* Argon2id cost for wrapping host.key. NULL everywhere means libsodium's MODERATE
- * limits (3 passes, 256 MiB). The reader accepts opslimit 1..16 and memlimit
- * 8 KiB..256 MiB, since the values come from the file. */
-struct ks_kdf_limits {
-  unsigned long long opslimit;
-  size_t memlimit;
-};
-
-/* Creates dir (0700) if needed and a new host key pair in it: host.pub and host.key,
- * wrapped with passphrase when it is not NULL, else plain. KS_ERR_EXISTS when a host
- * key is already there and force is 0. */
-ks_status ks_hostkey_create(const char *dir, const char *passphrase, const struct ks_kdf_limits *limits,
-                            int force, struct ks_error *err);
-
 /* *wrapped = 1 when host.key needs a passphrase, else 0. */
 ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err);
 
-/* Re-writes host.key: opened with old_passphrase (NULL when plain), written wrapped
- * with new_passphrase, or plain when new_passphrase is NULL. */
-ks_status ks_hostkey_passwd(const char *dir, const char *old_passphrase, const char *new_passphrase,
-                            const struct ks_kdf_limits *limits, struct ks_error *err);
-
-/* Seals cred (kind and its strings; cred->created is ignored) to host.pub as
- * <dir>/<plugin>/<account>.tok, with now as the replaced date and as the added date
- * (with force, an existing record's added date is kept), and a fingerprint. Needs only host.pub.
- * KS_ERR_EXISTS when the record exists and force is 0. Secrets: 1..4096 bytes, no control characters. */
-ks_status ks_record_add(const char *dir, const char *plugin, const char *account,
-                        const struct ks_credential *cred, int force, struct ks_error *err);
-
-/* Deletes <dir>/<plugin>/<account>.tok. KS_ERR_NOT_FOUND when there is none. */
-ks_status ks_record_remove(const char *dir, const char *plugin, const char *account, struct ks_error *err);
-
-/* One record as seen from its plaintext header (no secret is read). status is
- * KS_OK, or why the file cannot be used (problem then says what to do). */
-struct ks_record_info {
-  char plugin[65];
-  char account[65];
-  ks_kind kind;
-  long long created;    /* when first added (UNIX seconds) */
-  long long replaced;   /* when last sealed; = created until `add --force` replaces it */
-  char fingerprint[17]; /* 16 hex digits of a keyed hash of the credential; "" for old records */
-  ks_status status;
-  char problem[512];
-};
-
-/* Every record of every plugin, sorted by plugin then account. On KS_OK *out is an
- * array of *count entries (caller frees with ks_records_free); records that fail
- * are listed with their status, they do not fail the call. */
-ks_status ks_records_list(const char *dir, struct ks_record_info **out, size_t *count, struct ks_error *err);
-void ks_records_free(struct ks_record_info *infos);
+/* Memory for a keystore secret (a passphrase, a token, a copy of a credential):
+ * guarded pages that are wiped when freed, so callers never reach for libsodium
+ * themselves. ks_secret_alloc gives NULL when out of memory; ks_secret_dup copies a
+ * string into such memory; ks_secret_free wipes and releases (NULL is a no-op);
+ * ks_secret_wipe zeroes any buffer in a way the compiler does not drop. */
+void *ks_secret_alloc(size_t size);
+char *ks_secret_dup(const char *s);
+void ks_secret_free(void *p);
+void ks_secret_wipe(void *p, size_t size);
 
 /* "bearer" or "basic" (NULL for another value); and back (0 when unknown). */
 const char *ks_kind_name(ks_kind kind);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "keystore/internal.h"
+#include "keystore/ks_setup.h"
 #include "keystore/record.h"
 
 /* "NAME.tok" with a valid NAME gives NAME in out; temp files never match. */

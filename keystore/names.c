@@ -55,3 +55,14 @@ ks_status ks_path(char *buf, size_t cap, const char *a, const char *b, struct ks
                    b ? b : "");
   return KS_OK;
 }
+
+ks_status ks_names_check(const char *plugin, const char *account, struct ks_error *err) {
+  if (!kkp_plugin_name_valid(plugin))
+    return ks_fail(err, KS_ERR_INVALID, "invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 _ -",
+                   plugin ? plugin : "");
+  if (!ks_name_valid(account))
+    return ks_fail(err, KS_ERR_INVALID,
+                   "invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
+                   account ? account : "");
+  return KS_OK;
+}

@@ -1,9 +1,12 @@
 /*
- * record.h - the plaintext header of a record, shared by record.c (open, add) and
- * listing.c (list without any secret). Private to keystore/.
+ * record.h - a record's layout and its plaintext header, shared by record_header.c
+ * (parse), record_open.c (open), record_seal.c (add) and listing.c (list without
+ * any secret). Private to keystore/. Layout in FORMAT.md.
  */
 #ifndef KS_RECORD_H
 #define KS_RECORD_H
+
+#include <sodium.h>
 
 #include "keystore/internal.h"
 
@@ -16,6 +19,11 @@
 /* v2: the same, then replaced 8, fingerprint 8 */
 #define REC_HDR_FIXED 36
 #define REC_FP_LEN 8
+#define REC_MAGIC "KKPKSTOK"
+/* After the header: the record key sealed to host.pub, a nonce, the ciphertext and its tag. */
+#define SEALED_LEN (crypto_box_SEALBYTES + 32)
+#define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_LEN crypto_aead_xchacha20poly1305_ietf_ABYTES
 
 struct ks_record_header {
   ks_kind kind;

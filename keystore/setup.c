@@ -4,6 +4,7 @@
  * Exit status: 0 ok, 1 failure, 2 usage error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "keystore/internal.h"
 #include "keystore/ks.h"
+#include "keystore/ks_setup.h"
 #include "keystore/process_guard.h"
 #include "keystore/secret_input.h"
 #include "keystore/setup_plugins.h"
@@ -30,7 +32,7 @@ static const char usage_text[] =
     "Provisions the keystore that KosmoKrator plugins read their credentials from.\n"
     "\n"
     "commands:\n"
-    "  init [--passphrase] [--force] [--kdf LEVEL]\n"
+    "  init [--passphrase] [--passphrase-file FILE] [--force] [--kdf LEVEL]\n"
     "        create the keystore folder and the host key pair (host.pub, host.key);\n"
     "        --passphrase wraps host.key with a passphrase (Argon2id), --force replaces\n"
     "        an existing host key (records sealed to the old one must be added again)\n"
@@ -46,7 +48,7 @@ static const char usage_text[] =
     "        a header line on a terminal, none when piped\n"
     "  remove PLUGIN --account NAME\n"
     "        delete one record\n"
-    "  passwd [--plain] [--kdf LEVEL]\n"
+    "  passwd [--plain] [--kdf LEVEL] [--passphrase-file FILE]\n"
     "        change the passphrase of host.key (reads the current one if set, then the\n"
     "        new one); --plain removes the passphrase\n"
     "\n"
@@ -54,11 +56,29 @@ static const char usage_text[] =
     "  --keystore DIR   the keystore folder (default: $KKP_KEYSTORE, else\n"
     "                   $KOSMO_HOME/keystore, else ~/.kosmokrator/keystore)\n"
     "  --kdf LEVEL      Argon2id cost: moderate (default), interactive, or min (tests only)\n"
+    "  --passphrase-file FILE  the keystore passphrase is FILE's first line (FILE may be\n"
+    "                   /dev/fd/N; default: $KKP_KEYSTORE_PASSPHRASE_FILE): init --passphrase\n"
+    "                   wraps host.key with it, passwd opens host.key with it\n"
     "  -h, --help       this help;  --version  the version\n"
     "\n"
     "Secrets are read from the terminal without echo, or as lines on stdin when stdin\n"
-    "is not a terminal; never from arguments or the environment.\n"
+    "is not a terminal, or the passphrase from a file; never from arguments.\n"
     "Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+/* The options, as bits: each command's table entry says which it accepts. getopt_long
+ * returns the bit itself for each (no bit is a character it returns: '?', ':', 'h'). */
+enum {
+  OPT_PASSPHRASE = 1 << 0,
+  OPT_FORCE = 1 << 1,
+  OPT_BASIC = 1 << 2,
+  OPT_ACCOUNT = 1 << 3,
+  OPT_PLAIN = 1 << 4,
+  OPT_KDF = 1 << 5,
+  OPT_VERIFY = 1 << 6,
+  OPT_PLUGIN_DIR = 1 << 7,
+  OPT_JSON = 1 << 8,
+  OPT_PASSPHRASE_FILE = 1 << 9,
+};
 
 struct opts {
   struct host_opts host; /* --plugin-dir, for add */
@@ -67,6 +87,8 @@ struct opts {
   const char *plugin;
   const char *account;
   const char *kdf;
+  const char *passphrase_file;
+  unsigned given; /* OPT_ bits seen */
   int passphrase, force, basic, plain, verify, json;
 };
 
@@ -117,8 +139,8 @@ out:
     *out = a;
     a = NULL;
   }
-  if (a) sodium_free(a);
-  if (b) sodium_free(b);
+  ks_secret_free(a);
+  ks_secret_free(b);
   return st;
 }
 
@@ -126,10 +148,14 @@ static int cmd_init(const char *dir, const struct opts *o) {
   struct ks_error e;
   struct ks_kdf_limits l;
   char *pass = NULL;
+  /* A passphrase file (--passphrase-file, $KKP_KEYSTORE_PASSPHRASE_FILE) lets a script
+   * wrap host.key with the passphrase kkp-host will then read from the same file. */
+  const char *file = o->passphrase ? ks_passphrase_file(o->passphrase_file) : NULL;
   kdf_limits(o->kdf, &l);
-  if (o->passphrase && read_new_passphrase(&pass, &e) != KS_OK) return fail(&e);
+  if (file && ks_passphrase_read_file(file, &pass, &e) != KS_OK) return fail(&e);
+  if (!file && o->passphrase && read_new_passphrase(&pass, &e) != KS_OK) return fail(&e);
   ks_status st = ks_hostkey_create(dir, pass, &l, o->force, &e);
-  if (pass) sodium_free(pass);
+  ks_secret_free(pass);
   if (st != KS_OK) return fail(&e);
   fprintf(stderr, "kkp-setup: created the host key in %s (%s)\n", dir,
           o->passphrase ? "host.key wrapped with a passphrase" : "host.key plain, mode 0600");
@@ -184,7 +210,7 @@ static int cmd_add(const char *dir, const struct opts *o) {
           o->plugin, account);
   rc = 0;
 out:
-  sodium_free(line);
+  ks_secret_free(line);
   if (rc == 0 && o->verify) rc = ks_setup_verify(&o->host, dir, o->plugin, account);
   return rc;
 }
@@ -215,7 +241,7 @@ static void list_json(const char *dir, const struct ks_record_info *v, size_t n)
   printf("\n  ]\n}\n");
 }
 
-static int cmd_list(const char *dir, int json) {
+static int cmd_list(const char *dir, const struct opts *o) {
   struct ks_error e;
   struct ks_record_info *v = NULL;
   size_t n = 0;
@@ -226,7 +252,7 @@ static int cmd_list(const char *dir, int json) {
       fprintf(stderr, "kkp-setup: unreadable record: %s\n", v[i].problem);
       rc = 1;
     }
-  if (json) {
+  if (o->json) {
     list_json(dir, v, n);
   } else {
     /* As gh does: a header for people; piped, one record per line for scripts. */
@@ -260,8 +286,11 @@ static int cmd_passwd(const char *dir, const struct opts *o) {
   int wrapped = 0, rc = 1;
   kdf_limits(o->kdf, &l);
   if (ks_hostkey_wrapped(dir, &wrapped, &e) != KS_OK) return fail(&e);
-  if (wrapped && ks_secret_read_max("Current passphrase: ", "current passphrase", KS_PASSPHRASE_MAX, 0, &old,
-                                    &e) != KS_OK)
+  const char *file = ks_passphrase_file(o->passphrase_file);
+  if (wrapped && file && ks_passphrase_read_file(file, &old, &e) != KS_OK) goto fail;
+  if (wrapped && !file &&
+      ks_secret_read_max("Current passphrase: ", "current passphrase", KS_PASSPHRASE_MAX, 0, &old, &e) !=
+          KS_OK)
     goto fail;
   if (!o->plain && read_new_passphrase(&neu, &e) != KS_OK) goto fail;
   if (ks_hostkey_passwd(dir, old, neu, &l, &e) != KS_OK) goto fail;
@@ -272,103 +301,144 @@ static int cmd_passwd(const char *dir, const struct opts *o) {
 fail:
   fail(&e);
 out:
-  if (old) sodium_free(old);
-  if (neu) sodium_free(neu);
+  ks_secret_free(old);
+  ks_secret_free(neu);
   return rc;
+}
+
+/* The commands, as luaL_Reg is: a name, its handler, whether it takes a PLUGIN and
+ * the options it accepts. */
+struct command {
+  const char *name;
+  int (*run)(const char *dir, const struct opts *o);
+  int needs_plugin;
+  unsigned accepts;
+};
+
+static const struct command commands[] = {
+    {"init", cmd_init, 0, OPT_PASSPHRASE | OPT_FORCE | OPT_KDF | OPT_PASSPHRASE_FILE},
+    {"add", cmd_add, 1, OPT_FORCE | OPT_BASIC | OPT_ACCOUNT | OPT_VERIFY | OPT_PLUGIN_DIR},
+    {"list", cmd_list, 0, OPT_JSON},
+    {"remove", cmd_remove, 1, OPT_ACCOUNT},
+    {"passwd", cmd_passwd, 0, OPT_PLAIN | OPT_KDF | OPT_PASSPHRASE_FILE},
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"keystore", required_argument, NULL, 'k'},
+    {"account", required_argument, NULL, OPT_ACCOUNT},
+    {"kdf", required_argument, NULL, OPT_KDF},
+    {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+    {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+    {"passphrase", no_argument, NULL, OPT_PASSPHRASE},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"basic", no_argument, NULL, OPT_BASIC},
+    {"plain", no_argument, NULL, OPT_PLAIN},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {NULL, 0, NULL, 0},
+};
+
+/* Records one option getopt_long returned; 0, or the exit status when it ends the run. */
+static int take_option(struct opts *o, int c, char **argv) {
+  const char *typed = argv[optind - 1];
+  switch (c) {
+  case 'h': fputs(usage_text, stdout); return -1;
+  case 'V': printf("kkp-setup %s (keystore format 2; reads records of format 1)\n", KKP_VERSION); return -1;
+  case 'k': o->keystore = optarg; return 0;
+  case OPT_ACCOUNT: o->account = optarg; break;
+  case OPT_KDF: o->kdf = optarg; break;
+  case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
+  case OPT_PLUGIN_DIR:
+    if (o->host.n_plugin_dirs == 32) return usage_error("too many --plugin-dir (at most %s)", "32");
+    o->host.plugin_dirs[o->host.n_plugin_dirs++] = optarg;
+    break;
+  case ':': return usage_error("%s needs a value", typed);
+  case '?':
+    if (optopt > 0 && optopt < 256 && typed[0] == '-' && typed[1] != '-') {
+      char shortopt[3] = {'-', (char)optopt, 0};
+      return usage_error("unknown option %s", shortopt);
+    }
+    return usage_error("unknown option %s", typed);
+  }
+  o->given |= (unsigned)c;
+  o->passphrase |= c == OPT_PASSPHRASE;
+  o->force |= c == OPT_FORCE;
+  o->basic |= c == OPT_BASIC;
+  o->plain |= c == OPT_PLAIN;
+  o->verify |= c == OPT_VERIFY;
+  o->json |= c == OPT_JSON;
+  return 0;
+}
+
+/* Options anywhere on the line (getopt_long permutes); then COMMAND and PLUGIN. */
+static int parse_args(struct opts *o, int argc, char **argv) {
+  int c, rc;
+  opterr = 0; /* our messages, in our words */
+  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1)
+    if ((rc = take_option(o, c, argv)) != 0) return rc;
+  if (optind < argc) o->cmd = argv[optind++];
+  if (optind < argc) o->plugin = argv[optind++];
+  if (optind < argc) return usage_error("unexpected argument \"%.80s\"", argv[optind]);
+  return 0;
+}
+
+/* The command line makes sense for its command: every refusal is a usage error. */
+static int check_args(struct opts *o, const struct command *cmd) {
+  struct ks_kdf_limits l;
+  if (cmd->needs_plugin && !o->plugin) return usage_error("%s needs a PLUGIN name", o->cmd);
+  if (o->plugin && !kkp_plugin_name_valid(o->plugin))
+    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 _ -", o->plugin);
+  if (!cmd->needs_plugin && o->plugin) return usage_error("unexpected argument \"%.80s\"", o->plugin);
+  if ((o->given & (OPT_VERIFY | OPT_PLUGIN_DIR)) && strcmp(cmd->name, "add") != 0)
+    return usage_error("--verify and --plugin-dir apply to add only, not to %s", o->cmd);
+  if (o->json && strcmp(cmd->name, "list") != 0)
+    return usage_error("--json applies to list only, not to %s", o->cmd);
+  if (o->given & OPT_PASSPHRASE_FILE && !(cmd->accepts & OPT_PASSPHRASE_FILE))
+    return usage_error("--passphrase-file applies to init and passwd only, not to %s", o->cmd);
+  if (o->given & ~cmd->accepts) return usage_error("an option given does not apply to %s", o->cmd);
+  if (o->kdf && !kdf_limits(o->kdf, &l))
+    return usage_error("unknown --kdf level \"%.40s\": use moderate, interactive or min", o->kdf);
+  if (o->plain && o->kdf) return usage_error("--plain and --kdf do not go together%s", "");
+  if (o->account && !ks_name_valid(o->account))
+    return usage_error("invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
+                       o->account);
+  /* init --passphrase-file FILE wraps host.key with FILE's passphrase. */
+  if (o->passphrase_file && strcmp(cmd->name, "init") == 0) o->passphrase = 1;
+  return 0;
+}
+
+/* The keystore folder: --keystore, else the default (ks_dir_default). */
+static int keystore_dir(const struct opts *o, char *dir, size_t cap) {
+  struct ks_error e;
+  if (!o->keystore) return ks_dir_default(dir, cap, &e) == KS_OK ? 0 : fail(&e);
+  if (!*o->keystore) return usage_error("--keystore needs a folder%s", "");
+  /* Cut short, the path would name another folder. */
+  if (strlen(o->keystore) >= cap)
+    return usage_error("the --keystore path is too long (%s): use a shorter one", "over 4095 bytes");
+  snprintf(dir, cap, "%s", o->keystore);
+  return 0;
 }
 
 int main(int argc, char **argv) {
   struct opts o;
+  const struct command *cmd = NULL;
+  char dir[4096];
+  int rc;
   memset(&o, 0, sizeof o);
   /* Before any secret is read: a crash must not leave it in a core file. */
   if (ks_process_guard() != 0)
     fprintf(stderr, "kkp-setup: warning: cannot turn off core dumps and tracing (%s)\n", strerror(errno));
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char **val = NULL;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(usage_text, stdout);
-      return 0;
-    }
-    if (strcmp(a, "--version") == 0) {
-      printf("kkp-setup %s (keystore format 2; reads records of format 1)\n", KKP_VERSION);
-      return 0;
-    }
-    if (strcmp(a, "--keystore") == 0) val = &o.keystore;
-    else if (strcmp(a, "--account") == 0) val = &o.account;
-    else if (strcmp(a, "--kdf") == 0) val = &o.kdf;
-    else if (strcmp(a, "--passphrase") == 0) o.passphrase = 1;
-    else if (strcmp(a, "--force") == 0) o.force = 1;
-    else if (strcmp(a, "--basic") == 0) o.basic = 1;
-    else if (strcmp(a, "--plain") == 0) o.plain = 1;
-    else if (strcmp(a, "--verify") == 0) o.verify = 1;
-    else if (strcmp(a, "--json") == 0) o.json = 1;
-    else if (strcmp(a, "--plugin-dir") == 0) {
-      if (i + 1 >= argc) return usage_error("%s needs a value", a);
-      if (o.host.n_plugin_dirs == 32) return usage_error("too many --plugin-dir (at most %s)", "32");
-      o.host.plugin_dirs[o.host.n_plugin_dirs++] = argv[++i];
-    } else if (a[0] == '-' && a[1] != 0) return usage_error("unknown option %s", a);
-    else if (!o.cmd) o.cmd = a;
-    else if (!o.plugin) o.plugin = a;
-    else return usage_error("unexpected argument \"%.80s\"", a);
-    if (val) {
-      if (i + 1 >= argc) return usage_error("%s needs a value", a);
-      *val = argv[++i];
-    }
-  }
+  if ((rc = parse_args(&o, argc, argv)) != 0) return rc < 0 ? 0 : rc;
   if (!o.cmd) return usage_error("no command given (init, add, list, remove, passwd)%s", "");
-
-  struct {
-    const char *name;
-    int plugin;
-    int passphrase, force, basic, account, plain, kdf;
-  } rules[] = {
-      {"init", 0, 1, 1, 0, 0, 0, 1},   {"add", 1, 0, 1, 1, 1, 0, 0},    {"list", 0, 0, 0, 0, 0, 0, 0},
-      {"remove", 1, 0, 0, 0, 1, 0, 0}, {"passwd", 0, 0, 0, 0, 0, 1, 1},
-  };
-  int r = -1;
-  for (int i = 0; i < 5; i++)
-    if (strcmp(o.cmd, rules[i].name) == 0) r = i;
-  if (r < 0) return usage_error("unknown command \"%.80s\" (init, add, list, remove, passwd)", o.cmd);
-  if (rules[r].plugin && !o.plugin) return usage_error("%s needs a PLUGIN name", o.cmd);
-  if (o.plugin && !kkp_plugin_name_valid(o.plugin))
-    return usage_error("invalid plugin name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 _ -", o.plugin);
-  if (!rules[r].plugin && o.plugin) return usage_error("unexpected argument \"%.80s\"", o.plugin);
-  if ((o.verify || o.host.n_plugin_dirs) && r != 1)
-    return usage_error("--verify and --plugin-dir apply to add only, not to %s", o.cmd);
-  if (o.json && r != 2) return usage_error("--json applies to list only, not to %s", o.cmd);
-  if ((o.passphrase && !rules[r].passphrase) || (o.force && !rules[r].force) ||
-      (o.basic && !rules[r].basic) || (o.account && !rules[r].account) || (o.plain && !rules[r].plain) ||
-      (o.kdf && !rules[r].kdf))
-    return usage_error("an option given does not apply to %s", o.cmd);
-  struct ks_kdf_limits l;
-  if (o.kdf && !kdf_limits(o.kdf, &l))
-    return usage_error("unknown --kdf level \"%.40s\": use moderate, interactive or min", o.kdf);
-  if (o.plain && o.kdf) return usage_error("--plain and --kdf do not go together%s", "");
-  if (o.account && !ks_name_valid(o.account))
-    return usage_error("invalid account name \"%.80s\": use 1 to 64 of A-Z a-z 0-9 . _ - (not . or ..)",
-                       o.account);
-
-  char dir[4096];
-  struct ks_error e;
-  if (o.keystore) {
-    if (!*o.keystore) return usage_error("--keystore needs a folder%s", "");
-    /* Cut short, the path would name another folder. */
-    if (strlen(o.keystore) >= sizeof dir)
-      return usage_error("the --keystore path is too long (%s): use a shorter one", "over 4095 bytes");
-    snprintf(dir, sizeof dir, "%s", o.keystore);
-  } else if (ks_dir_default(dir, sizeof dir, &e) != KS_OK) {
-    return fail(&e);
-  }
-  if (sodium_init() < 0) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(o.cmd, commands[i].name) == 0) cmd = &commands[i];
+  if (!cmd) return usage_error("unknown command \"%.80s\" (init, add, list, remove, passwd)", o.cmd);
+  if ((rc = check_args(&o, cmd)) != 0 || (rc = keystore_dir(&o, dir, sizeof dir)) != 0) return rc;
+  if (ks_sodium_ready(NULL) != KS_OK) {
     fprintf(stderr, "kkp-setup: libsodium could not be initialised\n");
     return 1;
   }
-  switch (r) {
-  case 0: return cmd_init(dir, &o);
-  case 1: return cmd_add(dir, &o);
-  case 2: return cmd_list(dir, o.json);
-  case 3: return cmd_remove(dir, &o);
-  default: return cmd_passwd(dir, &o);
-  }
+  return cmd->run(dir, &o);
 }

@@ -219,7 +219,7 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
   ks_hostkey_wrapped(dir, &wrapped, &kerr); /* ask for a passphrase only when one is needed */
   int have = wrapped && passphrase(host, pass, sizeof(pass));
   ks_status ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);
-  sodium_memzero(pass, sizeof(pass));
+  ks_secret_wipe(pass, sizeof(pass));
   if (ks == KS_OK) return KKP_OK;
   if (ks == KS_ERR_NOT_FOUND) {
     char **names = NULL;

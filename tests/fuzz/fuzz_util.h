@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "keystore/ks.h"
+#include "keystore/ks_setup.h"
 #include "plugin.h"
 
 /* The token of the scratch keystore's credential. */

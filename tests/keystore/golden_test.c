@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "keystore/ks.h"
+#include "keystore/ks_setup.h"
 #include "tests/keystore/testdir.h"
 
 /* The fake secrets make_golden.sh sealed. */

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "keystore/ks.h"
+#include "keystore/ks_setup.h"
 
 static char *line(char *buf, size_t cap) {
   if (!fgets(buf, (int)cap, stdin)) buf[0] = 0;

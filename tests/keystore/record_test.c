@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "keystore/ks.h"
+#include "keystore/ks_setup.h"
 #include "tests/keystore/testdir.h"
 
 #define TOKEN "FAKE-unit-bearer-token-7f3a"
