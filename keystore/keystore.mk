@@ -49,4 +49,4 @@ ALL += $(KS_TEST_PROGS)
 TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh tests/keystore/stress_test.sh
 TESTS += tests/keystore/pair_swap_test.sh
 TESTS += tests/keystore/write_order_test.sh
-TESTS += tests/keystore/trust_boundary_test.sh
+TESTS += tests/keystore/trust_boundary_test.sh tests/keystore/passphrase_file_test.sh
