@@ -69,6 +69,12 @@ static inline int kkp_plugin_name_valid(const char *name) {
  * keystore, and the environment variable that may hold it instead. */
 #define KKP_SECRET_KEYSTORE_PASSPHRASE "keystore_passphrase"
 #define KKP_ENV_KEYSTORE_PASSPHRASE "KKP_KEYSTORE_PASSPHRASE"
+/* Asked for first (1.1, appended): the key that unwraps the keystore's host key,
+ * which a host derives from the passphrase once per process, so a plugin opening
+ * many accounts does not run the passphrase's key derivation for each. Its value
+ * is text the keystore defines (ks_unlock_to_text). A host that does not give it
+ * answers -1, and the plugin asks for KKP_SECRET_KEYSTORE_PASSPHRASE instead. */
+#define KKP_SECRET_KEYSTORE_KEY "keystore_key"
 
 /* The deepest nesting of JSON a plugin or host accepts, in arguments, results
  * and answers alike: one limit, so a text one side accepts the other never

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,15 +75,57 @@ static char *passphrase_fetch(void) {
   return secret;
 }
 
+/* The keystore's unwrapping key, derived from the passphrase once per process
+ * (ks_unlock: Argon2id) and given to every account as KKP_SECRET_KEYSTORE_KEY, so a
+ * script opening many accounts pays for the derivation once. Tried once; NULL when
+ * the keystore is not wrapped or the passphrase is missing (the plugin then asks
+ * for the passphrase itself). */
+static char *cached_unlock;
+static int unlock_tried;
+
+static char *unlock_fetch(void) {
+  char dir[4096], *text = NULL;
+  struct ks_error err;
+  struct ks_unlock_key *key = NULL;
+  int wrapped = 0, verbose = cb_opts && cb_opts->verbose;
+  if (cb_opts && cb_opts->keystore) snprintf(dir, sizeof dir, "%s", cb_opts->keystore);
+  else if (ks_dir_default(dir, sizeof dir, &err) != KS_OK) return NULL;
+  if (ks_hostkey_wrapped(dir, &wrapped, &err) != KS_OK || !wrapped) return NULL;
+  if (!cached_passphrase && !(cached_passphrase = passphrase_fetch())) return NULL;
+  if (verbose)
+    fprintf(stderr, "[host] keystore: deriving the unlock key from the passphrase (Argon2id), once\n");
+  if ((key = ks_secret_alloc(sizeof *key)) && (text = ks_secret_alloc(KS_UNLOCK_TEXT_LEN)) &&
+      ks_unlock(dir, cached_passphrase, key, &err) == KS_OK) {
+    ks_unlock_to_text(key, text);
+  } else {
+    if (verbose)
+      fprintf(stderr, "[host] keystore: no unlock key: %s\n", key && text ? err.message : "out of memory");
+    ks_secret_free(text);
+    text = NULL;
+  }
+  ks_secret_free(key);
+  return text;
+}
+
 static int cb_get_secret(void *ctx, const char *name, char *buf, size_t cap) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  const char *value = NULL;
   size_t len;
   (void)ctx;
-  if (!name || !buf || cap == 0 || strcmp(name, "keystore_passphrase") != 0) return -1;
-  if (!cached_passphrase && !(cached_passphrase = passphrase_fetch())) return -1;
-  len = strlen(cached_passphrase);
-  if (len + 1 > cap) return -1;
-  memcpy(buf, cached_passphrase, len + 1);
-  return (int)len;
+  if (!name || !buf || cap == 0) return -1;
+  pthread_mutex_lock(&lock); /* one prompt and one derivation, whichever thread asks */
+  if (strcmp(name, KKP_SECRET_KEYSTORE_PASSPHRASE) == 0) {
+    if (!cached_passphrase) cached_passphrase = passphrase_fetch();
+    value = cached_passphrase;
+  } else if (strcmp(name, KKP_SECRET_KEYSTORE_KEY) == 0) {
+    if (!unlock_tried) cached_unlock = unlock_fetch();
+    unlock_tried = 1;
+    value = cached_unlock;
+  }
+  len = value ? strlen(value) : 0;
+  if (value && len + 1 <= cap) memcpy(buf, value, len + 1);
+  pthread_mutex_unlock(&lock);
+  return value && len + 1 <= cap ? (int)len : -1;
 }
 
 const struct kkp_host *host_callbacks(const struct host_opts *o) {

@@ -26,6 +26,17 @@
 #define KDF_OPS_MAX 16ULL
 #define KDF_MEM_MAX ((size_t)crypto_pwhash_MEMLIMIT_MODERATE)
 
+/* The fix every damaged host.key message ends with. */
+#define KS_HOSTKEY_FIX "restore it from a backup or run `kkp-setup init --force` (and add every record again)"
+
+/* The wrapped form's header (unlock.c): length, algorithm and the stored Argon2id
+ * limits, which *ops and *mem get. KS_ERR_CORRUPT naming path and the fix. */
+ks_status ks_hostkey_wrap_header(const char *path, const unsigned char *b, size_t len,
+                                 unsigned long long *ops, size_t *mem, struct ks_error *err);
+
+/* KS_ERR_PASSPHRASE when passphrase is missing, empty or too long to be one. */
+ks_status ks_hostkey_passphrase_check(const char *path, const char *passphrase, struct ks_error *err);
+
 /* The unkeyed BLAKE2b "check" of FORMAT.md over data. */
 void ks_hostkey_checksum(unsigned char out[CHECK_LEN], const unsigned char *data, size_t len);
 

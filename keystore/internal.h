@@ -93,6 +93,14 @@ struct ks_hostkey {
 };
 /* Loads host.pub (the only thing `add` needs). */
 ks_status ks_hostpub_load(const char *dir, unsigned char pk[32], struct ks_error *err);
+/* What unwraps host.key: the passphrase, or the key a host derived from it once. */
+struct ks_unlock {
+  const char *passphrase;
+  const struct ks_unlock_key *key; /* used instead of the passphrase when not NULL */
+};
+/* Loads host.key, unwrapped as how says; *out is secret memory (ks_secret_free). */
+ks_status ks_hostkey_open(const char *dir, const struct ks_unlock *how, struct ks_hostkey **out,
+                          struct ks_error *err);
 /* Loads host.key; *out is secret memory, caller frees with ks_secret_free. */
 ks_status ks_hostkey_load(const char *dir, const char *passphrase, struct ks_hostkey **out,
                           struct ks_error *err);

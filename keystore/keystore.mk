@@ -7,7 +7,7 @@
 # remove, write files atomically), linked into kkp-setup alone. Each file holds one
 # side, so the linker pulls into a binary only what it calls (trust_boundary_test).
 KS_RT_SRCS := keystore/status.c keystore/names.c keystore/secret.c keystore/file_read.c \
-              keystore/pair_files.c keystore/record_header.c keystore/listing.c keystore/hostkey_open.c \
+              keystore/pair_files.c keystore/record_header.c keystore/listing.c keystore/unlock.c keystore/hostkey_open.c \
               keystore/record_open.c keystore/secret_input.c keystore/secret_file.c keystore/process_guard.c
 KS_PROV_SRCS := keystore/atomic_file.c keystore/pair_replace.c keystore/hostkey_pub.c keystore/hostkey_make.c \
                 keystore/record_seal.c
@@ -50,3 +50,4 @@ TESTS += $(KS_TEST_UNITS) tests/keystore/setup_test.sh tests/keystore/stress_tes
 TESTS += tests/keystore/pair_swap_test.sh
 TESTS += tests/keystore/write_order_test.sh
 TESTS += tests/keystore/trust_boundary_test.sh tests/keystore/passphrase_file_test.sh
+TESTS += tests/keystore/unlock_once_test.sh

@@ -72,6 +72,33 @@ const char *ks_status_name(ks_status st);
 /* *wrapped = 1 when host.key needs a passphrase, else 0. */
 ks_status ks_hostkey_wrapped(const char *dir, int *wrapped, struct ks_error *err);
 
+/* The key that unwraps a passphrase-wrapped host.key, and the salt of the host.key
+ * it was derived for. Keep it in secret memory (ks_secret_alloc): it opens the
+ * keystore as the passphrase does. */
+struct ks_unlock_key {
+  unsigned char salt[16];
+  unsigned char key[32];
+};
+/* Its text form, "SALTHEX:KEYHEX" (97 characters and the NUL), as a host passes it
+ * to a plugin (KKP_SECRET_KEYSTORE_KEY). */
+#define KS_UNLOCK_TEXT_LEN 98
+
+/* Derives the unwrapping key of dir's host.key from passphrase (Argon2id, the slow
+ * part of opening), so a host that opens many accounts pays for it once. Decrypts
+ * nothing. KS_ERR_INVALID when host.key is not wrapped; a wrong passphrase is found
+ * only when the key is used. */
+ks_status ks_unlock(const char *dir, const char *passphrase, struct ks_unlock_key *out, struct ks_error *err);
+void ks_unlock_to_text(const struct ks_unlock_key *key, char out[KS_UNLOCK_TEXT_LEN]);
+/* 1 when text is an unlock key's text form (then in *key), else 0. */
+int ks_unlock_from_text(const char *text, struct ks_unlock_key *key);
+
+/* As ks_credential_open, with host.key unwrapped by key (from ks_unlock) instead of
+ * a passphrase. KS_ERR_PASSPHRASE when the key is not this host.key's (it was
+ * replaced or re-wrapped since, or the passphrase was wrong): ask for the passphrase. */
+ks_status ks_credential_open_unlocked(const char *dir, const char *plugin, const char *account,
+                                      const struct ks_unlock_key *key, struct ks_credential **out,
+                                      struct ks_error *err);
+
 /* Memory for a keystore secret (a passphrase, a token, a copy of a credential):
  * guarded pages that are wiped when freed, so callers never reach for libsodium
  * themselves. ks_secret_alloc gives NULL when out of memory; ks_secret_dup copies a

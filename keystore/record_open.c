@@ -147,8 +147,9 @@ static ks_status credential_make(const struct rec_ref *r, const struct ks_record
                  r->again);
 }
 
-ks_status ks_credential_open(const char *dir, const char *plugin, const char *account, const char *passphrase,
-                             struct ks_credential **out, struct ks_error *err) {
+static ks_status credential_open(const char *dir, const char *plugin, const char *account,
+                                 const struct ks_unlock *how, struct ks_credential **out,
+                                 struct ks_error *err) {
   struct rec_ref r = {.dir = dir, .plugin = plugin, .account = account};
   unsigned char *file = NULL, *plain = NULL;
   unsigned long long plen = 0;
@@ -163,7 +164,7 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   snprintf(r.again, sizeof r.again, "kkp-setup add %s --account %s --force", plugin, account);
   if ((st = record_read(&r, &file, &flen, err)) != KS_OK) return st;
   st = header_check(&r, file, flen, &h, err);
-  if (st == KS_OK) st = ks_hostkey_load(dir, passphrase, &hk, err);
+  if (st == KS_OK) st = ks_hostkey_open(dir, how, &hk, err);
   if (st == KS_OK && !(plain = ks_secret_alloc(flen - h.header_len - SEALED_LEN - NONCE_LEN)))
     st = ks_fail(err, KS_ERR_NOMEM, "out of memory");
   if (st == KS_OK) st = unseal(&r, file, flen, &h, hk, plain, &plen, err);
@@ -172,4 +173,19 @@ ks_status ks_credential_open(const char *dir, const char *plugin, const char *ac
   ks_secret_free(plain);
   ks_secret_free(file);
   return st;
+}
+
+ks_status ks_credential_open(const char *dir, const char *plugin, const char *account, const char *passphrase,
+                             struct ks_credential **out, struct ks_error *err) {
+  struct ks_unlock how = {.passphrase = passphrase};
+  return credential_open(dir, plugin, account, &how, out, err);
+}
+
+ks_status ks_credential_open_unlocked(const char *dir, const char *plugin, const char *account,
+                                      const struct ks_unlock_key *key, struct ks_credential **out,
+                                      struct ks_error *err) {
+  struct ks_unlock how = {.key = key};
+  if (out) *out = NULL;
+  if (!key) return ks_fail(err, KS_ERR_INVALID, "ks_credential_open_unlocked: key is required");
+  return credential_open(dir, plugin, account, &how, out, err);
 }

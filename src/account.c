@@ -209,6 +209,25 @@ static int passphrase(const struct kkp_host *host, char *buf, size_t cap) {
   return 0;
 }
 
+/* Opens the credential with the unwrapping key the host derived once for every
+ * account (KKP_SECRET_KEYSTORE_KEY). KS_ERR_PASSPHRASE when the host has none or it
+ * does not fit this host.key: the caller then asks for the passphrase. */
+static ks_status open_unlocked(struct kkp_account *a, const struct kkp_host *host, const char *dir,
+                               struct ks_error *kerr) {
+  char text[KS_UNLOCK_TEXT_LEN + 1];
+  struct ks_unlock_key *key = ks_secret_alloc(sizeof *key);
+  ks_status ks = KS_ERR_PASSPHRASE;
+  if (key && host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0 &&
+      host->get_secret && host->get_secret(host->ctx, KKP_SECRET_KEYSTORE_KEY, text, sizeof(text)) >= 0 &&
+      ks_unlock_from_text(text, key))
+    ks = ks_credential_open_unlocked(dir, AC_PLUGIN_NAME, a->name, key, &a->cred, kerr);
+  if (ks == KS_OK)
+    ac_log(a, KKP_LOG_DEBUG, "keystore: opened with the host's unlock key (no key derivation)");
+  ks_secret_wipe(text, sizeof(text));
+  ks_secret_free(key);
+  return ks;
+}
+
 static int open_credential(struct kkp_account *a, const struct kkp_host *host, struct ac_error *e) {
   char dir[4096], pass[KS_PASSPHRASE_MAX + 2];
   struct ks_error kerr = {{0}};
@@ -217,9 +236,13 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
     return ac_fail(e, KKP_ERR_CONFIG, "%s", kerr.message);
   int wrapped = 0;
   ks_hostkey_wrapped(dir, &wrapped, &kerr); /* ask for a passphrase only when one is needed */
-  int have = wrapped && passphrase(host, pass, sizeof(pass));
-  ks_status ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);
-  ks_secret_wipe(pass, sizeof(pass));
+  ks_status ks = wrapped ? open_unlocked(a, host, dir, &kerr) : KS_ERR_PASSPHRASE;
+  if (ks == KS_ERR_PASSPHRASE) {
+    int have = wrapped && passphrase(host, pass, sizeof(pass));
+    if (have) ac_log(a, KKP_LOG_DEBUG, "keystore: deriving the key from the passphrase (Argon2id)");
+    ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);
+    ks_secret_wipe(pass, sizeof(pass));
+  }
   if (ks == KS_OK) return KKP_OK;
   if (ks == KS_ERR_NOT_FOUND) {
     char **names = NULL;

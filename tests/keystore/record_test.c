@@ -311,6 +311,51 @@ static void wrapped_key_passphrases_and_bounds(void **state) {
   assert_int_equal(open_st(f->ks, "aircall", "default", PASS, &e), KS_OK);
 }
 
+static ks_status open_unlocked_st(const char *ks, const struct ks_unlock_key *k, struct ks_error *e) {
+  struct ks_credential *c = NULL;
+  ks_status st = ks_credential_open_unlocked(ks, "aircall", "default", k, &c, e);
+  if (st == KS_OK) assert_true(strcmp(c->token, TOKEN) == 0);
+  else assert_null(c);
+  ks_credential_free(c);
+  return st;
+}
+
+/* The unwrapping key a host derives once (ks_unlock) opens records as the passphrase
+ * does, survives its text form, and is refused once host.key is re-wrapped, or when
+ * it came from a wrong passphrase; a plain host.key has none to derive. */
+static void unlock_key_opens_like_the_passphrase(void **state) {
+  struct fx *f = *state;
+  struct ks_error e;
+  struct ks_unlock_key k, back, wrong;
+  char text[KS_UNLOCK_TEXT_LEN];
+  assert_int_equal(ks_hostkey_create(f->ks, PASS, &min_limits, 0, &e), KS_OK);
+  add_bearer(f->ks, "aircall", "default", TOKEN);
+  assert_int_equal(ks_unlock(f->ks, PASS, &k, &e), KS_OK);
+  assert_int_equal(open_unlocked_st(f->ks, &k, &e), KS_OK);
+  ks_unlock_to_text(&k, text);
+  assert_int_equal((int)strlen(text), KS_UNLOCK_TEXT_LEN - 1);
+  assert_int_equal(ks_unlock_from_text(text, &back), 1);
+  assert_memory_equal(&k, &back, sizeof k);
+  assert_int_equal(open_unlocked_st(f->ks, &back, &e), KS_OK);
+  text[40] = 'x';
+  assert_int_equal(ks_unlock_from_text(text, &back), 0);
+  assert_int_equal(ks_unlock_from_text("", &back), 0);
+
+  assert_int_equal(ks_unlock(f->ks, "FAKE-wrong", &wrong, &e), KS_OK); /* found only when used */
+  assert_int_equal(open_unlocked_st(f->ks, &wrong, &e), KS_ERR_PASSPHRASE);
+  assert_non_null(strstr(e.message, "wrong passphrase"));
+  assert_int_equal(ks_unlock(f->ks, NULL, &wrong, &e), KS_ERR_PASSPHRASE);
+  assert_int_equal(open_unlocked_st(f->ks, NULL, &e), KS_ERR_INVALID);
+
+  assert_int_equal(ks_hostkey_passwd(f->ks, PASS, PASS, &min_limits, &e), KS_OK); /* a new salt */
+  assert_int_equal(open_unlocked_st(f->ks, &k, &e), KS_ERR_PASSPHRASE);
+  assert_non_null(strstr(e.message, "made for another host.key"));
+  assert_clean_message(&e);
+  assert_int_equal(ks_hostkey_passwd(f->ks, PASS, NULL, NULL, &e), KS_OK);
+  assert_int_equal(ks_unlock(f->ks, PASS, &k, &e), KS_ERR_INVALID);
+  assert_non_null(strstr(e.message, "not wrapped"));
+}
+
 static void hostpub_damage_stops_add(void **state) {
   struct fx *f = *state;
   struct ks_error e;
@@ -584,6 +629,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(mismatched_plain_pair_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(every_wrapped_hostkey_change_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wrapped_key_passphrases_and_bounds, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(unlock_key_opens_like_the_passphrase, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(hostpub_damage_stops_add, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(copies_are_refused, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(permissions_are_enforced, fx_setup, fx_teardown),

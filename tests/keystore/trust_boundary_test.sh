@@ -1,6 +1,7 @@
 #!/bin/sh
 # trust_boundary_test.sh - each binary links only its side of the keystore's trust
-# boundary (keystore/README.md): kkp-host lists accounts but can open no credential,
+# boundary (keystore/README.md): kkp-host lists accounts and derives the unwrapping
+# key from a passphrase, but can decrypt no host key and open no credential,
 # aircall.so opens credentials but can seal or provision nothing, and kkp-setup seals
 # and provisions but opens no record. nm lists the functions defined or called inside
 # a binary; nm -D the ones it imports from libsodium at run time.
@@ -26,7 +27,9 @@ setup=$(syms "$BUILD/kkp-setup")
 
 # Positive checks first, so a stripped or empty binary cannot pass the negative ones.
 has kkp-host "$host" ks_account_list
-for s in ks_credential_open crypto_box_seal_open ks_hostkey_load crypto_box_seal ks_record_add \
+has kkp-host "$host" ks_unlock # derives the unwrapping key once (Argon2id), decrypts nothing
+for s in ks_credential_open crypto_box_seal_open ks_hostkey_load crypto_aead_xchacha20poly1305_ietf_decrypt \
+  crypto_box_seal ks_record_add \
   ks_record_remove ks_hostkey_create ks_hostkey_passwd ks_file_write; do
   hasnt kkp-host "$host" "$s"
 done
