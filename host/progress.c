@@ -4,6 +4,7 @@
  * rewritten in place with \r and cleared when the call returns. Nothing at all when
  * stderr is not a terminal, so logs and pipes get only the result.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,14 @@ static void progress_show(void *ctx, uint64_t done, uint64_t total, const char *
   p->shown = 1;
 }
 
+/* Whether stderr is a terminal, asked once: it does not change during a run, and the
+ * system call would otherwise cost every call of a script. */
+static pthread_once_t tty_once = PTHREAD_ONCE_INIT;
+static int tty_stderr;
+static void tty_probe(void) {
+  tty_stderr = isatty(STDERR_FILENO);
+}
+
 int host_account_invoke_shown(struct host_account *a, const char *fn, const char *args_json,
                               long long deadline_ms, char **result_json) {
   const struct kkp_plugin *api = &a->plugin->api;
@@ -42,7 +51,8 @@ int host_account_invoke_shown(struct host_account *a, const char *fn, const char
   if (api->struct_size < KKP_PLUGIN_SIZE_1_1 || !api->invoke_call) /* ABI 1.0: no progress */
     return host_account_invoke(a, fn, args_json, result_json);
   snprintf(label, sizeof label, "%s.%s", a->plugin->manifest->name, fn);
-  if (isatty(STDERR_FILENO)) call.progress = progress_show;
+  pthread_once(&tty_once, tty_probe);
+  if (tty_stderr) call.progress = progress_show;
   call.deadline_ms = deadline_ms > 0 ? deadline_ms : 0;
   st = api->invoke_call(a->acct, fn, args_json, &call, &r);
   if (p.shown) {
