@@ -2,31 +2,17 @@
  * {"message"} and the application's {"error","troubleshoot"}), and extra headers. */
 #include "sim/sim.h"
 
+#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* libmicrohttpd's phrases, but for 413 and 422, where Aircall (Rails) still answers with the older
+ * RFC 7231 names, and "Error" for a status it has no name for. */
 const char *sim_reason(int status) {
-  switch (status) {
-  case 200: return "OK";
-  case 201: return "Created";
-  case 202: return "Accepted";
-  case 204: return "No Content";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 409: return "Conflict";
-  case 410: return "Gone";
-  case 413: return "Payload Too Large";
-  case 422: return "Unprocessable Entity";
-  case 429: return "Too Many Requests";
-  case 500: return "Internal Server Error";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return "Error";
-  }
+  if (status == 413) return "Payload Too Large";
+  if (status == 422) return "Unprocessable Entity";
+  return MHD_get_reason_phrase_len_for((unsigned)status) ? MHD_get_reason_phrase_for((unsigned)status)
+                                                         : "Error";
 }
 
 void sim_resp_clear(struct sim_resp *rs) {

@@ -82,12 +82,10 @@ bool sim_fault_take(struct sim *s, const char *method, const char *path, struct 
   return false;
 }
 
-/* Parses one fault object into *f; on error answers 400 and returns -1. */
-static int fault_parse(json_object *o, struct sim_fault *f, struct sim_resp *rs) {
+/* The fault's kind, with its default status; on error answers 400 and returns -1. */
+static int fault_kind(json_object *o, struct sim_fault *f, struct sim_resp *rs) {
   json_object *v;
   char msg[200];
-  memset(f, 0, sizeof *f);
-  f->count = 1;
   if (!json_object_is_type(o, json_type_object)) {
     sim_resp_error(rs, 400, "a fault is a JSON object: {\"kind\":..., \"path\":..., ...}");
     return -1;
@@ -109,45 +107,61 @@ static int fault_parse(json_object *o, struct sim_fault *f, struct sim_resp *rs)
     sim_resp_error(rs, 400, msg);
     return -1;
   }
-  if (json_object_object_get_ex(o, "method", &v) && v) {
-    if (!json_object_is_type(v, json_type_string)) goto bad;
-    f->method = strdup(json_object_get_string(v));
-  }
-  if (json_object_object_get_ex(o, "path", &v) && v) {
-    if (!json_object_is_type(v, json_type_string)) goto bad;
-    f->path = strdup(json_object_get_string(v));
-  }
-  if (json_object_object_get_ex(o, "count", &v) && v) {
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1) goto bad;
-    f->count = (long)json_object_get_int64(v);
-  }
-  if (json_object_object_get_ex(o, "status", &v) && v) {
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) < 100 ||
-        json_object_get_int(v) > 599)
-      goto bad;
-    f->hit.status = json_object_get_int(v);
-  }
-  if (json_object_object_get_ex(o, "delay_ms", &v) && v) {
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-        json_object_get_int64(v) > 600000)
-      goto bad;
-    f->hit.delay_ms = (long)json_object_get_int64(v);
-  }
-  if (json_object_object_get_ex(o, "body", &v) && v) {
-    if (!json_object_is_type(v, json_type_string)) goto bad;
-    f->hit.body = strdup(json_object_get_string(v));
-  }
-  if (json_object_object_get_ex(o, "headers", &v) && v) {
-    if (!json_object_is_type(v, json_type_object)) goto bad;
-    json_object_object_foreach(v, hk, hv) {
-      if (!json_object_is_type(hv, json_type_string) || f->hit.nheaders >= 8) goto bad;
-      f->hit.headers[f->hit.nheaders].name = strdup(hk);
-      f->hit.headers[f->hit.nheaders].value = strdup(json_object_get_string(hv));
-      f->hit.nheaders++;
-    }
-  }
   return 0;
-bad:
+}
+
+/* The member key of o when it is given and not null (a null member counts as absent). */
+static json_object *member(json_object *o, const char *key) {
+  json_object *v = NULL;
+  return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* An optional string member into *out; false when it is there but not a string. */
+static bool opt_string(json_object *o, const char *key, char **out) {
+  json_object *v = member(o, key);
+  if (!v) return true;
+  if (!json_object_is_type(v, json_type_string)) return false;
+  *out = strdup(json_object_get_string(v));
+  return true;
+}
+
+/* An optional integer member in min..max into *out; false when it is there but not one. */
+static bool opt_int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out) {
+  json_object *v = member(o, key);
+  if (!v) return true;
+  if (!json_object_is_type(v, json_type_int)) return false;
+  int64_t n = json_object_get_int64(v);
+  if (n < min || n > max) return false;
+  *out = n;
+  return true;
+}
+
+static bool opt_headers(json_object *o, struct sim_fault_hit *hit) {
+  json_object *v = member(o, "headers");
+  if (!v) return true;
+  if (!json_object_is_type(v, json_type_object)) return false;
+  json_object_object_foreach(v, hk, hv) {
+    if (!json_object_is_type(hv, json_type_string) || hit->nheaders >= 8) return false;
+    hit->headers[hit->nheaders].name = strdup(hk);
+    hit->headers[hit->nheaders].value = strdup(json_object_get_string(hv));
+    hit->nheaders++;
+  }
+  return true;
+}
+
+/* Parses one fault object into *f; on error answers 400 and returns -1. */
+static int fault_parse(json_object *o, struct sim_fault *f, struct sim_resp *rs) {
+  int64_t count = 1, status, delay = 0;
+  memset(f, 0, sizeof *f);
+  if (fault_kind(o, f, rs)) return -1;
+  status = f->hit.status;
+  if (opt_string(o, "method", &f->method) && opt_string(o, "path", &f->path) &&
+      opt_int(o, "count", 1, INT64_MAX, &count) && opt_int(o, "status", 100, 599, &status) &&
+      opt_int(o, "delay_ms", 0, 600000, &delay) && opt_string(o, "body", &f->hit.body) &&
+      opt_headers(o, &f->hit)) {
+    f->count = (long)count, f->hit.status = (int)status, f->hit.delay_ms = (long)delay;
+    return 0;
+  }
   fault_free(f);
   sim_resp_error(rs, 400,
                  "bad fault: method, path and body are strings, count >= 1, status 100..599, "

@@ -206,58 +206,51 @@ static void call_party(struct sim_company *co, struct rng *r, struct sim_call *c
   }
 }
 
-static void gen_calls(struct sim_company *co, struct rng *r) {
-  size_t n = co->ncalls;
-  size_t anchor = n / 2 < 300 ? (n / 2 < 6 ? 6 : n / 2) : 300; /* index of call 12345 */
-  size_t high = n / 20 ? n / 20 : 1;                           /* calls with ids above 2^32 */
-  int64_t span = SIM_CALLS_TO - SIM_CALLS_FROM, step = span / (int64_t)n;
-  if (step < 1) step = 1;
-  for (size_t i = 0; i < n; i++) {
-    struct sim_call *c = &co->calls[i];
-    memset(c, 0, sizeof *c);
-    c->id = i >= n - high ? 4294967296LL + 1000 + (int64_t)i : 12345 - (int64_t)anchor + (int64_t)i;
-    c->started_at =
-        SIM_CALLS_FROM + (int64_t)i * step + (step > 1 ? (int64_t)rng_below(r, (uint64_t)step) : 0);
-    c->direction = rng_pct(r, 55) ? SIM_INBOUND : SIM_OUTBOUND;
-    c->number_idx = (int32_t)rng_below(r, co->nnumbers);
-    c->user_idx = c->transferred_by = c->transferred_to = -1;
-    call_party(co, r, c);
-    bool answered = rng_pct(r, c->direction == SIM_INBOUND ? 75 : 85);
-    int ring = 3 + (int)rng_below(r, 25);
-    if (answered) {
-      c->answered_after = ring;
-      c->duration = ring + (int)rng_below(r, 900);
-      c->user_idx = (int32_t)rng_below(r, co->nusers);
-      if (rng_pct(r, 60)) c->flags |= SIM_CALL_RECORDING;
-    } else {
-      c->answered_after = -1;
-      c->duration = ring;
-      if (c->direction == SIM_OUTBOUND) c->user_idx = (int32_t)rng_below(r, co->nusers);
-      if (c->direction == SIM_INBOUND) {
-        c->missed_reason = (uint8_t)(1 + rng_below(r, 6));
-        if (c->missed_reason == 6 && rng_pct(r, 50)) c->flags |= SIM_CALL_VOICEMAIL;
-      }
+/* One call's random fields after its start time. The draws stay in this order: the same seed
+ * must give the same data. */
+static void gen_call(struct sim_company *co, struct rng *r, struct sim_call *c) {
+  c->direction = rng_pct(r, 55) ? SIM_INBOUND : SIM_OUTBOUND;
+  c->number_idx = (int32_t)rng_below(r, co->nnumbers);
+  c->user_idx = c->transferred_by = c->transferred_to = -1;
+  call_party(co, r, c);
+  bool answered = rng_pct(r, c->direction == SIM_INBOUND ? 75 : 85);
+  int ring = 3 + (int)rng_below(r, 25);
+  if (answered) {
+    c->answered_after = ring;
+    c->duration = ring + (int)rng_below(r, 900);
+    c->user_idx = (int32_t)rng_below(r, co->nusers);
+    if (rng_pct(r, 60)) c->flags |= SIM_CALL_RECORDING;
+  } else {
+    c->answered_after = -1;
+    c->duration = ring;
+    if (c->direction == SIM_OUTBOUND) c->user_idx = (int32_t)rng_below(r, co->nusers);
+    if (c->direction == SIM_INBOUND) {
+      c->missed_reason = (uint8_t)(1 + rng_below(r, 6));
+      if (c->missed_reason == 6 && rng_pct(r, 50)) c->flags |= SIM_CALL_VOICEMAIL;
     }
-    if (c->direction == SIM_INBOUND && rng_pct(r, 5)) {
-      snprintf(c->raw_digits, sizeof c->raw_digits, "anonymous");
-    }
-    if (answered && c->direction == SIM_INBOUND && rng_pct(r, 6)) {
-      c->transferred_by = c->user_idx;
-      c->transferred_to = (int32_t)((size_t)(c->user_idx + 1) % co->nusers);
-      c->user_idx = c->transferred_to;
-    }
-    if (rng_pct(r, 20)) {
-      c->ntags = (uint8_t)(1 + rng_below(r, 3));
-      size_t first = rng_below(r, SIM_NTAGS);
-      size_t stride = 1 + rng_below(r, 2); /* 1 or 2: a mix of tag pairs */
-      for (size_t k = 0; k < c->ntags; k++) c->tags[k] = (uint8_t)((first + k * stride) % SIM_NTAGS);
-    }
-    if (rng_pct(r, 3)) c->flags |= SIM_CALL_ARCHIVED;
-    if (answered && c->direction == SIM_INBOUND && rng_pct(r, 30)) c->flags |= SIM_CALL_ASSIGNED;
-    if (c->direction == SIM_INBOUND && rng_pct(r, 50)) c->flags |= SIM_CALL_TEAM;
-    if (rng_pct(r, 5)) c->flags |= SIM_CALL_COMMENT;
   }
-  /* Anchors: each kind of call the tests and the examples need, at fixed places. */
+  if (c->direction == SIM_INBOUND && rng_pct(r, 5)) {
+    snprintf(c->raw_digits, sizeof c->raw_digits, "anonymous");
+  }
+  if (answered && c->direction == SIM_INBOUND && rng_pct(r, 6)) {
+    c->transferred_by = c->user_idx;
+    c->transferred_to = (int32_t)((size_t)(c->user_idx + 1) % co->nusers);
+    c->user_idx = c->transferred_to;
+  }
+  if (rng_pct(r, 20)) {
+    c->ntags = (uint8_t)(1 + rng_below(r, 3));
+    size_t first = rng_below(r, SIM_NTAGS);
+    size_t stride = 1 + rng_below(r, 2); /* 1 or 2: a mix of tag pairs */
+    for (size_t k = 0; k < c->ntags; k++) c->tags[k] = (uint8_t)((first + k * stride) % SIM_NTAGS);
+  }
+  if (rng_pct(r, 3)) c->flags |= SIM_CALL_ARCHIVED;
+  if (answered && c->direction == SIM_INBOUND && rng_pct(r, 30)) c->flags |= SIM_CALL_ASSIGNED;
+  if (c->direction == SIM_INBOUND && rng_pct(r, 50)) c->flags |= SIM_CALL_TEAM;
+  if (rng_pct(r, 5)) c->flags |= SIM_CALL_COMMENT;
+}
+
+/* Anchors: each kind of call the tests and the examples need, at fixed places (no draws). */
+static void call_anchors(struct sim_company *co, size_t anchor) {
   struct sim_call *a = &co->calls[0]; /* anonymous and missed */
   a->direction = SIM_INBOUND;
   snprintf(a->raw_digits, sizeof a->raw_digits, "anonymous");
@@ -284,6 +277,23 @@ static void gen_calls(struct sim_company *co, struct rng *r) {
   a->flags = SIM_CALL_RECORDING | SIM_CALL_TEAM;
   a->ntags = 1, a->tags[0] = 0;
   snprintf(a->raw_digits, sizeof a->raw_digits, "%s", co->contacts[0].phones[0].value);
+}
+
+static void gen_calls(struct sim_company *co, struct rng *r) {
+  size_t n = co->ncalls;
+  size_t anchor = n / 2 < 300 ? (n / 2 < 6 ? 6 : n / 2) : 300; /* index of call 12345 */
+  size_t high = n / 20 ? n / 20 : 1;                           /* calls with ids above 2^32 */
+  int64_t span = SIM_CALLS_TO - SIM_CALLS_FROM, step = span / (int64_t)n;
+  if (step < 1) step = 1;
+  for (size_t i = 0; i < n; i++) {
+    struct sim_call *c = &co->calls[i];
+    memset(c, 0, sizeof *c);
+    c->id = i >= n - high ? 4294967296LL + 1000 + (int64_t)i : 12345 - (int64_t)anchor + (int64_t)i;
+    c->started_at =
+        SIM_CALLS_FROM + (int64_t)i * step + (step > 1 ? (int64_t)rng_below(r, (uint64_t)step) : 0);
+    gen_call(co, r, c);
+  }
+  call_anchors(co, anchor);
 }
 
 int sim_company_generate(struct sim_company *co, const struct sim_config *cfg, char **err) {

@@ -3,33 +3,18 @@
  * envelope whose page links are absolute and keep the request's other parameters. */
 #include "sim/sim.h"
 
+#include <microhttpd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* Form decoding: %XX and '+' as a space; a bad escape stays as it was. */
+/* Form decoding: '+' as a space, then libmicrohttpd's %XX decoding (a bad escape stays as it was). */
 static char *decode(const char *s, size_t n) {
-  char *out = malloc(n + 1), *o = out;
+  char *out = strndup(s, n);
   if (!out) return NULL;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '+') {
-      *o++ = ' ';
-    } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-      *o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-      i += 2;
-    } else {
-      *o++ = s[i];
-    }
-  }
-  *o = '\0';
+  for (char *p = out; (p = strchr(p, '+')); p++) *p = ' ';
+  MHD_http_unescape(out);
   return out;
 }
 

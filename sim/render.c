@@ -178,6 +178,55 @@ static json_object *user_or_null(const struct sim *s, const struct sim_company *
   return idx < 0 ? NULL : sim_render_user_v1(s, co, &co->users[idx], true);
 }
 
+/* A link to one of the call's assets when the flag says it has one, null otherwise. */
+static json_object *asset(const struct sim_call *c, unsigned flags, const char *name) {
+  char b[160];
+  if (!(c->flags & flags)) return NULL;
+  snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/%s", (long long)c->id, name);
+  return json_object_new_string(b);
+}
+
+static json_object *call_teams(const struct sim *s, const struct sim_call *c) {
+  json_object *teams = json_object_new_array();
+  if (c->direction == SIM_INBOUND && (c->flags & SIM_CALL_TEAM)) {
+    json_object *t = json_object_new_object();
+    add(t, "id", i64(71));
+    add(t, "name", str("Support"));
+    add(t, "direct_link", link(s, "teams", 71));
+    add(t, "created_at", iso(1546300800LL));
+    json_object_array_add(teams, t);
+  }
+  return teams;
+}
+
+static json_object *call_comments(const struct sim *s, const struct sim_company *co,
+                                  const struct sim_call *c) {
+  json_object *comments = json_object_new_array();
+  if ((c->flags & SIM_CALL_COMMENT) && co->nusers) {
+    json_object *cm = json_object_new_object();
+    add(cm, "id", i64(c->id % 1000000 + 7000000));
+    add(cm, "content", str("Customer asked for a call back tomorrow"));
+    add(cm, "posted_at", i64(c->started_at + c->duration + 60));
+    add(cm, "posted_by", sim_render_user_v1(s, co, &co->users[0], true));
+    json_object_array_add(comments, cm);
+  }
+  return comments;
+}
+
+static json_object *call_tags(const struct sim *s, const struct sim_company *co, const struct sim_call *c) {
+  json_object *tags = json_object_new_array();
+  for (size_t t = 0; t < c->ntags; t++) {
+    const struct sim_tag *tag = &co->tags[c->tags[t]];
+    json_object *to = json_object_new_object();
+    add(to, "id", i64(tag->id));
+    add(to, "name", str(tag->name));
+    add(to, "created_at", i64(c->started_at + c->duration + 30));
+    add(to, "tagged_by", co->nusers ? sim_render_user_v1(s, co, &co->users[0], true) : NULL);
+    json_object_array_add(tags, to);
+  }
+  return tags;
+}
+
 json_object *sim_render_call(const struct sim *s, const struct sim_company *co, const struct sim_call *c,
                              bool with_contact) {
   json_object *o = json_object_new_object();
@@ -196,24 +245,9 @@ json_object *sim_render_call(const struct sim *s, const struct sim_company *co, 
   add(o, "ended_at", i64(c->started_at + c->duration));
   add(o, "duration", i64(c->duration));
   add(o, "raw_digits", str(c->raw_digits));
-  if (c->flags & SIM_CALL_RECORDING) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/recording.mp3", (long long)c->id);
-    add(o, "recording", str(b));
-  } else {
-    add(o, "recording", NULL);
-  }
-  if (c->flags & SIM_CALL_VOICEMAIL) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/voicemail.mp3", (long long)c->id);
-    add(o, "voicemail", str(b));
-  } else {
-    add(o, "voicemail", NULL);
-  }
-  if (c->flags & (SIM_CALL_RECORDING | SIM_CALL_VOICEMAIL)) {
-    snprintf(b, sizeof b, "https://assets.aircall.example/calls/%lld/asset", (long long)c->id);
-    add(o, "asset", str(b));
-  } else {
-    add(o, "asset", NULL);
-  }
+  add(o, "recording", asset(c, SIM_CALL_RECORDING, "recording.mp3"));
+  add(o, "voicemail", asset(c, SIM_CALL_VOICEMAIL, "voicemail.mp3"));
+  add(o, "asset", asset(c, SIM_CALL_RECORDING | SIM_CALL_VOICEMAIL, "asset"));
   add(o, "archived", boolean(c->flags & SIM_CALL_ARCHIVED));
   add(o, "cost", str("0.0"));
   add(o, "user", user_or_null(s, co, c->user_idx));
@@ -221,39 +255,11 @@ json_object *sim_render_call(const struct sim *s, const struct sim_company *co, 
   add(o, "number", sim_render_number(s, co, &co->numbers[c->number_idx], false));
   const struct sim_contact *k = with_contact ? contact_for(co, c->raw_digits) : NULL;
   add(o, "contact", k ? sim_render_contact(s, k) : NULL);
-  json_object *teams = json_object_new_array();
-  if (c->direction == SIM_INBOUND && (c->flags & SIM_CALL_TEAM)) {
-    json_object *t = json_object_new_object();
-    add(t, "id", i64(71));
-    add(t, "name", str("Support"));
-    add(t, "direct_link", link(s, "teams", 71));
-    add(t, "created_at", iso(1546300800LL));
-    json_object_array_add(teams, t);
-  }
-  add(o, "teams", teams);
+  add(o, "teams", call_teams(s, c));
   add(o, "transferred_by", user_or_null(s, co, c->transferred_by));
   add(o, "transferred_to", user_or_null(s, co, c->transferred_to));
-  json_object *comments = json_object_new_array();
-  if ((c->flags & SIM_CALL_COMMENT) && co->nusers) {
-    json_object *cm = json_object_new_object();
-    add(cm, "id", i64(c->id % 1000000 + 7000000));
-    add(cm, "content", str("Customer asked for a call back tomorrow"));
-    add(cm, "posted_at", i64(c->started_at + c->duration + 60));
-    add(cm, "posted_by", sim_render_user_v1(s, co, &co->users[0], true));
-    json_object_array_add(comments, cm);
-  }
-  add(o, "comments", comments);
-  json_object *tags = json_object_new_array();
-  for (size_t t = 0; t < c->ntags; t++) {
-    const struct sim_tag *tag = &co->tags[c->tags[t]];
-    json_object *to = json_object_new_object();
-    add(to, "id", i64(tag->id));
-    add(to, "name", str(tag->name));
-    add(to, "created_at", i64(c->started_at + c->duration + 30));
-    add(to, "tagged_by", co->nusers ? sim_render_user_v1(s, co, &co->users[0], true) : NULL);
-    json_object_array_add(tags, to);
-  }
-  add(o, "tags", tags);
+  add(o, "comments", call_comments(s, co, c));
+  add(o, "tags", call_tags(s, co, c));
   add(o, "participants", json_object_new_array());
   return o;
 }

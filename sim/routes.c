@@ -1,4 +1,5 @@
-/* routes.c - maps a method and a path under /v1 or /v2 to its endpoint. Anything else is
+/* routes.c - maps a method and a path under /v1 or /v2 to its endpoint, through one table of
+ * {method, path pattern, handler} read top to bottom (the first match answers). Anything else is
  * the edge's 404 {"message":"Not Found"}, including PUT /v1/contacts/:id (update is POST). */
 #include "sim/sim.h"
 
@@ -6,6 +7,17 @@
 #include <string.h>
 
 #define MAXSEG 6
+
+/* What a pattern took from the path: ":id" segments in order (id, then sub_id), the third
+ * segment as written (the users endpoints take it as their key), and the entry's arg. */
+struct route_match {
+  int64_t id, sub_id;
+  const char *key;
+  int arg;
+};
+
+typedef void (*route_fn)(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                         const struct route_match *m);
 
 /* Splits "/v1/contacts/12/phone_details/9" into segments; NUL-separated copy in buf. */
 static size_t split(const char *path, char *buf, size_t cap, const char *seg[MAXSEG + 1]) {
@@ -33,122 +45,159 @@ static bool id_of(const char *s, int64_t *out) {
   return *out > 0;
 }
 
-static bool is(const char *a, const char *b) {
-  return strcmp(a, b) == 0;
+static void calls_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                       const struct route_match *m) {
+  sim_calls_list(s, rq, rs, m->arg);
+}
+static void calls_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                      const struct route_match *m) {
+  sim_calls_get(s, rq, rs, m->id);
+}
+static void contacts_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                          const struct route_match *m) {
+  sim_contacts_list(s, rq, rs, m->arg);
+}
+static void contacts_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                         const struct route_match *m) {
+  sim_contacts_get(s, rq, rs, m->id);
+}
+static void contacts_create(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                            const struct route_match *m) {
+  (void)m;
+  sim_contacts_create(s, rq, rs);
+}
+static void contacts_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                            const struct route_match *m) {
+  sim_contacts_update(s, rq, rs, m->id);
+}
+static void contacts_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                            const struct route_match *m) {
+  sim_contacts_delete(s, rq, rs, m->id);
+}
+/* arg: 1 for phone_details, 0 for email_details. */
+static void details_add(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                        const struct route_match *m) {
+  sim_details_add(s, rq, rs, m->id, m->arg);
+}
+static void details_update(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                           const struct route_match *m) {
+  sim_details_update(s, rq, rs, m->id, m->sub_id, m->arg);
+}
+static void details_delete(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                           const struct route_match *m) {
+  sim_details_delete(s, rq, rs, m->id, m->sub_id, m->arg);
+}
+/* arg: the API version, 1 or 2. */
+static void users_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                       const struct route_match *m) {
+  sim_users_list(s, rq, rs, m->arg);
+}
+static void users_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                      const struct route_match *m) {
+  sim_users_get(s, rq, rs, m->arg, m->key);
+}
+static void numbers_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                         const struct route_match *m) {
+  (void)m;
+  sim_numbers_list(s, rq, rs);
+}
+static void numbers_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                        const struct route_match *m) {
+  sim_numbers_get(s, rq, rs, m->id);
+}
+static void tags_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                      const struct route_match *m) {
+  (void)m;
+  sim_tags_list(s, rq, rs);
+}
+static void ping(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, const struct route_match *m) {
+  (void)m;
+  sim_ping(s, rq, rs);
+}
+static void company_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                        const struct route_match *m) {
+  (void)m;
+  sim_company_get(s, rq, rs);
+}
+static void integration_me(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                           const struct route_match *m) {
+  (void)m;
+  sim_integration_me(s, rq, rs);
+}
+/* An id that is not a number on a resource that has ids: the application's 404. */
+static void bad_id(struct sim *s, const struct sim_req *rq, struct sim_resp *rs,
+                   const struct route_match *m) {
+  (void)s, (void)rq, (void)m;
+  sim_resp_error(rs, 404, "The id in the path must be a positive integer");
+}
+
+/* In a pattern, ":id" matches a positive integer (at most two per pattern: id, then sub_id)
+ * and "*" any segment; other segments match themselves. */
+static const struct route {
+  const char *method;
+  const char *pattern;
+  route_fn fn;
+  int arg;
+} ROUTES[] = {
+    {"GET", "/v2/users", users_list, 2},
+    {"GET", "/v2/users/*", users_get, 2},
+    {"GET", "/v1/calls", calls_list, false},
+    {"GET", "/v1/contacts", contacts_list, false},
+    {"GET", "/v1/users", users_list, 1},
+    {"GET", "/v1/numbers", numbers_list, 0},
+    {"GET", "/v1/tags", tags_list, 0},
+    {"GET", "/v1/ping", ping, 0},
+    {"GET", "/v1/company", company_get, 0},
+    {"POST", "/v1/contacts", contacts_create, 0},
+    {"GET", "/v1/calls/search", calls_list, true},
+    {"GET", "/v1/contacts/search", contacts_list, true},
+    {"GET", "/v1/integrations/me", integration_me, 0},
+    {"GET", "/v1/calls/:id", calls_get, 0},
+    {"GET", "/v1/users/:id", users_get, 1},
+    {"GET", "/v1/numbers/:id", numbers_get, 0},
+    {"GET", "/v1/contacts/:id", contacts_get, 0},
+    {"POST", "/v1/contacts/:id", contacts_update, 0},
+    {"DELETE", "/v1/contacts/:id", contacts_delete, 0},
+    {"POST", "/v1/contacts/:id/phone_details", details_add, true},
+    {"POST", "/v1/contacts/:id/email_details", details_add, false},
+    {"PUT", "/v1/contacts/:id/phone_details/:id", details_update, true},
+    {"PUT", "/v1/contacts/:id/email_details/:id", details_update, false},
+    {"DELETE", "/v1/contacts/:id/phone_details/:id", details_delete, true},
+    {"DELETE", "/v1/contacts/:id/email_details/:id", details_delete, false},
+    {"GET", "/v1/calls/*", bad_id, 0},
+    {"GET", "/v1/contacts/*", bad_id, 0},
+    {"GET", "/v1/users/*", bad_id, 0},
+    {"GET", "/v1/numbers/*", bad_id, 0},
+};
+
+/* Whether the path's n segments fit the pattern; fills m when they do. */
+static bool route_matches(const char *pattern, const char *const *seg, size_t n, struct route_match *m) {
+  char buf[128];
+  const char *want[MAXSEG + 1];
+  size_t nwant = split(pattern, buf, sizeof buf, want), ids = 0;
+  int64_t id;
+  if (nwant != n) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(want[i], ":id") == 0) {
+      if (!id_of(seg[i], &id)) return false;
+      *(ids++ ? &m->sub_id : &m->id) = id;
+    } else if (strcmp(want[i], "*") != 0 && strcmp(want[i], seg[i]) != 0) {
+      return false;
+    }
+  }
+  m->key = n > 2 ? seg[2] : NULL;
+  return true;
 }
 
 void sim_route(struct sim *s, const struct sim_req *rq, struct sim_resp *rs) {
   char buf[512];
-  const char *g[MAXSEG + 1];
-  size_t n = split(rq->path, buf, sizeof buf, g);
-  const char *m = rq->method;
-  bool get = is(m, "GET"), post = is(m, "POST"), put = is(m, "PUT"), del = is(m, "DELETE");
-  int64_t id = 0, did = 0;
-  if (n >= 2 && is(g[0], "v2")) {
-    if (n == 2 && get && is(g[1], "users")) {
-      sim_users_list(s, rq, rs, 2);
-      return;
-    }
-    if (n == 3 && get && is(g[1], "users")) {
-      sim_users_get(s, rq, rs, 2, g[2]);
-      return;
-    }
-  } else if (n >= 2 && is(g[0], "v1")) {
-    const char *r = g[1];
-    if (n == 2 && get) {
-      if (is(r, "calls")) {
-        sim_calls_list(s, rq, rs, false);
-        return;
-      }
-      if (is(r, "contacts")) {
-        sim_contacts_list(s, rq, rs, false);
-        return;
-      }
-      if (is(r, "users")) {
-        sim_users_list(s, rq, rs, 1);
-        return;
-      }
-      if (is(r, "numbers")) {
-        sim_numbers_list(s, rq, rs);
-        return;
-      }
-      if (is(r, "tags")) {
-        sim_tags_list(s, rq, rs);
-        return;
-      }
-      if (is(r, "ping")) {
-        sim_ping(s, rq, rs);
-        return;
-      }
-      if (is(r, "company")) {
-        sim_company_get(s, rq, rs);
-        return;
-      }
-    }
-    if (n == 2 && post && is(r, "contacts")) {
-      sim_contacts_create(s, rq, rs);
-      return;
-    }
-    if (n == 3 && get && is(r, "calls") && is(g[2], "search")) {
-      sim_calls_list(s, rq, rs, true);
-      return;
-    }
-    if (n == 3 && get && is(r, "contacts") && is(g[2], "search")) {
-      sim_contacts_list(s, rq, rs, true);
-      return;
-    }
-    if (n == 3 && get && is(r, "integrations") && is(g[2], "me")) {
-      sim_integration_me(s, rq, rs);
-      return;
-    }
-    if (n >= 3 && id_of(g[2], &id)) {
-      if (n == 3 && get && is(r, "calls")) {
-        sim_calls_get(s, rq, rs, id);
-        return;
-      }
-      if (n == 3 && get && is(r, "users")) {
-        sim_users_get(s, rq, rs, 1, g[2]);
-        return;
-      }
-      if (n == 3 && get && is(r, "numbers")) {
-        sim_numbers_get(s, rq, rs, id);
-        return;
-      }
-      if (n == 3 && is(r, "contacts")) {
-        if (get) {
-          sim_contacts_get(s, rq, rs, id);
-          return;
-        }
-        if (post) {
-          sim_contacts_update(s, rq, rs, id);
-          return;
-        }
-        if (del) {
-          sim_contacts_delete(s, rq, rs, id);
-          return;
-        }
-      }
-      if (n >= 4 && is(r, "contacts") && (is(g[3], "phone_details") || is(g[3], "email_details"))) {
-        bool phone = is(g[3], "phone_details");
-        if (n == 4 && post) {
-          sim_details_add(s, rq, rs, id, phone);
-          return;
-        }
-        if (n == 5 && id_of(g[4], &did)) {
-          if (put) {
-            sim_details_update(s, rq, rs, id, did, phone);
-            return;
-          }
-          if (del) {
-            sim_details_delete(s, rq, rs, id, did, phone);
-            return;
-          }
-        }
-      }
-    }
-    /* An id that is not a number on a resource that has ids: the application's 404. */
-    if (n == 3 && get && (is(r, "calls") || is(r, "contacts") || is(r, "users") || is(r, "numbers"))) {
-      sim_resp_error(rs, 404, "The id in the path must be a positive integer");
+  const char *seg[MAXSEG + 1];
+  size_t n = split(rq->path, buf, sizeof buf, seg);
+  for (size_t i = 0; n && i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+    const struct route *r = &ROUTES[i];
+    struct route_match m = {.arg = r->arg};
+    if (strcmp(rq->method, r->method) == 0 && route_matches(r->pattern, seg, n, &m)) {
+      r->fn(s, rq, rs, &m);
       return;
     }
   }

@@ -47,38 +47,20 @@ static void request_done(void *cls, struct MHD_Connection *c, void **req_cls,
   *req_cls = NULL;
 }
 
-static int b64val(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
+/* "id:secret" from a Basic Authorization header, decoded by libmicrohttpd (which wants the scheme
+ * spelled "Basic" and padded base64, as every client sends it); NULL when absent or malformed. */
+static char *basic_pair(struct MHD_Connection *c) {
+  char *pass = NULL, *user = MHD_basic_auth_get_username_password(c, &pass), *pair = NULL;
+  if (user && pass && asprintf(&pair, "%s:%s", user, pass) < 0) pair = NULL;
+  MHD_free(user);
+  MHD_free(pass);
+  return pair;
 }
 
-/* Decodes standard base64 into out (NUL-terminated); false when malformed. */
-static bool b64decode(const char *in, char *out, size_t cap) {
-  size_t n = 0;
-  unsigned acc = 0;
-  int bits = 0;
-  for (; *in && *in != '='; in++) {
-    int v = b64val(*in);
-    if (v < 0) return false;
-    acc = (acc << 6) | (unsigned)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n + 1 >= cap) return false;
-      out[n++] = (char)((acc >> bits) & 0xff);
-    }
-  }
-  out[n] = '\0';
-  return n > 0 && memchr(out, '\0', n) == NULL;
-}
-
-/* The company behind an Authorization value. Returns 401 (none), 403 (bad) or 0. */
-static int resolve(const struct sim *s, const char *auth, struct sim_company **co, enum sim_cred_kind *kind) {
-  char dec[512];
+/* The company behind an Authorization value (basic: its decoded "id:secret", NULL when the value
+ * does not decode). Returns 401 (none), 403 (bad) or 0. */
+static int resolve(const struct sim *s, const char *auth, const char *basic, struct sim_company **co,
+                   enum sim_cred_kind *kind) {
   *co = NULL, *kind = SIM_CRED_NONE;
   if (!auth) return 401;
   while (*auth == ' ') auth++;
@@ -88,11 +70,8 @@ static int resolve(const struct sim *s, const char *auth, struct sim_company **c
   if (strncasecmp(auth, "Bearer ", 7) == 0) {
     k = SIM_CRED_BEARER, secret = auth + 7;
     while (*secret == ' ') secret++;
-  } else if (strncasecmp(auth, "Basic ", 6) == 0) {
-    const char *b = auth + 6;
-    while (*b == ' ') b++;
-    if (!b64decode(b, dec, sizeof dec)) return 403;
-    k = SIM_CRED_BASIC, secret = dec;
+  } else if (strncasecmp(auth, "Basic ", 6) == 0 && basic) {
+    k = SIM_CRED_BASIC, secret = basic;
   } else {
     return 403;
   }
@@ -256,78 +235,84 @@ static void log_close(struct sim *s, size_t slot, uint64_t gen, int status) {
   if (slot != SIZE_MAX && gen == s->log_gen && slot < s->nlog) sim_log_set_status(s, slot, status);
 }
 
+#define JSON_TYPE "application/json; charset=utf-8"
+
+/* The faults that answer instead of the API (the request is not processed); true when one did. */
+static bool fault_instead(const struct sim_fault_hit *hit, struct sim_resp *rs, bool *reset) {
+  switch (hit->kind) {
+  case SIM_FAULT_STATUS_BEFORE:
+    apply_hit_body(rs, hit, NULL, JSON_TYPE);
+    if (!hit->body) sim_resp_error(rs, hit->status, "Injected fault (status_before)");
+    return true;
+  case SIM_FAULT_RESET: *reset = true; return true;
+  case SIM_FAULT_INVALID_JSON:
+    apply_hit_body(rs, hit, "{\"calls\": [{\"id\": 1, \"direction\": \"inbound\",, <<not json", JSON_TYPE);
+    return true;
+  case SIM_FAULT_HTML: apply_hit_body(rs, hit, HTML_PAGE, "text/html"); return true;
+  default: return false; /* the others process the request first */
+  }
+}
+
+/* The faults that spoil the API's answer once it is made. */
+static void fault_after(const struct sim_fault_hit *hit, struct sim_resp *rs, bool *truncate, bool *reset) {
+  switch (hit->kind) {
+  case SIM_FAULT_STATUS_AFTER:
+    sim_resp_clear(rs);
+    apply_hit_body(rs, hit, NULL, JSON_TYPE);
+    if (!hit->body) sim_resp_error(rs, hit->status, "Injected fault (status_after)");
+    break;
+  case SIM_FAULT_RESET_AFTER: *reset = true; break;
+  case SIM_FAULT_TRUNCATE:
+    *truncate = true;
+    if (hit->body) apply_hit_body(rs, hit, NULL, JSON_TYPE);
+    rs->status = hit->status;
+    if (!rs->body || strlen(rs->body) < 2)
+      sim_resp_text(rs, hit->status, "{\"message\":\"this body is cut in the middle\"}", JSON_TYPE);
+    break;
+  default: break;
+  }
+}
+
+/* The API's own answer: the edge's 401/403, the rate limit, or the endpoint's. */
+static void api_answer(struct sim *s, const struct sim_req *rq, int edge, struct sim_resp *rs) {
+  pthread_mutex_lock(&s->lock);
+  if (edge == 401) sim_resp_message(rs, 401, "Unauthorized");
+  else if (edge == 403) sim_resp_message(rs, 403, "Forbidden");
+  else if (rate_admit(s, rq->co, rs)) sim_route(s, rq, rs);
+  pthread_mutex_unlock(&s->lock);
+  sim_resp_finish(rs);
+}
+
 static enum MHD_Result api(struct sim *s, struct MHD_Connection *c, struct sim_req *rq, struct conn_req *cr) {
   struct sim_resp rs = {0};
-  struct sim_fault_hit hit = {0};
-  enum MHD_Result ret = MHD_NO;
-  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-  int edge = resolve(s, auth, &rq->co, &rq->cred);
-  bool faulted, truncate = false, reset = false;
+  struct sim_fault_hit hit = {0}; /* kind SIM_FAULT_NONE when no fault is queued */
+  enum MHD_Result ret;
+  char *basic = basic_pair(c);
+  int edge = resolve(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), basic,
+                     &rq->co, &rq->cred);
+  bool truncate = false, reset = false;
   uint64_t gen;
   size_t slot;
+  free(basic);
 
   pthread_mutex_lock(&s->lock);
   slot = log_open(s, rq, &gen);
-  faulted = sim_fault_take(s, rq->method, rq->path, &hit);
+  sim_fault_take(s, rq->method, rq->path, &hit);
   pthread_mutex_unlock(&s->lock);
 
-  if (faulted && hit.delay_ms > 0) sleep_ms(hit.delay_ms);
+  if (hit.delay_ms > 0) sleep_ms(hit.delay_ms);
   if (cr->too_large) {
     sim_resp_error(&rs, 413, "The request body is larger than 1 MiB");
-    goto answer;
+  } else if (!fault_instead(&hit, &rs, &reset)) {
+    api_answer(s, rq, edge, &rs);
+    fault_after(&hit, &rs, &truncate, &reset);
   }
-  if (faulted) {
-    switch (hit.kind) {
-    case SIM_FAULT_STATUS_BEFORE:
-      apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
-      if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_before)");
-      goto answer;
-    case SIM_FAULT_RESET: reset = true; goto answer;
-    case SIM_FAULT_INVALID_JSON:
-      apply_hit_body(&rs, &hit, "{\"calls\": [{\"id\": 1, \"direction\": \"inbound\",, <<not json",
-                     "application/json; charset=utf-8");
-      goto answer;
-    case SIM_FAULT_HTML: apply_hit_body(&rs, &hit, HTML_PAGE, "text/html"); goto answer;
-    default: break; /* the others process the request first */
-    }
-  }
-
-  pthread_mutex_lock(&s->lock);
-  if (edge == 401) sim_resp_message(&rs, 401, "Unauthorized");
-  else if (edge == 403) sim_resp_message(&rs, 403, "Forbidden");
-  else if (rate_admit(s, rq->co, &rs)) sim_route(s, rq, &rs);
-  pthread_mutex_unlock(&s->lock);
-  sim_resp_finish(&rs);
-
-  if (faulted) {
-    switch (hit.kind) {
-    case SIM_FAULT_STATUS_AFTER:
-      sim_resp_clear(&rs);
-      apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
-      if (!hit.body) sim_resp_error(&rs, hit.status, "Injected fault (status_after)");
-      break;
-    case SIM_FAULT_RESET_AFTER: reset = true; break;
-    case SIM_FAULT_TRUNCATE:
-      truncate = true;
-      if (hit.body) apply_hit_body(&rs, &hit, NULL, "application/json; charset=utf-8");
-      rs.status = hit.status;
-      if (!rs.body || strlen(rs.body) < 2) {
-        sim_resp_text(&rs, hit.status, "{\"message\":\"this body is cut in the middle\"}",
-                      "application/json; charset=utf-8");
-      }
-      break;
-    default: break;
-    }
-  }
-
-answer:
   sim_resp_finish(&rs);
   latency(s, c, &rs);
   pthread_mutex_lock(&s->lock);
   log_close(s, slot, gen, reset ? 0 : rs.status);
   pthread_mutex_unlock(&s->lock);
-  if (reset) ret = drop(c);
-  else ret = send_resp(c, &rs, truncate);
+  ret = reset ? drop(c) : send_resp(c, &rs, truncate);
   sim_resp_clear(&rs);
   sim_fault_hit_clear(&hit);
   return ret;

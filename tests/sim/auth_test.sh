@@ -17,7 +17,7 @@ out=$("$BUILD/aircall-sim" --help)
 contains "--help prints the usage" "$out" "usage: aircall-sim"
 
 sim_start --bearer tok-a=alpha --bearer tok-a2=alpha --bearer tok-b=beta \
-  --basic id-a:sec-a=alpha --basic id-b:sec-b=beta
+  --basic id-a:sec-a=alpha --basic id-b:sec-b=beta --basic 'id-c:s:c=beta'
 case "$SIM_URL" in http://127.0.0.1:[0-9]*) ok "prints listening on http://127.0.0.1:PORT" ;;
 *) not_ok "prints listening on http://127.0.0.1:PORT" "got: $SIM_URL" ;; esac
 
@@ -56,6 +56,18 @@ SIM_AUTH=$basic_a
 sim_table <<'T'
 Basic api_id:api_token: 200 {"ping":"pong"}|GET|/v1/ping|200|{"ping":"pong"}
 Basic credentials reach the company they name|GET|/v1/company|200|"name":"alpha"
+T
+SIM_AUTH="Authorization: Basic $(printf 'id-c:s:c' | base64)"
+sim_table <<'T'
+a Basic secret may hold a colon (the id ends at the first one)|GET|/v1/company|200|"name":"beta"
+T
+SIM_AUTH="Authorization: Basic $(printf 'id-c:s' | base64)"
+sim_table <<'T'
+a Basic secret cut at its colon is refused|GET|/v1/ping|403|{"message":"Forbidden"}
+T
+SIM_AUTH="Authorization: Basic $(printf 'id-a' | base64)"
+sim_table <<'T'
+a Basic value without a colon is refused|GET|/v1/ping|403|{"message":"Forbidden"}
 T
 SIM_AUTH='Authorization: Bearer tok-a'
 sim_table <<'T'

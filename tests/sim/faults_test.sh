@@ -118,6 +118,15 @@ sim_fault '{"kind":"status_before","path":"/v1/ping","status":418}' >/dev/null
 SIM_AUTH=
 sim_call GET /v1/ping
 equals "status_before answers before the auth check" "$SIM_STATUS" 418
+contains "a status without a reason phrase is \"error\":\"Error\"" "$SIM_BODY" '"error":"Error"'
+SIM_AUTH='Authorization: Bearer sim-token'
+sim_fault '[{"kind":"status_before","status":422},{"kind":"status_before","status":413},{"kind":"status_before","status":501}]' >/dev/null
+sim_call GET /v1/ping
+contains "422 keeps Aircall's reason phrase" "$SIM_BODY" '"error":"Unprocessable Entity"'
+sim_call GET /v1/ping
+contains "413 keeps Aircall's reason phrase" "$SIM_BODY" '"error":"Payload Too Large"'
+sim_call GET /v1/ping
+contains "other statuses take libmicrohttpd's reason phrase" "$SIM_BODY" '"error":"Not Implemented"'
 
 # Faulted requests are logged with the status answered (0 when dropped).
 sim_reset
