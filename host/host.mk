@@ -23,10 +23,13 @@ HOST_FX_DIR := $(BUILD)/tests/host/fixtures
 HOST_FX_SOS := $(patsubst tests/host/fixtures/%.c,$(HOST_FX_DIR)/%.so,$(wildcard tests/host/fixtures/*.c))
 HOST_FX_JSONS := $(patsubst tests/host/fixtures/%,$(HOST_FX_DIR)/%,$(wildcard tests/host/fixtures/*.json))
 
-$(HOST_FX_DIR)/%.so: tests/host/fixtures/%.c tests/host/fixtures/%.json tests/host/fixtures/fixture_plugin.h plugin.h
+$(HOST_FX_DIR)/%.so: tests/host/fixtures/%.c $(HOST_FX_DIR)/%_manifest.c tests/host/fixtures/fixture_plugin.h plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -DFX_JSON='"tests/host/fixtures/$*.json"' -o $@ $< $(LDFLAGS)
+	$(CC) $(CFLAGS) -shared -o $@ $< $(HOST_FX_DIR)/$*_manifest.c $(LDFLAGS)
 	chmod go-w $@
+$(HOST_FX_DIR)/%_manifest.c: tests/host/fixtures/%.json $(BUILD)/tools/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed fx_manifest $< $@
 $(HOST_FX_DIR)/%.json: tests/host/fixtures/%.json
 	@mkdir -p $(dir $@)
 	cp $< $@
