@@ -54,7 +54,7 @@ void sim_users_list(struct sim *s, const struct sim_req *rq, struct sim_resp *rs
   list_simple(s, rq, rs, "users", rq->co->nusers, version == 2 ? user_v2 : user_v1, user_created);
 }
 
-/* v2 accepts an id or an email (aircall-api.md, Users); v1 an id only. */
+/* v2 accepts an id or an email (docs/aircall-api.md, Users); v1 an id only. */
 void sim_users_get(struct sim *s, const struct sim_req *rq, struct sim_resp *rs, int version,
                    const char *key) {
   struct sim_company *co = rq->co;
@@ -124,7 +124,7 @@ void sim_company_get(struct sim *s, const struct sim_req *rq, struct sim_resp *r
 void sim_integration_me(struct sim *s, const struct sim_req *rq, struct sim_resp *rs) {
   struct sim_company *co = rq->co;
   if (rq->cred != SIM_CRED_BEARER) {
-    /* PICK (aircall-api.md says "for OAuth tokens only" without the answer to API keys):
+    /* PICK (docs/aircall-api.md says "for OAuth tokens only" without the answer to API keys):
      * 403 with an application error body, so it is told apart from the edge's bad-credential
      * 403 {"message":"Forbidden"}. */
     sim_resp_error(rs, 403,

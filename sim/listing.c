@@ -94,7 +94,7 @@ int sim_param_int(const struct sim_req *rq, const char *key, int64_t min, int64_
 int sim_page_parse(const struct sim_req *rq, struct sim_page *pg, struct sim_resp *rs) {
   bool present;
   pg->page = 1, pg->per_page = 20;
-  /* page below 1, per_page outside 1..50: 400 (aircall-api.md, "Undecided": 400 likeliest). */
+  /* page below 1, per_page outside 1..50: 400 (docs/aircall-api.md, "Undecided": 400 likeliest). */
   if (sim_param_int(rq, "page", 1, &pg->page, &present, rs)) return -1;
   if (sim_param_int(rq, "per_page", 1, &pg->per_page, &present, rs)) return -1;
   if (pg->per_page > SIM_MAX_PER_PAGE) {
@@ -102,7 +102,7 @@ int sim_page_parse(const struct sim_req *rq, struct sim_page *pg, struct sim_res
     return -1;
   }
   if ((pg->page - 1) > (SIM_RECORD_CAP - 1) / pg->per_page) {
-    /* The exact body recorded from the real API (aircall-api.md, 10,000-record cap). */
+    /* The exact body recorded from the real API (docs/aircall-api.md, 10,000-record cap). */
     free(rs->body);
     rs->status = 400;
     rs->content_type = "application/json; charset=utf-8";

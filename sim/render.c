@@ -1,5 +1,5 @@
 /* render.c - turns the simulator's records into the JSON objects Aircall answers with,
- * field for field as listed in aircall-api.md (calls have no from/to, numbers no `number`,
+ * field for field as listed in docs/aircall-api.md (calls have no from/to, numbers no `number`,
  * v1 users one `name`, v2 users no first/last name). */
 #include "sim/sim.h"
 
@@ -53,7 +53,7 @@ json_object *sim_render_user_v1(const struct sim *s, const struct sim_company *c
   add(o, "email", str(u->email));
   add(o, "available", boolean(u->availability == 0));
   add(o, "availability_status", str(AVAIL[u->availability]));
-  /* Inside a call the user drops substatus and wrap_up_time (aircall-api.md, Calls). */
+  /* Inside a call the user drops substatus and wrap_up_time (docs/aircall-api.md, Calls). */
   if (!abridged) add(o, "substatus", str(u->availability == 0 ? "always_opened" : "out_for_lunch"));
   add(o, "created_at", iso(u->created_at));
   add(o, "time_zone", str(TZ[u->time_zone]));

@@ -97,7 +97,7 @@ static bool rate_admit(struct sim *s, struct sim_company *co, struct sim_resp *r
     co->window_count++;
     return true;
   }
-  /* PICK: the 429 body is UNCERTAIN in aircall-api.md; this is its "likely" shape. */
+  /* PICK: the 429 body is UNCERTAIN in docs/aircall-api.md; this is its "likely" shape. */
   snprintf(msg, sizeof msg,
            "Rate limit of %ld requests per minute reached for this company; retry after the time "
            "in X-AircallApi-Reset",

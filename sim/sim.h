@@ -1,6 +1,6 @@
 /* sim.h - the types every file of aircall-sim shares: the per-company data set, one parsed
  * request, one answer, and the simulator's state. The behaviour it imitates is described in
- * aircall-api.md; the picks made where that document is UNCERTAIN are listed in sim/README.md. */
+ * docs/aircall-api.md; the picks made where that document is UNCERTAIN are listed in sim/README.md. */
 #ifndef SIM_H
 #define SIM_H
 
