@@ -4,12 +4,8 @@
 # added and replaced dates, version-1 records), add refusing a plugin not installed,
 # kkp-host check and add --verify against aircall-sim, the only account as the default,
 # and a wrapped keystore's passphrase asked once per process or read from a file.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 TP=$BUILD/tests/keystore/tty_probe
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
 make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1 ||
   { not_ok "make install" "$(tail -5 "$tmp/log")"; tap_done; exit 1; }
 bin="$tmp/opt/kkp/bin"

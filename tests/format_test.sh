@@ -1,7 +1,7 @@
 #!/bin/sh
 # format_test.sh - every C file of the project is laid out as the checked-in .clang-format
 # says (STYLE.md): `make format` rewrites them; this only checks, one assertion per file.
-. tests/lib/tap.sh
+. tests/lib/preamble.sh
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   files=$(git ls-files '*.c' '*.h')
 else

@@ -4,10 +4,7 @@
 # completion; the installed binaries find their plugin folder relative to themselves
 # (no --plugin-dir, no KKP_PLUGIN_PATH), also once the tree is moved; make uninstall
 # removes every file it put there; install builds no test program.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/preamble.sh
 make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1
 equals "make install succeeds" "$?" 0
 root="$tmp/opt/kkp"

@@ -2,10 +2,7 @@
 # smoke_test.sh - `make bench`'s harness runs end to end with tiny counts (BENCH_QUICK=1): every
 # comparison prints its two ratio lines (client CPU and wall), numbers in the agreed format,
 # and the report is written. No figure is judged here: timings are for `make bench` to report.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 BENCH_QUICK=1 BENCH_OUT="$tmp/BENCHMARKS.md" BUILD=$BUILD sh bench/run.sh >"$tmp/out" 2>"$tmp/err"
 equals "the quick bench exits 0" "$?" 0
 out=$(cat "$tmp/out")

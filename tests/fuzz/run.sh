@@ -6,7 +6,7 @@
 # saved as DIR/artifacts/<target>-crash-...; add it to tests/fuzz/corpus/<target>/
 # once fixed, as a regression seed).
 # usage: run.sh DIR SECONDS TARGET...
-set -u
+. tests/lib/preamble.sh
 dir=$1
 secs=$2
 shift 2

@@ -1,12 +1,9 @@
 #!/bin/sh
 # call_test.sh - kkp-host call against the fixture plugin: result on stdout, error on
 # stderr, exit status per error class, config from flags and environment, write gating.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
 FX="$BUILD/tests/host/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH="$FX"
 unset FIXTURE_BASE_URL KKP_KEYSTORE_PASSPHRASE
 

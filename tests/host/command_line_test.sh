@@ -7,11 +7,7 @@
 # against aircall-sim. As a user runs them: the binaries installed (make install into a
 # temporary prefix), the fixtures put in $KOSMO_HOME/plugins as a user adds a plugin,
 # and no --plugin-dir nor KKP_PLUGIN_PATH (the Aircall plugin is found beside kkp-host).
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT
+. tests/lib/preamble.sh
 make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1 ||
   { not_ok "make install" "$(tail -5 "$tmp/log")"; tap_done; exit 1; }
 H="$tmp/opt/kkp/bin/kkp-host"

@@ -4,16 +4,13 @@
 # the running process, by another process of the same user. As root the processes
 # run as nobody, since root may look at anything (a non-dumpable process's /proc
 # files belong to root, which only shows when the process is not root itself).
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
+. tests/lib/preamble.sh
 pids=
 cleanup() {
   for p in $pids; do kill -9 "$p" 2>/dev/null; done
   for p in $pids; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+at_exit cleanup
 RUNAS=
 if [ "$(id -u)" = 0 ]; then
   RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups"

@@ -1,12 +1,9 @@
 #!/bin/sh
 # loader_test.sh - kkp-host list/describe read manifests only; the loader refuses each
 # bad plugin (fixtures under tests/host/fixtures/) with its own message and fix.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
 FX="$BUILD/tests/host/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH=
 
 # refusal NAME "needle" "fix needle": calls NAME.echo and checks the message and status.

@@ -2,11 +2,8 @@
 # manifest_shape_test.sh - a manifest whose functions have the wrong JSON shapes (found
 # by the manifest fuzz target) is refused with a message naming the field, by list,
 # describe, doc and call alike; kkp-host never dies of a signal reading one.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH=
 
 # shape NAME JSON "field": writes NAME.json alone in a folder and runs every reader of it.

@@ -2,12 +2,8 @@
 # passphrase_test.sh - kkp-host asks for a wrapped keystore's passphrase on a real
 # terminal: echo off, the passphrase never shown, the terminal restored even when a
 # signal ends it; and from the environment when there is no terminal.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 TP=$BUILD/tests/keystore/tty_probe
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
 ks="$tmp/ks"
 echo "host-pass-5ecret" | "$BUILD/kkp-setup" --keystore "$ks" init --passphrase --kdf min >/dev/null 2>&1 &&
   echo tty-5ecret | "$BUILD/kkp-setup" --keystore "$ks" add aircall >/dev/null 2>&1 ||

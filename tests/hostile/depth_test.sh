@@ -3,10 +3,7 @@
 # the nesting depth the plugins take, KKP_JSON_MAX_DEPTH (32): a text or table
 # at the limit passes, one level deeper is refused. The plugin's side is in
 # tests/unit/bounds_test.c.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/preamble.sh
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH= KKP_KEYSTORE="$tmp/ks"
 limit=$(sed -n 's/^#define KKP_JSON_MAX_DEPTH \([0-9]*\).*/\1/p' plugin.h)
 equals "plugin.h defines the one limit" "$limit" 32

@@ -3,12 +3,7 @@
 # (bench/plugin_bench drives it): with ca_file naming the test CA a call works; without it, or
 # with another CA, the call fails naming the certificate; a ca_file that cannot be read is a
 # config_error at account_init that names the file.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-. tests/lib/tls.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 export KKP_KEYSTORE="$tmp/ks"
 "$BUILD/kkp-setup" init >/dev/null 2>&1 && echo tls-5ecret | "$BUILD/kkp-setup" add aircall >/dev/null 2>&1 ||
   { not_ok "keystore provisioned"; tap_done; exit 1; }

@@ -1,11 +1,7 @@
 #!/bin/sh
 # cli_test.sh - the plugin through kkp-host, end to end, against aircall-sim with
 # its default rate limit (120 a minute per company): what a user types.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 export KKP_KEYSTORE="$tmp/ks"
 "$BUILD/kkp-setup" init >/dev/null 2>&1 && echo cli-5ecret | "$BUILD/kkp-setup" add aircall >/dev/null 2>&1 ||
   { not_ok "keystore provisioned"; tap_done; exit 1; }

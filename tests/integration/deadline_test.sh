@@ -3,11 +3,7 @@
 # host hands what is left of the script's time to the call as its deadline, so a
 # rate limit that would be waited out for most of a minute ends the call at once
 # with an error that names the deadline (no retry is sent).
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 export KKP_KEYSTORE="$tmp/ks"
 "$BUILD/kkp-setup" init >/dev/null 2>&1 && echo dl-5ecret | "$BUILD/kkp-setup" add aircall >/dev/null 2>&1 ||
   { not_ok "keystore provisioned"; tap_done; exit 1; }

@@ -2,17 +2,13 @@
 # Runs the plugin's integration tests: two simulators (one with a tight rate
 # limit), a throw-away keystore with accounts for two companies and both
 # credential kinds, then the C test binary that dlopens aircall.so.
-set -u
-BUILD=${BUILD:-build}
-. tests/lib/sim.sh
-work=$(mktemp -d)
+. tests/lib/preamble.sh
+work=$tmp
 limited_pid=
 cleanup() {
-  sim_stop
   [ -n "$limited_pid" ] && kill "$limited_pid" 2>/dev/null && wait "$limited_pid" 2>/dev/null
-  rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+at_exit cleanup
 
 export KKP_KEYSTORE="$work/keystore"
 "$BUILD/kkp-setup" init >/dev/null || exit 1

@@ -2,11 +2,8 @@
 # secret_memory_test.sh - runs secret_memory_test (aircall.so with its header-list and
 # sodium allocation calls watched) against a simulator, with a throw-away keystore holding
 # one bearer and one basic credential.
-set -u
-BUILD=${BUILD:-build}
-. tests/lib/sim.sh
-work=$(mktemp -d)
-trap 'sim_stop; rm -rf "$work"' EXIT INT TERM
+. tests/lib/preamble.sh
+work=$tmp
 fail() { echo "not ok 1 - $1"; exit 1; }
 
 export KKP_KEYSTORE="$work/keystore"

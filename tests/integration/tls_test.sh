@@ -2,15 +2,13 @@
 # tls_test.sh - the plugin over real TLS: openssl s_server on 127.0.0.1 with certificates
 # made here (self-signed; from a test CA for 127.0.0.1; from that CA for another name),
 # first through kkp-host, then tls_test (which can add the test CA to the plugin's trust).
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
-work=$(mktemp -d)
+. tests/lib/preamble.sh
+work=$tmp
 pids=
 cleanup() {
   for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+at_exit cleanup
 bail() { not_ok "$1" "$(cat "$work/log" 2>/dev/null)"; tap_done; exit 1; }
 
 # key NAME: a P-256 key (quick to make) in $work/NAME.key

@@ -6,12 +6,10 @@
 # each, the pair in force must match (a record sealed with the public key opens with
 # the secret key), be the old pair before the commit point and the new one after it,
 # and a later init --force must succeed.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 S=$BUILD/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
-T=$(mktemp -d "${TMPDIR:-/tmp}/ks-swap.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+T=$tmp
 OLDTOK="FAKE-swap-old-$$"
 
 "$S" --keystore "$T/base" init >/dev/null 2>&1 &&

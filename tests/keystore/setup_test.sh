@@ -2,13 +2,11 @@
 # setup_test.sh - kkp-setup end to end: init, add (bearer, basic), list, remove,
 # passwd, refusals (permissions, names, copies, empty or odd secrets), and a final
 # check that no output and no keystore file contains a secret the test used.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 S=$BUILD/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
 TP=$BUILD/tests/keystore/tty_probe
-T=$(mktemp -d "${TMPDIR:-/tmp}/ks-setup.XXXXXX")
-trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+T=$tmp
 K=$T/ks
 LOG=$T/all-output
 : >"$LOG"

@@ -3,17 +3,15 @@
 # processes adding 100 accounts each at once, and a writer (add --force) killed at
 # random moments 200 times. The keystore must stay readable and never lose a record
 # that was there.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 S=$BUILD/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
-T=$(mktemp -d "${TMPDIR:-/tmp}/ks-stress.XXXXXX")
+T=$tmp
 pids=""
 cleanup() {
   for p in $pids; do kill "$p" 2>/dev/null; done
-  rm -rf "$T"
 }
-trap cleanup EXIT
+at_exit cleanup
 LOG=$T/all-output
 : >"$LOG"
 

@@ -3,11 +3,9 @@
 # as strace sees them for `kkp-setup add`: the temp file is fsynced before it is
 # linked (add) or renamed (add --force) to the record's name, and the folder is
 # fsynced after that, so a crash leaves the old record or the whole new one.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 S=$BUILD/kkp-setup
-T=$(mktemp -d "${TMPDIR:-/tmp}/ks-order.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+T=$tmp
 "$S" --keystore "$T/ks" init >/dev/null 2>&1 || { not_ok "keystore made"; tap_done; exit 1; }
 
 # events ARGS...: runs `kkp-setup add ARGS` under strace and prints, in order, one

@@ -4,12 +4,8 @@
 # deep (2^30 nodes as JSON), given to json.encode or to a plugin call, fails with a
 # clear Lua error before the process grows past the cap (and before anything is
 # sent); and many small allocations count against the cap as a running total.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH=
 unset KKP_KEYSTORE_PASSPHRASE
 # 4^15 = 2^30 nodes, 16 levels deep: within the JSON depth limit (KKP_JSON_MAX_DEPTH) even as an argument.

@@ -2,12 +2,9 @@
 # sandbox_test.sh - kkp-host lua: the sandbox (no io, os, require, bytecode, dofile), the
 # memory and time caps, the app.integrations namespace over the fixture plugin (errors,
 # did-you-mean, positional arguments, empty tables), json, dump and lua_read_doc.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
 FX="$BUILD/tests/host/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH= KKP_KEYSTORE="$tmp/ks"
 
 # lua_out SCRIPT: runs SCRIPT from stdin; stdout+stderr in $out, status in $rc.

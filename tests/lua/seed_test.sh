@@ -2,12 +2,8 @@
 # seed_test.sh - every seed example in tests/lua/seed/ runs unchanged through kkp-host lua
 # against aircall-sim, and what it prints matches the simulator's own data (read with curl);
 # accounts default, sales and support reach their own companies.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH=
 unset KKP_KEYSTORE_PASSPHRASE
 

@@ -3,9 +3,7 @@
 # package-lock.json): aircall-sim with two companies, a keystore under HOME (where a
 # KosmoKrator-launched server looks) with one account for each, plus a single-account
 # and a passphrase-wrapped keystore. Node's test runner prints TAP.
-set -u
-BUILD=${BUILD:-build}
-. tests/lib/sim.sh
+. tests/lib/preamble.sh
 here=tests/mcp
 if ! command -v node >/dev/null; then
   echo "not ok - node not found: apt-get install nodejs npm (Node.js 18 or newer), then (cd $here && npm ci)"
@@ -17,8 +15,6 @@ if [ ! -d "$here/node_modules/@modelcontextprotocol/sdk" ]; then
     exit 1
   }
 fi
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
 unset KKP_KEYSTORE KKP_KEYSTORE_PASSPHRASE KOSMO_HOME KKP_PLUGIN_PATH
 
 export MCP_HOME="$tmp/home"

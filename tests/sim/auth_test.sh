@@ -1,9 +1,7 @@
 #!/bin/sh
 # auth_test.sh - aircall-sim: the command line, credentials and the edge answers
-# (aircall-api.md "Transport and auth", SPEC.md section 7).
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# (docs/aircall-api.md "Transport and auth", docs/SPEC.md §7).
+. tests/lib/preamble.sh
 
 # The command line.
 out=$("$BUILD/aircall-sim" --bogus 2>&1)

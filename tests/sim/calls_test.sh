@@ -1,9 +1,7 @@
 #!/bin/sh
 # calls_test.sh - aircall-sim: /v1/calls, /v1/calls/search and /v1/calls/:id
-# (aircall-api.md "Calls").
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# (docs/aircall-api.md "Calls").
+. tests/lib/preamble.sh
 sim_start --rate-limit 0
 
 # ids VALUES: the top-level call ids of a calls page, in order.
@@ -13,7 +11,7 @@ field() { printf %s "$2" | grep -o "\"$1\":[0-9]*" | sed 's/.*://'; }
 sorted() { printf '%s\n' "$1" | sort -n -c 2>/dev/null; }
 sorted_desc() { printf '%s\n' "$1" | sort -n -r -c 2>/dev/null; }
 
-# One call carries every field aircall-api.md lists, and no from/to.
+# One call carries every field docs/aircall-api.md lists, and no from/to.
 sim_call GET /v1/calls/12345
 equals "GET /v1/calls/12345 answers 200" "$SIM_STATUS" 200
 contains "one call is {\"call\": {...}}" "$SIM_BODY" '{"call":{"id":12345,'

@@ -1,9 +1,7 @@
 #!/bin/sh
 # contacts_test.sh - aircall-sim: contacts list, search, get, create, update by POST,
-# phone_details/email_details and delete (aircall-api.md "Contacts").
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# phone_details/email_details and delete (docs/aircall-api.md "Contacts").
+. tests/lib/preamble.sh
 sim_start --rate-limit 0
 num() { printf %s "$2" | grep -o "\"$1\":[0-9]*" | head -n 1 | sed 's/.*://'; }
 

@@ -1,9 +1,7 @@
 #!/bin/sh
 # controls_test.sh - aircall-sim: the request log (GET /__sim/requests), POST /__sim/reset and
 # GET /__sim/health: no auth, not logged, not rate-limited, never a credential in the log.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+. tests/lib/preamble.sh
 sim_start --rate-limit 2 --bearer secret-token-123=alpha --basic myid:mysecret=alpha
 
 s=$(curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/__sim/health")

@@ -1,9 +1,7 @@
 #!/bin/sh
 # dataset_test.sh - aircall-sim: the deterministic per-company data set and the anchors the
-# seed examples need (SPEC.md section 7, the simulator's issue).
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# seed examples need (docs/SPEC.md §7, the simulator's issue).
+. tests/lib/preamble.sh
 A='Authorization: Bearer a'
 B='Authorization: Bearer b'
 # all AUTH PATH: every page of a list at 50 a page, one JSON body per line, ports removed.

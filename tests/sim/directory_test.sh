@@ -1,9 +1,7 @@
 #!/bin/sh
 # directory_test.sh - aircall-sim: users v1 and v2, numbers, tags, ping, company and
-# integrations/me (aircall-api.md "Users", "Numbers", "Identity").
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# integrations/me (docs/aircall-api.md "Users", "Numbers", "Identity").
+. tests/lib/preamble.sh
 sim_start --rate-limit 0 --bearer tok=acme --basic id:sec=acme
 SIM_AUTH='Authorization: Bearer tok'
 

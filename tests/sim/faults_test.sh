@@ -1,10 +1,8 @@
 #!/bin/sh
 # faults_test.sh - aircall-sim: every fault kind of POST /__sim/faults, matching by method and
 # path prefix, count, queue order, and whether the request was processed (committed).
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop; rm -f "$tmp"' EXIT
-tmp=$(mktemp)
+. tests/lib/preamble.sh
+tmp=$tmp/body
 sim_start --rate-limit 0
 A='Authorization: Bearer sim-token'
 NEW='{"first_name":"Fault","phone_numbers":[{"label":"W","value":"+33611111111"}]}'

@@ -2,11 +2,7 @@
 # latency_tls_test.sh - aircall-sim --latency-ms and HTTPS (--tls-cert/--tls-key): answers still
 # come, each reports the wait the simulator added (X-Sim-Latency-Ms; no clock is read here), a
 # new connection also pays its handshakes, and HTTPS is served with the given certificate.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-. tests/lib/tls.sh
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 A='Authorization: Bearer sim-token'
 
 # latency_of FILE: the X-Sim-Latency-Ms values of the answers whose headers curl wrote to FILE

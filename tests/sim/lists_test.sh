@@ -1,9 +1,7 @@
 #!/bin/sh
 # lists_test.sh - aircall-sim: list envelopes, meta, page links, per_page bounds and the
-# 10,000-record cap (aircall-api.md "Envelopes and pagination").
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# 10,000-record cap (docs/aircall-api.md "Envelopes and pagination").
+. tests/lib/preamble.sh
 sim_start --calls 10100 --rate-limit 0
 U=$SIM_URL
 CAP='{"error":"Bad Request","data":null,"message":"BAD_REQUEST","errors":"Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.","troubleshoot":"BAD_REQUEST","success":false}'

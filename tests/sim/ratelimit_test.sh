@@ -1,9 +1,7 @@
 #!/bin/sh
 # ratelimit_test.sh - aircall-sim: the per-company rate limit, its 429 body and the
-# X-AircallApi-* headers that appear only on 429s (aircall-api.md "Rate limit").
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop' EXIT
+# X-AircallApi-* headers that appear only on 429s (docs/aircall-api.md "Rate limit").
+. tests/lib/preamble.sh
 hdr() { printf '%s\n' "$SIM_HEADERS" | grep -i "^$1:" | sed 's/^[^:]*: *//'; }
 
 sim_start --rate-limit 3 --bearer a1=alpha --bearer a2=alpha --bearer b=beta

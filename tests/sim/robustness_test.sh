@@ -2,12 +2,10 @@
 # robustness_test.sh - aircall-sim never crashes on bad input: malformed JSON, huge query
 # strings and bodies, unknown parameters, odd methods and paths; keep-alive and concurrent
 # clients work.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-trap 'sim_stop; rm -f "$big"' EXIT
+. tests/lib/preamble.sh
 sim_start --rate-limit 0
 A='Authorization: Bearer sim-token'
-big=$(mktemp)
+big=$tmp/big
 
 sim_table <<'T'
 a truncated JSON body: 400|POST|/v1/contacts|400|"error":"Bad Request"|{"first_name":"A","phone_numbers":[
