@@ -69,7 +69,8 @@ static void handle(struct sim_req *rq, const char *auth) {
   size_t slot = sim_log_add(&sim, rq, 0);
   if (sim_fault_take(&sim, rq->method, rq->path, &hit)) sim_fault_hit_clear(&hit);
   /* The text after "Basic " stands for what libmicrohttpd decoded from it. */
-  int edge = resolve(&sim, auth, strncasecmp(auth, "Basic ", 6) == 0 ? auth + 6 : NULL, &rq->co, &rq->cred);
+  const char *basic = auth && strncasecmp(auth, "Basic ", 6) == 0 ? auth + 6 : NULL;
+  int edge = resolve(&sim, auth, basic, &rq->co, &rq->cred);
   if (edge) sim_resp_message(&rs, edge, edge == 401 ? "Unauthorized" : "Forbidden");
   else sim_route(&sim, rq, &rs);
   if (slot != SIZE_MAX) sim_log_set_status(&sim, slot, rs.status);
