@@ -2,15 +2,8 @@
 # Runs the fault matrix (fault_matrix.c): a simulator without rate limit, a
 # throw-away keystore with the account of company acme, then the C program that
 # dlopens aircall.so and drives every function into every fault.
-set -u
-BUILD=${BUILD:-build}
-. tests/lib/sim.sh
-work=$(mktemp -d)
-cleanup() {
-  sim_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. tests/lib/preamble.sh
+work=$tmp
 
 export KKP_KEYSTORE="$work/keystore"
 "$BUILD/kkp-setup" init >/dev/null || exit 1

@@ -4,12 +4,10 @@
 # $KKP_KEYSTORE_PASSPHRASE_FILE names, as kkp-host does: `init --passphrase` wraps
 # host.key with it and `passwd` opens host.key with it. Nothing is asked on stdin then,
 # and no message shows the passphrase.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 S=$BUILD/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
-T=$(mktemp -d "${TMPDIR:-/tmp}/ks-passfile.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+T=$tmp
 unset KKP_KEYSTORE_PASSPHRASE KKP_KEYSTORE_PASSPHRASE_FILE
 PASS1="FAKE-filepass-$$-one"
 PASS2="FAKE-filepass-$$-two"

@@ -5,8 +5,7 @@
 # aircall.so opens credentials but can seal or provision nothing, and kkp-setup seals
 # and provisions but opens no record. nm lists the functions defined or called inside
 # a binary; nm -D the ones it imports from libsodium at run time.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 
 # syms FILE: every symbol name FILE defines or references, one per line.
 syms() {

@@ -3,11 +3,7 @@
 # kkp-host process, however many accounts a script opens: kkp-host derives the
 # unwrapping key once (ks_unlock) and every account opens with it, none derives
 # from the passphrase again. Seen in the --verbose log lines of host and plugin.
-. tests/lib/tap.sh
-. tests/lib/sim.sh
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'sim_stop; rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/preamble.sh
 unset KKP_KEYSTORE_PASSPHRASE KKP_KEYSTORE_PASSPHRASE_FILE KKP_DEBUG
 ks="$tmp/ks"
 printf 'FAKE-once-pass\n' >"$tmp/pass" && chmod 600 "$tmp/pass"

@@ -4,12 +4,9 @@
 # integers and floats, big numbers, null, duplicate keys, \u escapes and surrogates, the
 # depth limit; and plugin errors in Lua's words (1-based paths, Lua's names for arrays
 # and objects) while kkp-host call keeps the plugin's JSON words.
-. tests/lib/tap.sh
-BUILD=${BUILD:-build}
+. tests/lib/preamble.sh
 H="$BUILD/kkp-host"
 FX="$BUILD/tests/host/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export KOSMO_HOME="$tmp/home" KKP_PLUGIN_PATH= KKP_KEYSTORE="$tmp/ks"
 
 # lua_out SCRIPT: runs SCRIPT from stdin; stdout+stderr in $out, status in $rc.
