@@ -4,6 +4,7 @@
 #include "sim/sim.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -131,60 +132,74 @@ static int pem_arg(const char *opt, const char *path, char **out) {
   return 0;
 }
 
-/* The options that take text rather than a number; 1 when a consumed, -1 on error, 0 if not one. */
-static int text_arg(struct sim *s, const char *a, const char *v) {
-  if (strcmp(a, "--latency-ms") == 0) return latency_arg(s, v) ? -1 : 1;
-  if (strcmp(a, "--tls-cert") == 0) return pem_arg(a, v, &s->cfg.tls_cert) ? -1 : 1;
-  if (strcmp(a, "--tls-key") == 0) return pem_arg(a, v, &s->cfg.tls_key) ? -1 : 1;
-  return 0;
+/* Every option takes a value; the ids index opts[] below. */
+enum {
+  O_PORT,
+  O_CALLS,
+  O_CONTACTS,
+  O_USERS,
+  O_NUMBERS,
+  O_RATE,
+  O_SEED,
+  O_LATENCY,
+  O_CERT,
+  O_KEY,
+  O_BEARER,
+  O_BASIC
+};
+static const struct option opts[] = {{"port", required_argument, NULL, O_PORT},
+                                     {"calls", required_argument, NULL, O_CALLS},
+                                     {"contacts", required_argument, NULL, O_CONTACTS},
+                                     {"users", required_argument, NULL, O_USERS},
+                                     {"numbers", required_argument, NULL, O_NUMBERS},
+                                     {"rate-limit", required_argument, NULL, O_RATE},
+                                     {"seed", required_argument, NULL, O_SEED},
+                                     {"latency-ms", required_argument, NULL, O_LATENCY},
+                                     {"tls-cert", required_argument, NULL, O_CERT},
+                                     {"tls-key", required_argument, NULL, O_KEY},
+                                     {"bearer", required_argument, NULL, O_BEARER},
+                                     {"basic", required_argument, NULL, O_BASIC},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {"version", no_argument, NULL, 'v'},
+                                     {NULL, 0, NULL, 0}};
+
+/* One option's value (v NULL when it was missing): 0, or -1 after saying why. */
+static int take_option(struct sim *s, int id, const char *v, long *port, long *seed) {
+  static const long range[][2] = {{0, 65535}, {8, 5000000},   {4, 1000000},   {4, 100000},
+                                  {1, 10000}, {0, 100000000}, {0, 2147483647}};
+  long *const dst[] = {
+      port, &s->cfg.calls, &s->cfg.contacts, &s->cfg.users, &s->cfg.numbers, &s->cfg.rate_limit, seed};
+  char opt[32];
+  snprintf(opt, sizeof opt, "--%s", opts[id].name);
+  if (id <= O_SEED) return num_arg(opt, v, range[id][0], range[id][1], dst[id]);
+  if (id == O_LATENCY) return latency_arg(s, v);
+  if (id == O_CERT || id == O_KEY) return pem_arg(opt, v, id == O_CERT ? &s->cfg.tls_cert : &s->cfg.tls_key);
+  return add_cred(s, id == O_BEARER ? SIM_CRED_BEARER : SIM_CRED_BASIC, v);
 }
 
+/* 1 when --help or --version was answered, -1 on a usage error, 0 to run. */
 static int parse_args(struct sim *s, int argc, char **argv) {
-  struct {
-    const char *name;
-    long *dst;
-    long min, max;
-  } nums[] = {{"--port", NULL, 0, 65535},
-              {"--calls", &s->cfg.calls, 8, 5000000},
-              {"--contacts", &s->cfg.contacts, 4, 1000000},
-              {"--users", &s->cfg.users, 4, 100000},
-              {"--numbers", &s->cfg.numbers, 1, 10000},
-              {"--rate-limit", &s->cfg.rate_limit, 0, 100000000},
-              {"--seed", NULL, 0, 2147483647}};
   long port = 0, seed = 1;
-  nums[0].dst = &port;
-  nums[6].dst = &seed;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    bool done = false;
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(USAGE, stdout);
+  int id;
+  opterr = 0; /* the messages are ours */
+  for (int at = 1; (id = getopt_long(argc, argv, ":h", opts, NULL)) != -1; at = optind) {
+    if (id == 'h' || id == 'v') {
+      if (id == 'h') fputs(USAGE, stdout);
+      else printf("aircall-sim %s\n", SIM_VERSION);
       return 1;
     }
-    if (strcmp(a, "--version") == 0) {
-      printf("aircall-sim %s\n", SIM_VERSION);
-      return 1;
+    if (id == ':' && optopt >= O_PORT && optopt <= O_BASIC) { /* a value is missing */
+      take_option(s, optopt, NULL, &port, &seed);
+      return -1;
     }
-    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-      if (strcmp(a, nums[k].name) == 0) {
-        if (num_arg(a, i + 1 < argc ? argv[i + 1] : NULL, nums[k].min, nums[k].max, nums[k].dst)) return -1;
-        i++, done = true;
-      }
-    if (done) continue;
-    int t = text_arg(s, a, i + 1 < argc ? argv[i + 1] : NULL);
-    if (t < 0) return -1;
-    if (t > 0) {
-      i++;
-      continue;
+    if (id == '?' || id == ':') {
+      fprintf(stderr, "aircall-sim: unknown option %s (see --help)\n", argv[at]); /* the word read */
+      return -1;
     }
-    if (strcmp(a, "--bearer") == 0 || strcmp(a, "--basic") == 0) {
-      if (add_cred(s, a[2] == 'b' && a[3] == 'e' ? SIM_CRED_BEARER : SIM_CRED_BASIC,
-                   i + 1 < argc ? argv[i + 1] : NULL))
-        return -1;
-      i++;
-      continue;
-    }
-    fprintf(stderr, "aircall-sim: unknown option %s (see --help)\n", a);
+    if (take_option(s, id, optarg, &port, &seed)) return -1;
+  }
+  if (optind < argc) {
+    fprintf(stderr, "aircall-sim: unknown option %s (see --help)\n", argv[optind]);
     return -1;
   }
   if (!s->cfg.tls_cert != !s->cfg.tls_key) {

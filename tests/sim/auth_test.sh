@@ -11,6 +11,15 @@ out=$("$BUILD/aircall-sim" --calls 3 2>&1)
 contains "--calls below its minimum is refused with the range" "$out" "--calls needs an integer between 8"
 out=$("$BUILD/aircall-sim" --bearer nocompany 2>&1)
 contains "--bearer without =COMPANY is refused" "$out" "--bearer TOKEN=COMPANY expected"
+out=$("$BUILD/aircall-sim" --calls=3 2>&1)
+contains "--calls=3 is --calls 3 (getopt_long's form)" "$out" "--calls needs an integer between 8"
+out=$("$BUILD/aircall-sim" --port 2>&1)
+equals "an option without its value exits with status 2" "$?" 2
+contains "and says the value is missing" "$out" "--port needs an integer between 0 and 65535 (got nothing)"
+out=$("$BUILD/aircall-sim" stray 2>&1)
+contains "a word that is no option is named" "$out" "unknown option stray"
+out=$("$BUILD/aircall-sim" --version)
+contains "--version prints the version" "$out" "aircall-sim "
 out=$("$BUILD/aircall-sim" --help)
 contains "--help prints the usage" "$out" "usage: aircall-sim"
 
