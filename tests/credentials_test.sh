@@ -6,9 +6,8 @@
 # and a wrapped keystore's passphrase asked once per process or read from a file.
 . tests/lib/preamble.sh
 TP=$BUILD/tests/keystore/tty_probe
-make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1 ||
-  { not_ok "make install" "$(tail -5 "$tmp/log")"; tap_done; exit 1; }
-bin="$tmp/opt/kkp/bin"
+kkp_install
+bin=$KKP_BIN
 S="$bin/kkp-setup"
 H="$bin/kkp-host"
 unset KKP_PLUGIN_PATH KKP_KEYSTORE_PASSPHRASE KKP_KEYSTORE_PASSPHRASE_FILE

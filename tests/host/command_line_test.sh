@@ -8,10 +8,9 @@
 # temporary prefix), the fixtures put in $KOSMO_HOME/plugins as a user adds a plugin,
 # and no --plugin-dir nor KKP_PLUGIN_PATH (the Aircall plugin is found beside kkp-host).
 . tests/lib/preamble.sh
-make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/log" 2>&1 ||
-  { not_ok "make install" "$(tail -5 "$tmp/log")"; tap_done; exit 1; }
-H="$tmp/opt/kkp/bin/kkp-host"
-SETUP="$tmp/opt/kkp/bin/kkp-setup"
+kkp_install
+H="$KKP_BIN/kkp-host"
+SETUP="$KKP_BIN/kkp-setup"
 export KOSMO_HOME="$tmp/home"
 FX="$KOSMO_HOME/plugins"
 mkdir -p "$FX" && cp "$BUILD"/tests/host/fixtures/*.json "$FX"/ &&

@@ -3,9 +3,10 @@
 # descriptor (--passphrase-file FILE, /dev/fd/N) or from the file that
 # $KKP_KEYSTORE_PASSPHRASE_FILE names, as kkp-host does: `init --passphrase` wraps
 # host.key with it and `passwd` opens host.key with it. Nothing is asked on stdin then,
-# and no message shows the passphrase.
+# and no message shows the passphrase. The installed kkp-setup, as a user runs it.
 . tests/lib/preamble.sh
-S=$BUILD/kkp-setup
+kkp_install
+S=$KKP_BIN/kkp-setup
 P=$BUILD/tests/keystore/ks_probe
 T=$tmp
 unset KKP_KEYSTORE_PASSPHRASE KKP_KEYSTORE_PASSPHRASE_FILE

@@ -2,17 +2,19 @@
 # unlock_once_test.sh - a passphrase-wrapped keystore costs one key derivation per
 # kkp-host process, however many accounts a script opens: kkp-host derives the
 # unwrapping key once (ks_unlock) and every account opens with it, none derives
-# from the passphrase again. Seen in the --verbose log lines of host and plugin.
+# from the passphrase again. Seen in the --verbose log lines of host and plugin. Run as a
+# user runs them: the installed kkp-setup and kkp-host, the plugin found beside kkp-host.
 . tests/lib/preamble.sh
+kkp_install
 unset KKP_KEYSTORE_PASSPHRASE KKP_KEYSTORE_PASSPHRASE_FILE KKP_DEBUG
 ks="$tmp/ks"
 printf 'FAKE-once-pass\n' >"$tmp/pass" && chmod 600 "$tmp/pass"
-"$BUILD/kkp-setup" --keystore "$ks" init --passphrase-file "$tmp/pass" --kdf min >/dev/null 2>&1 || not_ok "init"
+"$KKP_BIN/kkp-setup" --keystore "$ks" init --passphrase-file "$tmp/pass" --kdf min >/dev/null 2>&1 || not_ok "init"
 for acct in default sales support; do
-  echo once-t0ken | "$BUILD/kkp-setup" --keystore "$ks" add aircall --account "$acct" --force >/dev/null 2>&1
+  echo once-t0ken | "$KKP_BIN/kkp-setup" --keystore "$ks" add aircall --account "$acct" --force >/dev/null 2>&1
 done
 sim_start --bearer once-t0ken=acme || { not_ok "simulator started"; tap_done; exit 1; }
-H="$BUILD/kkp-host --plugin-dir $BUILD --keystore $ks --base-url $SIM_URL"
+H="$KKP_BIN/kkp-host --keystore $ks --base-url $SIM_URL"
 cat >"$tmp/three.lua" <<'LUA'
 local n = 0
 for _, acct in ipairs({"default", "sales", "support"}) do
@@ -32,7 +34,7 @@ equals "no account derives from the passphrase itself" "$(count "deriving the ke
 lacks "no log line shows the passphrase" "$(cat "$tmp/err" "$tmp/out")" "FAKE-once-pass"
 
 # A plain keystore has nothing to derive.
-"$BUILD/kkp-setup" --keystore "$ks" passwd --plain --passphrase-file "$tmp/pass" >/dev/null 2>&1
+"$KKP_BIN/kkp-setup" --keystore "$ks" passwd --plain --passphrase-file "$tmp/pass" >/dev/null 2>&1
 $H --verbose lua "$tmp/three.lua" >"$tmp/out" 2>"$tmp/err" </dev/null
 equals "a plain keystore: exit 0" "$?" 0
 equals "and no key is derived at all" "$(count "deriving")" 0

@@ -23,6 +23,14 @@ _preamble_exit() {
   chmod -R u+rwx "$_preamble_tmp" 2>/dev/null
   rm -rf "$_preamble_tmp"
 }
+# kkp_install: installs the built binaries and plugin as a user would (make install into
+# $tmp with PREFIX /opt/kkp) and sets KKP_BIN to their bin folder; the binaries find the
+# plugin folder beside themselves. Ends the test with "not ok" when the install fails.
+kkp_install() {
+  make -s install BUILD="$BUILD" SAN="${SAN:-}" PREFIX=/opt/kkp DESTDIR="$tmp" >"$tmp/install.log" 2>&1 ||
+    { not_ok "make install" "$(tail -5 "$tmp/install.log")"; tap_done; exit 1; }
+  KKP_BIN="$tmp/opt/kkp/bin"
+}
 trap _preamble_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
