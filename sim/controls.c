@@ -24,6 +24,7 @@ struct sim_log_entry {
   char *method, *path, *query, *body, *company;
   int status;
   int64_t at_ms; /* UNIX milliseconds at arrival: tests compare retries with reset moments */
+  int in_flight; /* requests in progress at its arrival, itself included: tests see reads at once */
 };
 
 static const struct {
@@ -227,6 +228,7 @@ static void requests_get(struct sim *s, struct sim_resp *rs) {
     json_object_object_add(r, "body", str_or_null(e->body));
     json_object_object_add(r, "company", str_or_null(e->company));
     json_object_object_add(r, "status", json_object_new_int(e->status));
+    json_object_object_add(r, "in_flight", json_object_new_int(e->in_flight));
     json_object_array_add(a, r);
   }
   json_object_object_add(o, "requests", a);
@@ -255,6 +257,7 @@ size_t sim_log_add(struct sim *s, const struct sim_req *rq, int status) {
   e->body = rq->body ? strdup(rq->body) : NULL;
   e->company = rq->co ? strdup(rq->co->name) : NULL;
   e->status = status;
+  e->in_flight = s->in_flight;
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   e->at_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;

@@ -228,10 +228,12 @@ static const char HTML_PAGE[] = "<html>\r\n<head><title>502 Bad Gateway</title><
  * delayed request finishes after later ones; the status is filled in when it is answered. */
 static size_t log_open(struct sim *s, const struct sim_req *rq, uint64_t *gen) {
   *gen = s->log_gen;
+  s->in_flight++;
   return sim_log_add(s, rq, 0);
 }
 
 static void log_close(struct sim *s, size_t slot, uint64_t gen, int status) {
+  s->in_flight--;
   if (slot != SIZE_MAX && gen == s->log_gen && slot < s->nlog) sim_log_set_status(s, slot, status);
 }
 

@@ -191,6 +191,7 @@ struct sim {
   size_t nlog, log_cap;
   size_t log_dropped;
   uint64_t log_gen; /* bumped when the log is cleared, so stale slots are not written */
+  int in_flight;    /* API requests arrived and not yet answered (their latency included) */
 };
 
 /* dataset.c: deterministic data, derived from the seed and the company name. */

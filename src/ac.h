@@ -114,6 +114,7 @@ struct ac_config {
   int max_retries;
   long max_rate_wait_ms;
   int name_scan_pages;
+  int concurrent_pages; /* pages of one list read at once (fanout.c); 1: one after another */
   int cache_ttl_s;
   long retry_base_ms;
   long deadline_ms;         /* the whole call: connects, retries, waits, pages */
@@ -132,7 +133,7 @@ struct ac_number_digits {
   time_t at;
 };
 
-#define AC_IDLE_HANDLES 8
+#define AC_IDLE_HANDLES 12 /* a call reading pages at once (fanout.c) holds 9 */
 #define AC_NUMBER_CACHE 32
 
 struct kkp_account {
@@ -155,9 +156,14 @@ struct kkp_account {
   size_t n_tags;
   time_t tags_at;
   struct ac_number_digits numbers[AC_NUMBER_CACHE];
+  long long limited_until_ms; /* ac_now_ms() before which Aircall's rate window is spent */
 };
 
 int ac_account_is_basic(const struct kkp_account *a);
+/* Notes that Aircall's rate window is spent until until_ms (ac_now_ms() time),
+ * and asks whether it is, for every call of the account (thread-safe). */
+void ac_account_limited(struct kkp_account *a, long long until_ms);
+int ac_account_is_limited(struct kkp_account *a);
 /* Overwrites every copy of the account's credential in s with '*' (in place, so
  * it cannot fail): for everything the plugin returns or logs. */
 void ac_redact(const struct kkp_account *a, char *s);
@@ -173,7 +179,7 @@ struct ac_ctx {
   struct ac_error err;
   long long deadline_ms; /* the budget in force: min(config deadline_ms, the host's) */
   long long end_ms;      /* ac_now_ms() when the budget runs out */
-  size_t bytes_read;     /* answer bytes of this call, bounded by AC_MAX_CALL_BYTES */
+  size_t bytes_read;     /* answer bytes of this call, bounded by AC_MAX_CALL_BYTES; atomic adds only */
 };
 
 /* Monotonic milliseconds. */
@@ -231,6 +237,54 @@ int ac_http(struct ac_ctx *c, const char *method, const char *path, const char *
 /* As ac_http, but a 2xx body is handed over unparsed in r->text. */
 int ac_http_text(struct ac_ctx *c, const char *method, const char *path, const char *body,
                  enum ac_safety safety, struct ac_response *r);
+/* Parses a 2xx answer's text (ac_http_text) into r->json, as ac_http would have
+ * (the text is freed either way); the upstream_error of ac_http when it is not a
+ * JSON object. `what` names the request ("GET /v1/contacts?page=2"). */
+int ac_response_parse(struct ac_ctx *c, const char *what, struct ac_response *r);
+
+/* One request and what its attempts have learnt, in parts, for the pages read at
+ * once (fanout.c): begin, then perform its first attempt (on any thread), then
+ * settle it on the call's thread (which judges that attempt and makes the
+ * retries and waits ac_http would), then end. */
+struct ac_request {
+  const char *method, *path;
+  char what[160]; /* "GET /v1/users?page=3", for messages */
+  enum ac_safety safety;
+  int parse;
+  int attempt;
+};
+struct ac_exchange {
+  struct ac_ctx *c;
+  size_t *call_bytes; /* the call's answer bytes, added to atomically */
+  struct ac_buf body;
+  int too_big;   /* 1: this answer passed AC_MAX_BODY; 2: the call passed AC_MAX_CALL_BYTES */
+  char why[256]; /* libcurl's own words on a failure (CURL_ERROR_SIZE) */
+  long long t0;  /* when the attempt began, for the log line */
+};
+/* Points c->curl at the request (q: method, path, safety, parse set); a failure is the call's error. */
+int ac_exchange_begin(struct ac_ctx *c, struct ac_request *q, struct ac_exchange *x, const char *body,
+                      struct ac_response *r);
+/* One attempt, within the call's budget: libcurl's code (CURLcode); *cut when the
+ * budget bounded it. Touches only c->curl, x and the call's byte count. */
+int ac_exchange_perform(struct ac_ctx *c, struct ac_exchange *x, int *cut);
+/* Judges the attempt that gave cc, and goes on as ac_http does: the request's status. */
+int ac_exchange_settle(struct ac_ctx *c, struct ac_request *q, struct ac_exchange *x, int cc, int cut,
+                       struct ac_response *r);
+void ac_exchange_end(struct ac_ctx *c, struct ac_exchange *x);
+
+/* ---- pages read at once (fanout.c) ---------------------------------------- */
+
+/* Takes answer i (in order, on the call's thread): KKP_OK to go on, AC_GET_STOP
+ * when no later answer is wanted, or an error status (the call's error set). */
+#define AC_GET_STOP (-2)
+typedef int (*ac_get_fn)(struct ac_ctx *c, size_t i, struct ac_response *r, void *ctx);
+/* GETs paths[0..n) (safe requests) and hands each answer, settled as ac_http_text
+ * would, to fn in order. Up to concurrent_pages are in flight at once, each on a
+ * kept handle of the account, unless Aircall's rate window is spent; after any
+ * first attempt that is not a plain 2xx the rest go one at a time. Nothing is
+ * started after fn stops or fails, or past the call's deadline. */
+int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn fn, void *ctx);
+
 /* 1 when a failed write may have been applied anyway, so its caller must look
  * (reconcile) before saying anything: the request may have been delivered, or
  * Aircall said 2xx and the answer is unusable. */
@@ -420,7 +474,8 @@ struct ac_page {
   void *ctx;                            /* the item function's own */
   struct ac_span list, meta, next_link; /* list from '[' to past ']'; start NULL when absent */
   struct ac_span count, filtered_out;   /* meta's members of those names */
-  struct ac_span *items;                /* the items kept */
+  struct ac_span total, per_page;
+  struct ac_span *items; /* the items kept */
   size_t n_items, cap_items, n_read;
   struct ac_edit *edits;
   size_t n_edits, cap_edits, next_edit;
@@ -449,6 +504,13 @@ int ac_page_not_json(struct ac_ctx *c, const struct ac_page *pg, const char *pat
 /* Fails when the page (read by ac_page_scan) has no list, a meta that is no
  * object or an item of a wrong shape; KKP_OK otherwise. what: "GET /v1/calls". */
 int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what);
+/* The count the JSON token v holds: a plain non-negative integer of at most 12
+ * digits (no sign, fraction or exponent); -1 for anything else. */
+long long ac_span_count(struct ac_span v);
+/* How many pages a list has, from its first page's meta: total records (-1 when
+ * unknown: 0 pages) in pages of per_page, which is taken as `asked` when it is
+ * missing or larger; no page past Aircall's 10,000-record cap. */
+long long ac_pages_after(long long total, long long per_page, long long asked);
 /* Every page of a v1/v2 list (per_page 50), as ac_http_all_pages, put out as
  * {"key": [items...]} with each page's edits, into out. */
 int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_fn item, void *ctx,

@@ -20,6 +20,19 @@ int ac_account_is_basic(const struct kkp_account *a) {
   return a->cred && a->cred->kind == KS_KIND_BASIC;
 }
 
+void ac_account_limited(struct kkp_account *a, long long until_ms) {
+  pthread_mutex_lock(&a->lock);
+  if (until_ms > a->limited_until_ms) a->limited_until_ms = until_ms;
+  pthread_mutex_unlock(&a->lock);
+}
+
+int ac_account_is_limited(struct kkp_account *a) {
+  pthread_mutex_lock(&a->lock);
+  long long until = a->limited_until_ms;
+  pthread_mutex_unlock(&a->lock);
+  return ac_now_ms() < until;
+}
+
 void ac_log(const struct kkp_account *a, int level, const char *fmt, ...) {
   if (!a || !a->log) return;
   char msg[1024];
@@ -180,6 +193,7 @@ static int read_config(json_object *cfg, struct ac_config *c, struct ac_error *e
   c->max_retries = (int)config_int(cfg, "max_retries");
   c->max_rate_wait_ms = config_int(cfg, "max_rate_wait_ms");
   c->name_scan_pages = (int)config_int(cfg, "name_scan_pages");
+  c->concurrent_pages = (int)config_int(cfg, "concurrent_pages");
   c->cache_ttl_s = (int)config_int(cfg, "cache_ttl_s");
   c->retry_base_ms = config_int(cfg, "retry_base_ms");
   c->deadline_ms = config_int(cfg, "deadline_ms");

@@ -11,6 +11,8 @@
 
 #include "src/ac.h"
 
+/* The most pages a name search reads: name_scan_pages' maximum in the manifest. */
+#define AC_NAME_SCAN_MAX 200
 /* A reconciling search accepts a contact created this long before the POST started. */
 #define AC_RECONCILE_SLACK_S 120
 
@@ -69,12 +71,14 @@ static int name_matches(json_object *contact, const char *q) {
 /* A name search in progress: the matches kept, how many to skip before the
  * asked page starts, and how much was read. */
 struct name_scan {
-  const char *q;
+  const char *q, *order;
+  char *const *paths; /* of the run of pages being read */
   long long per_page, skip, scanned;
   json_object *found;
   int pages;
-  int complete; /* the last page was read */
-  int more;     /* one match past the asked page was seen */
+  long long last; /* the last page to read, once the first page says how many there are */
+  int complete;   /* the last page was read */
+  int more;       /* one match past the asked page was seen */
 };
 
 /* Keeps the matches of one page of contacts, within the asked page. */
@@ -90,27 +94,45 @@ static void scan_keep(struct name_scan *s, json_object *contacts) {
   }
 }
 
-/* Reads page p of every contact and keeps its matches. */
-static int scan_page(struct ac_ctx *c, struct name_scan *s, int p, const char *order) {
-  struct ac_buf path = {0};
-  struct ac_response r = {0};
+/* Takes the next page of every contact (in order) and keeps its matches. */
+static int scan_take(struct ac_ctx *c, size_t i, struct ac_response *r, void *arg) {
+  struct name_scan *s = arg;
   json_object *contacts, *meta;
-  int next = 0, rc;
-  ac_buf_puts(&path, "/v1/contacts");
-  ac_buf_query_int(&path, "per_page", AC_MAX_PER_PAGE);
-  ac_buf_query_int(&path, "page", p);
-  ac_buf_query(&path, "order", order);
-  rc = path.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
-                : ac_http(c, "GET", path.s, NULL, AC_SAFE, &r);
-  ac_buf_free(&path);
+  char what[160];
+  snprintf(what, sizeof(what), "GET %s", s->paths[i]);
+  int next = 0, rc = ac_response_parse(c, what, r);
   if (rc) return rc;
   s->pages++;
   ac_progress(c, (uint64_t)s->pages, (uint64_t)c->acct->cfg.name_scan_pages,
               "list_contacts: searched %d page%s of contacts for a name", s->pages, s->pages == 1 ? "" : "s");
-  rc = check_page(&c->err, "GET /v1/contacts", r.json, &contacts, &meta, &next);
-  if (rc == KKP_OK) scan_keep(s, contacts);
-  if (rc == KKP_OK && !next) s->complete = 1;
-  ac_response_free(&r);
+  if ((rc = check_page(&c->err, "GET /v1/contacts", r->json, &contacts, &meta, &next))) return rc;
+  scan_keep(s, contacts);
+  if (!next) s->complete = 1;
+  if (s->pages == 1)
+    s->last =
+        ac_pages_after(ac_json_int(meta, "total", -1), ac_json_int(meta, "per_page", -1), AC_MAX_PER_PAGE);
+  return s->more || s->complete ? AC_GET_STOP : KKP_OK;
+}
+
+/* Reads pages from..to of every contact (at once when more than one). */
+static int scan_pages(struct ac_ctx *c, struct name_scan *s, int from, int to) {
+  char *paths[AC_NAME_SCAN_MAX];
+  size_t n = 0;
+  int rc = KKP_OK;
+  if (to - from >= AC_NAME_SCAN_MAX) to = from + AC_NAME_SCAN_MAX - 1;
+  for (int p = from; p <= to && rc == KKP_OK; p++) {
+    struct ac_buf b = {0};
+    ac_buf_puts(&b, "/v1/contacts");
+    ac_buf_query_int(&b, "per_page", AC_MAX_PER_PAGE);
+    ac_buf_query_int(&b, "page", p);
+    ac_buf_query(&b, "order", s->order);
+    if (b.oom) rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+    else paths[n++] = b.s;
+  }
+  s->paths = paths;
+  if (rc == KKP_OK) rc = ac_http_get_each(c, paths, n, scan_take, s);
+  s->paths = NULL;
+  while (n > 0) free(paths[--n]);
   return rc;
 }
 
@@ -139,11 +161,14 @@ static json_object *scan_meta(const struct name_scan *s, long long page) {
  * answer is complete. */
 static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long long page, const char *order,
                       struct ac_result *out) {
-  struct name_scan s = {.q = q, .per_page = per_page, .skip = (page - 1) * per_page};
-  int rc = KKP_OK;
+  struct name_scan s = {.q = q, .order = order, .per_page = per_page, .skip = (page - 1) * per_page};
+  int rc = KKP_OK, budget = c->acct->cfg.name_scan_pages;
   s.found = json_object_new_array();
-  for (int p = 1; p <= c->acct->cfg.name_scan_pages && !s.more && !s.complete && rc == KKP_OK; p++)
-    rc = scan_page(c, &s, p, order);
+  /* The first page says how many follow: those within the budget are read at once. */
+  while (rc == KKP_OK && s.pages < budget && !s.more && !s.complete) {
+    long long last = s.last < budget ? s.last : budget;
+    rc = scan_pages(c, &s, s.pages + 1, last > s.pages + 1 ? (int)last : s.pages + 1);
+  }
   if (rc) {
     json_object_put(s.found);
     return rc;

@@ -142,12 +142,12 @@ static int read_list(struct ac_page *pg, struct ac_json_cur *cur) {
 
 /* meta: noted, with the members a list's reader may use or change. */
 static int read_meta(struct ac_page *pg, struct ac_json_cur *cur) {
-  static const char *const keys[] = {"next_page_link", "count", "filtered_out"};
-  struct ac_span v[3];
-  const struct ac_json_want want = {keys, 3, v, 3, NULL};
+  static const char *const keys[] = {"next_page_link", "count", "filtered_out", "total", "per_page"};
+  struct ac_span v[5];
+  const struct ac_json_want want = {keys, 5, v, 5, NULL};
   int rc = *cur->p == '{' ? ac_json_object(cur, &want, &pg->meta) : ac_json_value(cur, &pg->meta);
   if (rc || *pg->meta.start != '{') return rc;
-  pg->next_link = v[0], pg->count = v[1], pg->filtered_out = v[2];
+  pg->next_link = v[0], pg->count = v[1], pg->filtered_out = v[2], pg->total = v[3], pg->per_page = v[4];
   return 0;
 }
 
@@ -158,6 +158,8 @@ int ac_page_scan(struct ac_page *pg) {
   memset(&pg->list, 0, sizeof(pg->list));
   memset(&pg->meta, 0, sizeof(pg->meta));
   memset(&pg->next_link, 0, sizeof(pg->next_link));
+  memset(&pg->total, 0, sizeof(pg->total));
+  memset(&pg->per_page, 0, sizeof(pg->per_page));
   if (ac_json_begin(&cur, pg->text, pg->len) || *cur.p != '{' || ac_json_open(&cur)) return -1;
   while ((rc = ac_json_next_member(&cur, &key)) == 1) {
     if (ac_json_key_is(key, pg->key)) rc = read_list(pg, &cur);
@@ -196,26 +198,85 @@ int ac_page_check(struct ac_ctx *c, const struct ac_page *pg, const char *what) 
   return KKP_OK;
 }
 
-/* Reads page `page` of path into pg (its answer in *r) and checks it. */
-static int read_page(struct ac_ctx *c, const char *path, int page, struct ac_page *pg,
-                     struct ac_response *r) {
-  struct ac_buf p = {0};
-  ac_buf_puts(&p, path);
-  ac_buf_query_int(&p, "per_page", AC_MAX_PER_PAGE);
-  ac_buf_query_int(&p, "page", page);
-  int rc = p.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory")
-                 : ac_http_text(c, "GET", p.s, NULL, AC_SAFE, r);
-  pg->text = r->text, pg->len = r->text_len;
-  if (rc) {
-  } else if (r->text && ac_page_scan(pg) != 0) {
-    rc = pg->oom || pg->ins.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading GET %s", p.s)
-                                : ac_page_not_json(c, pg, p.s, r->http_status);
-  } else if (!pg->list.start || *pg->list.start != '[') {
-    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"%s\" list", path, pg->key);
-  } else if (pg->wrong[0]) {
-    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has %s", path, pg->wrong);
+long long ac_span_count(struct ac_span v) {
+  long long n = 0;
+  const char *p = v.start;
+  if (!p || p == v.end || v.end - p > 12) return -1; /* absent, or past any count Aircall holds */
+  for (; p < v.end; p++) {
+    if (*p < '0' || *p > '9') return -1;
+    n = n * 10 + (*p - '0');
   }
-  ac_buf_free(&p);
+  return n;
+}
+
+long long ac_pages_after(long long total, long long per_page, long long asked) {
+  if (total < 0) return 0;
+  if (per_page < 1 || per_page > asked) per_page = asked; /* what was asked for is the most a page holds */
+  if (total > AC_RECORD_CAP) total = AC_RECORD_CAP;       /* no page starts past the cap */
+  return (total + per_page - 1) / per_page;
+}
+
+/* An all-pages read in progress: where its items go and how far it got. */
+struct pager {
+  const char *path, *key;
+  ac_item_fn item;
+  void *ctx;
+  struct ac_buf *out;
+  char *const *paths; /* of the run of pages being read, with their queries */
+  size_t n;           /* items put out so far */
+  int page;           /* the next page to read */
+  int more;           /* the last page read said another follows */
+  long long last;     /* the last page, as the first page's meta.total says; 0 when unknown */
+};
+
+/* Takes answer i of a run of pages (the page pr->page): scans and checks it and puts its items out. */
+static int take_page(struct ac_ctx *c, size_t i, struct ac_response *r, void *arg) {
+  struct pager *pr = arg;
+  struct ac_page pg = {
+      .key = pr->key, .base = pr->n, .item = pr->item, .ctx = pr->ctx, .text = r->text, .len = r->text_len};
+  int rc = KKP_OK;
+  if (r->text && ac_page_scan(&pg) != 0) {
+    rc = pg.oom || pg.ins.oom
+             ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading GET %s", pr->paths[i])
+             : ac_page_not_json(c, &pg, pr->paths[i], r->http_status);
+  } else if (!pg.list.start || *pg.list.start != '[') {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"%s\" list", pr->path,
+                 pr->key);
+  } else if (pg.wrong[0]) {
+    rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has %s", pr->path, pg.wrong);
+  }
+  for (size_t k = 0; rc == KKP_OK && k < pg.n_items; k++) {
+    if (pr->n + k) ac_buf_append(pr->out, ",", 1);
+    ac_page_render(&pg, pg.items[k].start, pg.items[k].end, pr->out);
+  }
+  if (rc == KKP_OK && pr->page == 1)
+    pr->last = ac_pages_after(ac_span_count(pg.total), ac_span_count(pg.per_page), AC_MAX_PER_PAGE);
+  pr->more = rc == KKP_OK && pg.next_link.start && *pg.next_link.start == '"' && pg.n_read > 0;
+  pr->n += pg.n_items;
+  pr->page++;
+  ac_page_free(&pg);
+  if (rc == KKP_OK)
+    ac_progress(c, pr->n, 0, "GET %s: read %d page%s", pr->path, pr->page - 1, pr->page == 2 ? "" : "s");
+  return rc ? rc : pr->more && pr->n <= (size_t)AC_RECORD_CAP ? KKP_OK : AC_GET_STOP;
+}
+
+/* Reads pages from..to of pr->path (at once when more than one), each into pr. */
+static int read_pages(struct ac_ctx *c, struct pager *pr, int from, int to) {
+  char *paths[AC_TEXT_MAX_PAGES];
+  size_t n = 0;
+  int rc = KKP_OK;
+  for (int p = from; p <= to && rc == KKP_OK; p++) {
+    struct ac_buf b = {0};
+    ac_buf_puts(&b, pr->path);
+    ac_buf_query_int(&b, "per_page", AC_MAX_PER_PAGE);
+    ac_buf_query_int(&b, "page", p);
+    if (b.oom) rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+    else paths[n++] = b.s;
+  }
+  pr->paths = paths;
+  if (rc == KKP_OK) rc = ac_http_get_each(c, paths, n, take_page, pr);
+  pr->paths = NULL;
+  while (n > 0) free(paths[--n]);
   return rc;
 }
 
@@ -229,27 +290,19 @@ static int endless(struct ac_ctx *c, const char *path, size_t n, int pages) {
 
 int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_fn item, void *ctx,
                   struct ac_buf *out) {
-  int rc = KKP_OK, more = 1, page;
-  size_t n = 0;
+  struct pager pr = {.path = path, .key = key, .item = item, .ctx = ctx, .out = out, .page = 1, .more = 1};
+  int rc = KKP_OK;
   ac_buf_puts(out, "{");
   ac_buf_json_string(out, key, strlen(key));
   ac_buf_puts(out, ":[");
-  for (page = 1; more && page <= AC_TEXT_MAX_PAGES && n <= (size_t)AC_RECORD_CAP; page++) {
-    struct ac_page pg = {.key = key, .base = n, .item = item, .ctx = ctx};
-    struct ac_response r = {0};
-    ac_progress(c, n, 0, "GET %s: reading page %d", path, page);
-    rc = read_page(c, path, page, &pg, &r);
-    for (size_t i = 0; rc == KKP_OK && i < pg.n_items; i++) {
-      if (n + i) ac_buf_append(out, ",", 1);
-      ac_page_render(&pg, pg.items[i].start, pg.items[i].end, out);
-    }
-    more = rc == KKP_OK && pg.next_link.start && *pg.next_link.start == '"' && pg.n_read > 0;
-    n += pg.n_items;
-    ac_page_free(&pg);
-    ac_response_free(&r);
-    if (rc) return rc;
+  /* The first page says how many follow: those are read at once; past them (a list
+   * that grew meanwhile, or no total given), one at a time. */
+  while (rc == KKP_OK && pr.more && pr.page <= AC_TEXT_MAX_PAGES && pr.n <= (size_t)AC_RECORD_CAP) {
+    int to = pr.last > pr.page ? (int)(pr.last < AC_TEXT_MAX_PAGES ? pr.last : AC_TEXT_MAX_PAGES) : pr.page;
+    rc = read_pages(c, &pr, pr.page, to);
   }
-  if (more || n > (size_t)AC_RECORD_CAP) return endless(c, path, n, page - 1);
+  if (rc) return rc;
+  if (pr.more || pr.n > (size_t)AC_RECORD_CAP) return endless(c, path, pr.n, pr.page - 1);
   ac_buf_puts(out, "]}");
   return out->oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory") : KKP_OK;
 }

@@ -23,12 +23,7 @@
 /* The longest sleep between two polls of the host's cancelled(). */
 #define AC_SLICE_MS 100
 
-struct exchange {
-  struct ac_ctx *c;
-  struct ac_buf body;
-  int too_big;               /* 1: this answer passed AC_MAX_BODY; 2: the call passed AC_MAX_CALL_BYTES */
-  char why[CURL_ERROR_SIZE]; /* libcurl's own words on a failure */
-};
+_Static_assert(sizeof(((struct ac_exchange *)0)->why) >= CURL_ERROR_SIZE, "libcurl's error buffer");
 
 long long ac_now_ms(void) {
   struct timespec ts;
@@ -111,12 +106,13 @@ void ac_progress(struct ac_ctx *c, uint64_t done, uint64_t total, const char *fm
 /* ---- one answer -------------------------------------------------------------- */
 
 static size_t on_body(char *data, size_t size, size_t n, void *user) {
-  struct exchange *x = user;
+  struct ac_exchange *x = user;
   size_t len = size * n;
+  /* The call's count is shared by the pages read at once (fanout.c): added atomically,
+   * and the sum after the add decides, so together they never pass the bound either. */
   if (x->body.len + len > AC_MAX_BODY) x->too_big = 1;
-  else if (x->c->bytes_read + len > AC_MAX_CALL_BYTES) x->too_big = 2;
+  else if (__atomic_add_fetch(x->call_bytes, len, __ATOMIC_RELAXED) > AC_MAX_CALL_BYTES) x->too_big = 2;
   if (x->too_big) return 0; /* aborts the transfer */
-  x->c->bytes_read += len;
   ac_buf_append(&x->body, data, len);
   return x->body.oom ? 0 : len;
 }
@@ -273,17 +269,8 @@ int ac_write_uncertain(const struct ac_response *r, int rc) {
          (r->delivery == AC_MAYBE_DELIVERED || (r->http_status >= 200 && r->http_status < 300));
 }
 
-/* One request being sent, and what its attempts have learnt. */
-struct request {
-  const char *method, *path;
-  char what[160]; /* "GET /v1/users?page=3", for messages */
-  enum ac_safety safety;
-  int parse;
-  int attempt;
-};
-
 /* Points the handle at the request: URL, headers, method, body. */
-static int prepare(struct ac_ctx *c, const struct request *q, const char *body) {
+static int prepare(struct ac_ctx *c, const struct ac_request *q, const char *body) {
   struct kkp_account *a = c->acct;
   CURL *h = c->curl;
   struct ac_buf url = {0};
@@ -310,13 +297,14 @@ static int prepare(struct ac_ctx *c, const struct request *q, const char *body) 
 
 /* Sends one attempt within what is left of the call's budget. Returns curl's
  * code; *cut is set when the budget, not timeout_ms, bounded the attempt. */
-static CURLcode perform(struct ac_ctx *c, struct exchange *x, int *cut) {
+static CURLcode perform(struct ac_ctx *c, struct ac_exchange *x, int *cut) {
   struct kkp_account *a = c->acct;
   CURL *h = c->curl;
   long long left = ac_remaining_ms(c);
   long timeout = a->cfg.timeout_ms < left ? a->cfg.timeout_ms : (long)left;
   long connect = a->cfg.connect_timeout_ms < timeout ? a->cfg.connect_timeout_ms : timeout;
   *cut = left <= a->cfg.timeout_ms;
+  if (a->log) x->t0 = ac_now_ms(); /* the clock is read only for a log line */
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 1L);
   ac_buf_free(&x->body);
@@ -332,7 +320,7 @@ static CURLcode perform(struct ac_ctx *c, struct exchange *x, int *cut) {
 }
 
 /* Waits before the next attempt (back-off): KKP_OK, or why the call stops. */
-static int pause_before_retry(struct ac_ctx *c, const struct request *q, const char *why) {
+static int pause_before_retry(struct ac_ctx *c, const struct ac_request *q, const char *why) {
   char what[256];
   snprintf(what, sizeof(what), "retrying %s after %s", q->what, why);
   return ac_call_sleep(c, backoff_ms(c->acct, q->attempt), what);
@@ -340,7 +328,7 @@ static int pause_before_retry(struct ac_ctx *c, const struct request *q, const c
 
 /* Maps a transfer that failed before any answer; why is libcurl's error buffer (what
  * exactly failed, e.g. "SSL certificate problem: self-signed certificate"), maybe empty. */
-static int fail_network(struct ac_ctx *c, const struct request *q, CURLcode cc, const char *why) {
+static int fail_network(struct ac_ctx *c, const struct ac_request *q, CURLcode cc, const char *why) {
   int attempts = q->attempt + 1;
   c->err.retryable = 1;
   c->err.http_status = 0;
@@ -356,7 +344,7 @@ static int fail_network(struct ac_ctx *c, const struct request *q, CURLcode cc, 
 /* A curl failure: retried when safe or surely not sent; else network_error
  * (or the deadline's error when the budget cut the attempt short). Returns -1
  * to go on with the next attempt. */
-static int on_curl_failure(struct ac_ctx *c, const struct request *q, struct exchange *x, CURLcode cc,
+static int on_curl_failure(struct ac_ctx *c, const struct ac_request *q, struct ac_exchange *x, CURLcode cc,
                            int cut, struct ac_response *r) {
   enum ac_delivery d = never_sent(cc) ? AC_NOT_SENT : AC_MAYBE_DELIVERED;
   if (d > r->delivery) r->delivery = d;
@@ -384,27 +372,32 @@ static int on_curl_failure(struct ac_ctx *c, const struct request *q, struct exc
 }
 
 /* A 2xx answer: handed over as text or parsed into an object. */
-static int on_success(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+static int on_success(struct ac_ctx *c, const struct ac_request *q, struct ac_exchange *x,
+                      struct ac_response *r) {
   r->delivery = AC_DELIVERED;
   if (x->body.len == 0) return KKP_OK; /* 204: no content */
-  if (!q->parse) {
-    r->text = x->body.s;
-    r->text_len = x->body.len;
-    memset(&x->body, 0, sizeof(x->body));
-    return KKP_OK;
-  }
-  json_object *j = ac_json_parse_with(ac_curl_tokener(c->curl), x->body.s, x->body.len);
+  r->text = x->body.s;
+  r->text_len = x->body.len;
+  memset(&x->body, 0, sizeof(x->body));
+  return q->parse ? ac_response_parse(c, q->what, r) : KKP_OK;
+}
+
+int ac_response_parse(struct ac_ctx *c, const char *what, struct ac_response *r) {
+  if (!r->text) return KKP_OK; /* 204: no content */
+  json_object *j = ac_json_parse_with(ac_curl_tokener(c->curl), r->text, r->text_len);
   if (!json_object_is_type(j, json_type_object)) {
     json_object_put(j);
+    j = NULL;
     ac_fail(&c->err, KKP_ERR_UPSTREAM,
             "Aircall answered %s with HTTP %ld but the body is not the expected JSON object (starts with "
             "\"%.40s\")",
-            q->what, r->http_status, x->body.s);
+            what, r->http_status, r->text);
     c->err.http_status = r->http_status;
-    return c->err.status;
   }
+  free(r->text);
+  r->text = NULL, r->text_len = 0;
   r->json = j;
-  return KKP_OK;
+  return j ? KKP_OK : c->err.status;
 }
 
 /* X-AircallApi-Reset's value in the last answer, cut to cap bytes (one that long
@@ -419,7 +412,7 @@ static size_t reset_header(struct ac_ctx *c, char *buf, size_t cap) {
 }
 
 /* The rate_limited error of a 429 that is not waited for, saying why not. */
-static int rate_limit_error(struct ac_ctx *c, const struct request *q, json_object *body,
+static int rate_limit_error(struct ac_ctx *c, const struct ac_request *q, json_object *body,
                             const struct ac_reset *reset, int over_budget, const char *raw, size_t raw_len) {
   const struct ac_config *cfg = &c->acct->cfg;
   int rc = fail_status(c, q->method, q->path, 429, body, q->attempt + 1);
@@ -443,7 +436,7 @@ static int rate_limit_error(struct ac_ctx *c, const struct request *q, json_obje
 }
 
 /* Waits pause ms for the rate-limit window, reporting progress each second. */
-static int wait_for_window(struct ac_ctx *c, const struct request *q, long long pause) {
+static int wait_for_window(struct ac_ctx *c, const struct ac_request *q, long long pause) {
   char what[256];
   snprintf(what, sizeof(what), "waiting %lld ms for Aircall's rate limit before %s", pause, q->what);
   ac_log(c->acct, KKP_LOG_INFO, "rate limited on %s: waiting %lld ms", q->what, pause);
@@ -460,7 +453,7 @@ static int wait_for_window(struct ac_ctx *c, const struct request *q, long long 
 /* A 429: Aircall refused it before processing, so any request may wait for the
  * window (X-AircallApi-Reset) and go again, within max_rate_wait_ms, the retry
  * count and the call's budget. Returns -1 to go on with the next attempt. */
-static int on_rate_limit(struct ac_ctx *c, const struct request *q, json_object *body) {
+static int on_rate_limit(struct ac_ctx *c, const struct ac_request *q, json_object *body) {
   struct kkp_account *a = c->acct;
   char raw[48];
   size_t raw_len = reset_header(c, raw, sizeof(raw));
@@ -468,6 +461,7 @@ static int on_rate_limit(struct ac_ctx *c, const struct request *q, json_object 
   /* Just past the reset (the window's edge is Aircall's clock, not ours), or back off
    * when no reset time came. */
   long long pause = reset.wait_ms >= 0 ? reset.wait_ms + 50 : backoff_ms(a, q->attempt);
+  ac_account_limited(a, ac_now_ms() + pause);
   int over_budget = pause >= ac_remaining_ms(c);
   if (reset.wait_ms > a->cfg.max_rate_wait_ms || q->attempt >= a->cfg.max_retries || over_budget)
     return rate_limit_error(c, q, body, &reset, over_budget, raw, raw_len);
@@ -476,7 +470,8 @@ static int on_rate_limit(struct ac_ctx *c, const struct request *q, json_object 
 }
 
 /* A non-2xx answer. Returns -1 to go on with the next attempt. */
-static int on_status(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+static int on_status(struct ac_ctx *c, const struct ac_request *q, struct ac_exchange *x,
+                     struct ac_response *r) {
   json_object *body =
       x->body.len ? ac_json_parse_with(ac_curl_tokener(c->curl), x->body.s, x->body.len) : NULL;
   if (body && !json_object_is_type(body, json_type_object)) {
@@ -512,39 +507,64 @@ static int on_status(struct ac_ctx *c, const struct request *q, struct exchange 
   return rc;
 }
 
-/* One attempt: performs the request once, then decides what its outcome means
- * (each on_* maps a failure, or waits before the next attempt). Returns the
- * request's status, or -1 to go on with the next attempt. */
-static int attempt(struct ac_ctx *c, const struct request *q, struct exchange *x, struct ac_response *r) {
+/* Decides what one attempt's outcome means (each on_* maps a failure, or waits
+ * before the next attempt). Returns the request's status, or -1 to go on. */
+static int judge(struct ac_ctx *c, const struct ac_request *q, struct ac_exchange *x, CURLcode cc, int cut,
+                 struct ac_response *r) {
   const struct kkp_account *a = c->acct;
-  int cut;
-  long long t0 = a->log ? ac_now_ms() : 0; /* the clock is read only for a log line */
-  CURLcode cc = perform(c, x, &cut);
   long status = 0;
   if (cc == CURLE_OK) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
   if (a->log)
     ac_log(a, KKP_LOG_DEBUG, "%s -> %ld%s%s in %lld ms (attempt %d)", q->what, status, cc ? " " : "",
-           cc ? curl_easy_strerror(cc) : "", ac_now_ms() - t0, q->attempt + 1);
+           cc ? curl_easy_strerror(cc) : "", ac_now_ms() - x->t0, q->attempt + 1);
   r->http_status = status;
   if (cc != CURLE_OK) return on_curl_failure(c, q, x, cc, cut, r);
   if (status >= 200 && status < 300) return on_success(c, q, x, r);
   return on_status(c, q, x, r);
 }
 
-static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
-                    enum ac_safety safety, struct ac_response *r, int parse) {
-  struct request q = {.method = method, .path = path, .safety = safety, .parse = parse};
-  struct exchange x = {.c = c};
-  int rc;
+int ac_exchange_begin(struct ac_ctx *c, struct ac_request *q, struct ac_exchange *x, const char *body,
+                      struct ac_response *r) {
   memset(r, 0, sizeof(*r));
   r->delivery = AC_NOT_SENT;
+  memset(x, 0, sizeof(*x));
+  x->c = c;
+  x->call_bytes = &c->bytes_read;
   ac_error_clear(&c->err);
-  snprintf(q.what, sizeof(q.what), "%s %s", method, path);
-  if ((rc = prepare(c, &q, body))) return rc;
-  for (;; q.attempt++)
-    if ((rc = ac_call_check(c, q.what)) || (rc = attempt(c, &q, &x, r)) != -1) break;
-  curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives x.why */
-  ac_buf_free(&x.body);
+  snprintf(q->what, sizeof(q->what), "%s %s", q->method, q->path);
+  return prepare(c, q, body);
+}
+
+int ac_exchange_perform(struct ac_ctx *c, struct ac_exchange *x, int *cut) {
+  return (int)perform(c, x, cut);
+}
+
+int ac_exchange_settle(struct ac_ctx *c, struct ac_request *q, struct ac_exchange *x, int cc, int cut,
+                       struct ac_response *r) {
+  for (;;) {
+    int rc = judge(c, q, x, (CURLcode)cc, cut, r);
+    if (rc != -1) return rc;
+    q->attempt++;
+    if ((rc = ac_call_check(c, q->what))) return rc;
+    cc = (int)perform(c, x, &cut);
+  }
+}
+
+void ac_exchange_end(struct ac_ctx *c, struct ac_exchange *x) {
+  curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL); /* the handle outlives x->why */
+  ac_buf_free(&x->body);
+}
+
+static int exchange(struct ac_ctx *c, const char *method, const char *path, const char *body,
+                    enum ac_safety safety, struct ac_response *r, int parse) {
+  struct ac_request q = {.method = method, .path = path, .safety = safety, .parse = parse};
+  struct ac_exchange x;
+  int cut = 0, rc = ac_exchange_begin(c, &q, &x, body, r);
+  if (rc == KKP_OK && (rc = ac_call_check(c, q.what)) == KKP_OK) {
+    CURLcode cc = perform(c, &x, &cut);
+    rc = ac_exchange_settle(c, &q, &x, (int)cc, cut, r);
+  }
+  ac_exchange_end(c, &x);
   return rc;
 }
 

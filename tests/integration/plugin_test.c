@@ -1375,13 +1375,220 @@ static void redirect_is_an_upstream_error(void **state) {
   json_object_put(w);
 }
 
+/* ---- pages read at once (fanout.c), against the simulator with many pages ---- */
+
+static const char *pages_url;
+
+static int pages_reset(void **state) {
+  (void)state;
+  json_object_put(sim_on(pages_url, "POST", "/__sim/reset", NULL));
+  return 0;
+}
+
+static json_object *pages_wire(void) {
+  json_object *log = sim_on(pages_url, "GET", "/__sim/requests", NULL), *reqs;
+  assert_true(json_object_object_get_ex(log, "requests", &reqs));
+  json_object_get(reqs);
+  json_object_put(log);
+  return reqs;
+}
+
+static void pages_fault(const char *json) {
+  json_object_put(sim_on(pages_url, "POST", "/__sim/faults", json));
+}
+
+/* The most requests the simulator had in progress at once. */
+static int most_in_flight(json_object *w) {
+  int most = 0;
+  for (size_t i = 0; i < json_object_array_length(w); i++) {
+    int n = json_object_get_int(get(json_object_array_get_idx(w, i), "in_flight"));
+    if (n > most) most = n;
+  }
+  return most;
+}
+
+/* The page request i of the log asked for (its page= parameter, not per_page=); 0 when none. */
+static int page_of(json_object *w, size_t i) {
+  const char *q = field(w, i, "query");
+  for (const char *at = strstr(q, "page="); at; at = strstr(at + 1, "page="))
+    if (at == q || at[-1] == '&') return atoi(at + 5);
+  return 0;
+}
+
+/* How many requests asked for page `page`. */
+static int asked_page(json_object *w, int page) {
+  int n = 0;
+  for (size_t i = 0; i < json_object_array_length(w); i++) n += page_of(w, i) == page;
+  return n;
+}
+
+/* Each call of the three reads that follow pages, over the simulator with many
+ * pages, read one page at a time (concurrent_pages 1) and at once (8): the same
+ * answer, the same requests, and only the second has requests overlapping. A
+ * delay on every page makes them overlap when they are sent at once. */
+static void pages_at_once_answer_as_one_at_a_time(void **state) {
+  static const char *const reads[][3] = {
+      {"list_contacts", "{\"q\":\"Zebediah-nobody\"}", "/v1/contacts"}, /* 20 pages scanned */
+      {"list_users", "{}", "/v2/users"},                                /* 8 pages */
+      {"list_numbers", "{}", "/v1/numbers"},                            /* 3 pages */
+  };
+  (void)state;
+  struct kkp_account *one = open_account("default", pages_url, "\"concurrent_pages\":1");
+  struct kkp_account *many = open_account("default", pages_url, NULL);
+  for (size_t k = 0; k < 3; k++) {
+    char slow[160];
+    snprintf(slow, sizeof(slow), "{\"path\":\"%s\",\"kind\":\"delay\",\"delay_ms\":150,\"count\":1000}",
+             reads[k][2]);
+    pages_reset(NULL);
+    pages_fault(slow);
+    json_object *a = ok(one, reads[k][0], reads[k][1]), *wa = pages_wire();
+    pages_reset(NULL);
+    pages_fault(slow);
+    json_object *b = ok(many, reads[k][0], reads[k][1]), *wb = pages_wire();
+    if (!json_object_equal(a, b)) fail_msg("%s: the answers differ when pages are read at once", reads[k][0]);
+    int pages = (int)json_object_array_length(wa);
+    assert_true(pages >= 3);
+    assert_int_equal(json_object_array_length(wb), pages);
+    for (int p = 1; p <= pages; p++) {
+      assert_int_equal(asked_page(wa, p), 1);
+      assert_int_equal(asked_page(wb, p), 1);
+    }
+    assert_int_equal(most_in_flight(wa), 1);
+    assert_true(most_in_flight(wb) >= 2);
+    assert_true(most_in_flight(wb) <= 8);
+    json_object_put(a), json_object_put(b), json_object_put(wa), json_object_put(wb);
+  }
+  P->account_free(one);
+  P->account_free(many);
+}
+
+/* A page read at once that fails its first attempt (a 5xx, a dropped connection,
+ * a 429) is retried as a sequential read would, the answer is the same, and after a
+ * 429 the rest of the pages go one at a time. The first request (page 1 of a
+ * 20-page name scan, read alone) takes the harmless first fault, so the second
+ * lands on a page read at once. */
+static void pages_at_once_recover_as_one_at_a_time(void **state) {
+  static const char *const faults[] = {
+      "{\"kind\":\"status_before\",\"status\":503}",
+      "{\"kind\":\"reset\"}",
+      "{\"kind\":\"truncate\"}",
+      "{\"kind\":\"status_before\",\"status\":429,\"headers\":{\"X-AircallApi-Reset\":\"1\"}}",
+  };
+  (void)state;
+  struct kkp_account *many = open_account("default", pages_url, NULL);
+  pages_reset(NULL);
+  json_object *want = ok(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}"), *w = pages_wire();
+  int pages = (int)json_object_array_length(w);
+  json_object_put(w);
+  for (size_t k = 0; k < sizeof(faults) / sizeof(*faults); k++) {
+    char q[512];
+    pages_reset(NULL);
+    snprintf(q, sizeof(q),
+             "[{\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":0},"
+             "{\"path\":\"/v1/contacts\",\"delay_ms\":50,%s]",
+             faults[k] + 1);
+    pages_fault(q);
+    json_object *got = ok(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}");
+    w = pages_wire();
+    if (!json_object_equal(want, got)) fail_msg("fault %s: the answer differs", faults[k]);
+    assert_int_equal(json_object_array_length(w), pages + 1); /* the failed attempt, once more */
+    size_t again = 0;                                         /* where that page was asked again */
+    for (size_t i = 1; i < json_object_array_length(w) && !again; i++)
+      for (size_t j = 0; j < i && !again; j++)
+        if (page_of(w, i) == page_of(w, j)) again = i;
+    assert_true(again > 1);
+    for (int p = 1; p <= pages; p++) assert_int_equal(asked_page(w, p), p == page_of(w, again) ? 2 : 1);
+    if (k == 3) /* after the 429, nothing more overlaps */
+      for (size_t i = again + 1; i < json_object_array_length(w); i++)
+        assert_int_equal(json_object_get_int(get(json_object_array_get_idx(w, i), "in_flight")), 1);
+    json_object_put(got);
+    json_object_put(w);
+  }
+  json_object_put(want);
+  P->account_free(many);
+}
+
+/* A page read at once that is not JSON ends the call with the error that names
+ * it; the host's deadline ends pages in flight and starts no more. */
+static void pages_at_once_fail_cleanly(void **state) {
+  (void)state;
+  struct kkp_account *many = open_account("default", pages_url, NULL);
+  pages_fault("[{\"path\":\"/v2/users\",\"kind\":\"delay\",\"delay_ms\":0},"
+              "{\"path\":\"/v2/users\",\"kind\":\"invalid_json\"}]");
+  json_object_put(fails(many, "list_users", "{}", KKP_ERR_UPSTREAM, "not the expected JSON object"));
+  pages_reset(NULL);
+  pages_fault("{\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":400,\"count\":1000}");
+  struct call_probe probe = {.cancel_after = -1};
+  struct kkp_call kc = {sizeof kc, 700, &probe, probe_cancelled, probe_progress};
+  int st;
+  json_object *e = call_with(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}", &kc, &st);
+  assert_int_equal(st, KKP_ERR_NETWORK);
+  assert_non_null(strstr(str(e, "error.message"), "deadline of 700 ms"));
+  json_object_put(e);
+  json_object *w = pages_wire();
+  assert_true(json_object_array_length(w) <= 9); /* page 1, then at most 8 at once */
+  json_object_put(w);
+  /* Cancelled while pages are in flight. */
+  pages_reset(NULL);
+  pages_fault("{\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":300,\"count\":1000}");
+  probe.cancel_after = 4;
+  kc.deadline_ms = 0;
+  e = call_with(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}", &kc, &st);
+  assert_int_equal(st, KKP_ERR_CANCELLED);
+  json_object_put(e);
+  w = pages_wire();
+  assert_true(json_object_array_length(w) <= 9);
+  json_object_put(w);
+  P->account_free(many);
+}
+
+struct pager_worker {
+  struct kkp_account *a;
+  json_object *want;
+  int failures;
+};
+
+static void *read_all_users(void *arg) {
+  struct pager_worker *pw = arg;
+  for (int i = 0; i < 5; i++) {
+    char *out = NULL;
+    int st = P->invoke(pw->a, "list_users", "{}", &out);
+    json_object *got = out ? json_tokener_parse(out) : NULL;
+    if (st != KKP_OK || !json_object_equal(got, pw->want)) pw->failures++;
+    json_object_put(got);
+    P->free_string(out);
+  }
+  return NULL;
+}
+
+/* Four threads of the host, each reading every page at once on one account:
+ * under TSan this is where a race between the reads would show. */
+static void pages_at_once_from_many_threads(void **state) {
+  (void)state;
+  struct kkp_account *many = open_account("default", pages_url, NULL);
+  json_object *want = ok(many, "list_users", "{}");
+  struct pager_worker w[4];
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = (struct pager_worker){many, want, 0};
+    assert_int_equal(pthread_create(&t[i], NULL, read_all_users, &w[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(w[i].failures, 0);
+  }
+  json_object_put(want);
+  P->account_free(many);
+}
+
 int main(void) {
   char so[512];
   sim_url = getenv("SIM_URL");
   limited_url = getenv("SIM_LIMITED_URL");
-  if (!sim_url || !limited_url || !getenv("KKP_KEYSTORE")) {
-    printf(
-        "not ok 1 - run through tests/integration/run.sh (needs SIM_URL, SIM_LIMITED_URL, KKP_KEYSTORE)\n");
+  pages_url = getenv("SIM_PAGES_URL");
+  if (!sim_url || !limited_url || !pages_url || !getenv("KKP_KEYSTORE")) {
+    printf("not ok 1 - run through tests/integration/run.sh (needs SIM_URL, SIM_LIMITED_URL, SIM_PAGES_URL, "
+           "KKP_KEYSTORE)\n");
     return 2;
   }
   snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
@@ -1436,6 +1643,10 @@ int main(void) {
       cmocka_unit_test_setup(echoed_credential_is_redacted, reset),
       cmocka_unit_test_setup_teardown(plain_http_never_uses_a_proxy, reset, proxy_cleanup),
       cmocka_unit_test_setup(redirect_is_an_upstream_error, reset),
+      cmocka_unit_test_setup(pages_at_once_answer_as_one_at_a_time, pages_reset),
+      cmocka_unit_test_setup(pages_at_once_recover_as_one_at_a_time, pages_reset),
+      cmocka_unit_test_setup(pages_at_once_fail_cleanly, pages_reset),
+      cmocka_unit_test_setup(pages_at_once_from_many_threads, pages_reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
   /* PLUGIN_TEST_FILTER=word runs accounts_open and the tests whose name holds word: to repeat one. */

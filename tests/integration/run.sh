@@ -4,9 +4,10 @@
 # credential kinds, then the C test binary that dlopens aircall.so.
 . tests/lib/preamble.sh
 work=$tmp
-limited_pid=
+limited_pid= pages_pid=
 cleanup() {
   [ -n "$limited_pid" ] && kill "$limited_pid" 2>/dev/null && wait "$limited_pid" 2>/dev/null
+  [ -n "$pages_pid" ] && kill "$pages_pid" 2>/dev/null && wait "$pages_pid" 2>/dev/null
 }
 at_exit cleanup
 
@@ -25,6 +26,11 @@ echo tok-acme-5ecret | "$BUILD/kkp-setup" --keystore "$WRAPPED_KEYSTORE" add air
 sim_start --rate-limit 3 --bearer tok-acme-5ecret=acme || exit 1
 export SIM_LIMITED_URL=$SIM_URL
 limited_pid=$SIM_PID
+SIM_PID=
+# A third with lists of many pages: 20 of contacts, 8 of users, 3 of numbers (pages read at once).
+sim_start --rate-limit 0 --contacts 1000 --users 400 --numbers 120 --bearer tok-acme-5ecret=acme || exit 1
+export SIM_PAGES_URL=$SIM_URL
+pages_pid=$SIM_PID
 SIM_PID=
 sim_start --rate-limit 0 --bearer tok-acme-5ecret=acme --bearer tok-globex-5ecret=globex \
   --basic key-id:key-5ecret=acme || exit 1

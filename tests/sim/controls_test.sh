@@ -23,14 +23,14 @@ sim_call GET /v1/ping
 curl -s "$SIM_URL/__sim/health" >/dev/null
 log=$(sim_requests)
 contains "entry 1: method, path, raw query, null body, company, status" "$log" \
-  ',"method":"GET","path":"/v1/calls","query":"per_page=2&order=desc","body":null,"company":"alpha","status":200}'
+  ',"method":"GET","path":"/v1/calls","query":"per_page=2&order=desc","body":null,"company":"alpha","status":200,"in_flight":1}'
 contains "entry 2: the raw body of a POST and its 201" "$log" \
-  ',"method":"POST","path":"/v1/contacts","query":"","body":"{\"first_name\":\"Log\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33600000000\"}]}","company":"alpha","status":201}'
+  ',"method":"POST","path":"/v1/contacts","query":"","body":"{\"first_name\":\"Log\",\"phone_numbers\":[{\"label\":\"W\",\"value\":\"+33600000000\"}]}","company":"alpha","status":201,"in_flight":1}'
 contains "entry 3: bad credentials are logged, company null, 403" "$log" \
-  ',"method":"GET","path":"/v1/ping","query":"","body":null,"company":null,"status":403}'
+  ',"method":"GET","path":"/v1/ping","query":"","body":null,"company":null,"status":403,"in_flight":1}'
 contains "entry 4: no credentials, company null, 401" "$log" \
-  '"company":null,"status":401}'
-contains "entry 5: a rate-limited request is logged with 429" "$log" '"company":"alpha","status":429}'
+  '"company":null,"status":401,"in_flight":1}'
+contains "entry 5: a rate-limited request is logged with 429" "$log" '"company":"alpha","status":429,"in_flight":1}'
 n=$(printf %s "$log" | grep -o '{"at_ms":1[0-9]\{12\},"method":' | wc -l)
 equals "every entry starts with its arrival time in UNIX ms" "$n" 6
 n=$(printf %s "$log" | grep -o '"method":' | wc -l)
@@ -59,4 +59,16 @@ s=$(curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/__sim/nothing")
 equals "an unknown control: 404" "$s" 404
 s=$(curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/__sim/requests" -X DELETE)
 equals "a control with the wrong method: 404" "$s" 404
+# in_flight: how many requests were in progress when one arrived, itself included. Two
+# requests held 1.5 s each by a delay, sent together: the second arrives while the first waits.
+sim_reset
+sim_fault '{"path":"/v1/ping","kind":"delay","delay_ms":1500,"count":2}' >/dev/null
+SIM_AUTH="Authorization: Basic $(printf 'myid:mysecret' | base64)"
+curl -s -o /dev/null -H "$SIM_AUTH" "$SIM_URL/v1/ping" &
+first=$!
+sleep 0.3
+curl -s -o /dev/null -H "$SIM_AUTH" "$SIM_URL/v1/ping"
+wait "$first"
+order=$(sim_requests | grep -o '"in_flight":[0-9]*' | tr '\n' ' ')
+equals "in_flight counts the requests in progress at arrival" "$order" '"in_flight":1 "in_flight":2 '
 tap_done

@@ -132,8 +132,8 @@ sim_fault '[{"kind":"status_before","path":"/v1/ping","status":503},{"kind":"res
 get /v1/ping
 get /v1/ping
 log=$(sim_requests)
-contains "the log records a fault's status" "$log" '"path":"/v1/ping","query":"","body":null,"company":"acme","status":503}'
-contains "the log records a dropped connection as status 0" "$log" '"company":"acme","status":0}'
+contains "the log records a fault's status" "$log" '"path":"/v1/ping","query":"","body":null,"company":"acme","status":503,"in_flight":1}'
+contains "the log records a dropped connection as status 0" "$log" '"company":"acme","status":0,"in_flight":1}'
 
 # curl_loop (the benchmarks' baseline) counts one failure per failed request.
 sim_fault '{"kind":"status_before","path":"/v1/ping","status":500,"count":2}' >/dev/null

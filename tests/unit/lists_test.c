@@ -117,12 +117,41 @@ static void plain_escapes_keep_the_meaning(void **state) {
   free(plain);
 }
 
+static struct ac_span tok(const char *s) {
+  return (struct ac_span){s, s + strlen(s)};
+}
+
+/* meta.total and meta.per_page of a first page: how many pages an all-pages read
+ * or a name scan may read at once. Anything but a plain count is unknown (0 pages:
+ * the pages are then followed one at a time by next_page_link). */
+static void pages_from_the_first_page(void **state) {
+  (void)state;
+  assert_int_equal(ac_span_count(tok("0")), 0);
+  assert_int_equal(ac_span_count(tok("1000")), 1000);
+  assert_int_equal(ac_span_count(tok("999999999999")), 999999999999LL);
+  static const char *const unknown[] = {"",     "-1",   "1.5",           "1e3", "\"20\"",
+                                        "null", "true", "1000000000000", " 1"};
+  for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++)
+    assert_int_equal(ac_span_count(tok(unknown[i])), -1);
+  assert_int_equal(ac_span_count((struct ac_span){NULL, NULL}), -1);
+  assert_int_equal(ac_pages_after(1000, 50, 50), 20);
+  assert_int_equal(ac_pages_after(1001, 50, 50), 21);
+  assert_int_equal(ac_pages_after(60, 20, 50), 3);  /* v2 pages by 20 */
+  assert_int_equal(ac_pages_after(60, -1, 50), 2);  /* per_page unknown: as asked */
+  assert_int_equal(ac_pages_after(60, 500, 50), 2); /* never more a page than asked for */
+  assert_int_equal(ac_pages_after(0, 50, 50), 0);
+  assert_int_equal(ac_pages_after(-1, 50, 50), 0);       /* total unknown */
+  assert_int_equal(ac_pages_after(250000, 50, 50), 200); /* no page past the 10,000th record */
+  assert_int_equal(ac_pages_after(999999999999LL, 20, 50), 500);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(calls_agree),
       cmocka_unit_test(users_agree),
       cmocka_unit_test(numbers_agree),
       cmocka_unit_test(plain_escapes_keep_the_meaning),
+      cmocka_unit_test(pages_from_the_first_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
