@@ -15,9 +15,9 @@
 set -u
 BUILD=${BUILD:-build}
 if [ -n "${BENCH_QUICK:-}" ]; then
-  ROUNDS=${ROUNDS:-1} N=${N:-20} NPROC=3 NRESIDENT=3 LAT=5 NRSS=2000 OUT=${BENCH_OUT:-}
+  ROUNDS=${ROUNDS:-1} N=${N:-20} NPROC=3 NRESIDENT=3 NSCANS=2 LAT=5 NRSS=2000 OUT=${BENCH_OUT:-}
 else
-  ROUNDS=${ROUNDS:-11} N=${N:-2000} NPROC=50 NRESIDENT=10 LAT=50 NRSS=100000 OUT=${BENCH_OUT:-BENCHMARKS.md}
+  ROUNDS=${ROUNDS:-11} N=${N:-2000} NPROC=50 NRESIDENT=10 NSCANS=5 LAT=50 NRSS=100000 OUT=${BENCH_OUT:-BENCHMARKS.md}
   [ -n "${BENCH_ONLY:-}" ] && OUT=${BENCH_OUT:-} NRSS=2000
 fi
 NL=$((N / 10 + 1)) # 50-call pages: each costs about ten single calls
@@ -93,6 +93,14 @@ while [ $p -le $PAGES ]; do
   p=$((p + 1))
 done
 SCAN_ARGS='{"q":"Zzyzx Nobody"}'
+# The same scan NSCANS times in one resident process, against curl reading those pages
+# NSCANS times over in one process: both keep their connections from one scan to the next.
+scans=
+scan=1
+while [ $scan -le $NSCANS ]; do
+  scans="$scans $pages"
+  scan=$((scan + 1))
+done
 
 # compare NAME "PLUGIN CMD" "OTHER CMD": ROUNDS interleaved rounds into $work/NAME.cpu|.wall
 compare() {
@@ -137,6 +145,9 @@ compare https_resident_vs_process_per_call "$PB $TLS_URL $NRESIDENT --ca $work/c
   "sh $work/per_call.sh $NRESIDENT $TLS_URL"
 compare https_name_scan_vs_sequential_pages "$PB $TLS_URL 1 --ca $work/ca.pem --call list_contacts '$SCAN_ARGS'" \
   "curl -sf --cacert $work/ca.pem -H '$AUTH' $pages"
+compare https_resident_name_scans_vs_sequential_pages \
+  "$PB $TLS_URL $NSCANS --ca $work/ca.pem --call list_contacts '$SCAN_ARGS'" \
+  "curl -sf --cacert $work/ca.pem -H '$AUTH' $scans"
 echo
 
 # Beside the ratios: what each server answers per second on one kept connection, and the
