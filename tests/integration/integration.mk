@@ -15,3 +15,12 @@ $(BUILD)/tests/integration/tls_test: $(BUILD)/tests/integration/tls_test.o
 
 ALL += $(BUILD)/tests/integration/tls_test
 TESTS += tests/integration/tls_test.sh
+
+# Pages read at once when handles or threads run out: curl_easy_init and pthread_create
+# interposed the same way.
+$(BUILD)/tests/integration/fanout_fault_test.o: PART_CFLAGS := $(call pkgcflags,libcurl cmocka)
+$(BUILD)/tests/integration/fanout_fault_test: $(BUILD)/tests/integration/fanout_fault_test.o
+	$(CC) -rdynamic -o $@ $< $(call pkglibs,libcurl cmocka) -ldl -lpthread $(LDFLAGS)
+
+ALL += $(BUILD)/tests/integration/fanout_fault_test
+TESTS += tests/integration/fanout_fault_test.sh
