@@ -489,6 +489,11 @@ int ac_page_scan(struct ac_page *pg);
 void ac_page_free(struct ac_page *pg);
 /* Notes the item's shape error (the first one of the page is kept). */
 void ac_page_wrong(struct ac_page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads item `at` (its place in the whole list) at the cursor as an object, noting
+ * `want`'s members: 0; 1 when it is no object (noted with ac_page_wrong, the item
+ * read past: what an item function returns then); -1 when the text is not JSON. */
+int ac_page_item_object(struct ac_page *pg, size_t at, struct ac_json_cur *cur,
+                        const struct ac_json_want *want, struct ac_span *obj);
 /* Replaces text[at..at+cut) with s[0..n) when the page is put out. */
 void ac_page_edit(struct ac_page *pg, const char *at, size_t cut, const char *s, size_t n);
 /* Adds members[0..n) ("\"a\":1,\"b\":2") as the last members of the object obj. */

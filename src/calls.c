@@ -383,12 +383,8 @@ int ac_call_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   const struct ac_json_want want_number = {number_keys, 2, num, 2, NULL};
   const struct ac_json_want want_call = {call_keys, 5, v, NUMBER, &want_number};
   size_t at = pg->base + i; /* 0-based, as JSON paths are */
-  if (*cur->p != '{') {
-    if (ac_json_value(cur, &call)) return -1;
-    ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(call));
-    return 1;
-  }
-  if (ac_json_object(cur, &want_call, &call)) return -1;
+  int rc = ac_page_item_object(pg, at, cur, &want_call, &call);
+  if (rc) return rc;
   if (!v[NUMBER].start || *v[NUMBER].start != '{') num[0].start = num[1].start = NULL;
   if (call_shape_wrong(pg, at, v, num)) return 1;
   long long id;

@@ -45,12 +45,8 @@ int ac_number_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   struct ac_span num, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
   size_t at = pg->base + i; /* 0-based, as JSON paths are */
-  if (*cur->p != '{') {
-    if (ac_json_value(cur, &num)) return -1;
-    ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(num));
-    return 1;
-  }
-  if (ac_json_object(cur, &want, &num)) return -1;
+  int rc = ac_page_item_object(pg, at, cur, &want, &num);
+  if (rc) return rc;
   if (v[DIGITS].start && *v[DIGITS].start != 'n' && *v[DIGITS].start != '"') {
     ac_page_wrong(pg, "%s[%zu].digits as %s, not a string", pg->key, at, ac_json_kind(v[DIGITS]));
     return 1;

@@ -32,6 +32,14 @@ void ac_page_wrong(struct ac_page *pg, const char *fmt, ...) {
   va_end(ap);
 }
 
+int ac_page_item_object(struct ac_page *pg, size_t at, struct ac_json_cur *cur,
+                        const struct ac_json_want *want, struct ac_span *obj) {
+  if (*cur->p == '{') return ac_json_object(cur, want, obj);
+  if (ac_json_value(cur, obj)) return -1;
+  ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(*obj));
+  return 1;
+}
+
 void ac_page_edit(struct ac_page *pg, const char *at, size_t cut, const char *s, size_t n) {
   if (pg->n_edits == pg->cap_edits) {
     size_t cap = pg->cap_edits ? pg->cap_edits * 2 : 64;

@@ -100,12 +100,8 @@ int ac_user_item(struct ac_page *pg, size_t i, struct ac_json_cur *cur) {
   struct ac_span user, v[3];
   const struct ac_json_want want = {keys, 3, v, 3, NULL};
   size_t at = pg->base + i; /* 0-based, as JSON paths are */
-  if (*cur->p != '{') {
-    if (ac_json_value(cur, &user)) return -1;
-    ac_page_wrong(pg, "%s[%zu] as %s, not an object", pg->key, at, ac_json_kind(user));
-    return 1;
-  }
-  if (ac_json_object(cur, &want, &user)) return -1;
+  int rc = ac_page_item_object(pg, at, cur, &want, &user);
+  if (rc) return rc;
   for (size_t k = 0; k < 3; k++)
     if (v[k].start && *v[k].start != 'n' && *v[k].start != '"') {
       ac_page_wrong(pg, "%s[%zu].%s as %s, not a string", pg->key, at, keys[k], ac_json_kind(v[k]));
