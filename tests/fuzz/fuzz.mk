@@ -36,7 +36,7 @@ $(FUZZ_DIR)/libfuzzparts.a: $(FUZZ_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_DIR)/libfuzzparts.a
+$(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_lua.h $(FUZZ_DIR)/libfuzzparts.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_DIR)/libfuzzparts.a $(FUZZ_LIBS)
 

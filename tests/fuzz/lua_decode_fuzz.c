@@ -16,46 +16,8 @@
 
 #include "host/lua_bridge.h"
 #include "src/ac.h"
+#include "tests/fuzz/fuzz_lua.h"
 #include "tests/fuzz/fuzz_util.h"
-
-struct capped {
-  size_t used, limit;
-};
-
-static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  struct capped *c = ud;
-  size_t old = ptr ? osize : 0;
-  if (nsize == 0) {
-    free(ptr);
-    c->used -= old;
-    return NULL;
-  }
-  if (nsize > old && c->used - old + nsize > c->limit) return NULL;
-  void *np = realloc(ptr, nsize);
-  if (np) c->used = c->used - old + nsize;
-  return np;
-}
-
-/* The sandbox's interface (host/lua_bridge.h) for these states: lua_sandbox.c is not
- * linked here (its allocator is another). */
-size_t host_lua_memory_cap(lua_State *L) {
-  void *ud;
-  lua_getallocf(L, &ud);
-  return ((struct capped *)ud)->limit;
-}
-size_t host_lua_memory_left(lua_State *L) {
-  void *ud;
-  lua_getallocf(L, &ud);
-  struct capped *c = ud;
-  return c->used < c->limit ? c->limit - c->used : 0;
-}
-void host_lua_blocking(lua_State *L, int on) {
-  (void)L, (void)on;
-}
-long long host_lua_time_left_ms(lua_State *L) {
-  (void)L;
-  return 9000000000000000LL;
-}
 
 /* Whether the text's first non-blank byte opens an object (what ac_json_scan reads). */
 static int is_object_text(const char *s, size_t len) {
