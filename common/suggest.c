@@ -47,3 +47,9 @@ const char *kkp_suggest_among(const char *word, const char *const *names, size_t
   for (size_t i = 0; i < n; i++) kkp_suggest_consider(word, names[i], &best, &best_d);
   return best && kkp_suggest_close(word, best_d) ? best : NULL;
 }
+
+int kkp_option_spelled_out(const char *word, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, n) == 0 &&
+         (word[n + 2] == '\0' || word[n + 2] == '=');
+}

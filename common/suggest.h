@@ -1,6 +1,7 @@
 /*
  * suggest.h - "Did you mean": one edit distance and one closeness rule, linked into the
- * plugin, kkp-host and kkp-setup, so a misspelt name gets the same suggestion from each.
+ * plugin, kkp-host and kkp-setup, so a misspelt name gets the same suggestion from each;
+ * and the one rule of both commands for an option's name: spelled out in full.
  */
 #ifndef KKP_SUGGEST_H
 #define KKP_SUGGEST_H
@@ -18,5 +19,9 @@ void kkp_suggest_consider(const char *word, const char *candidate, const char **
 int kkp_suggest_close(const char *word, size_t d);
 /* The closest of names to word, or NULL when none is close enough. */
 const char *kkp_suggest_among(const char *word, const char *const *names, size_t n);
+/* 1 when a command-line word ("--name" or "--name=value") spells option `name` out in
+ * full: getopt_long also takes a unique prefix, which kkp-host and kkp-setup refuse
+ * (a prefix would stop meaning the same option the day another option shares it). */
+int kkp_option_spelled_out(const char *word, const char *name);
 
 #endif

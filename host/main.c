@@ -446,13 +446,6 @@ static int dash_word(struct cli *c, int argc, char **argv, int at) {
   return positional(c, argv[at]);
 }
 
-/* Whether word (--name or --name=value) spells name out: getopt_long also takes
- * a unique prefix, which would turn a function's --to into --tools. */
-static int spelled_out(const char *word, const char *name) {
-  size_t n = strlen(name);
-  return strncmp(word + 2, name, n) == 0 && (word[n + 2] == '\0' || word[n + 2] == '=');
-}
-
 /* Parses argv into c: GO_ON, or the exit status (--help, --version, a usage error).
  * One getopt_long pass over the words in order, not two stages, because what a word
  * is depends on the words before it: after call's target an unknown --name is one of
@@ -470,7 +463,8 @@ static int cli_parse(struct cli *c, int argc, char **argv) {
     if (id == -1) break;
     if (id == 1) rc = positional(c, optarg);
     else if (argv[at][1] != '-' && strcmp(argv[at], "-h") != 0) rc = dash_word(c, argc, argv, at);
-    else if (id == '?' || id == ':' || (idx >= 0 && !spelled_out(argv[at], long_options[idx].name)))
+    else if (id == '?' || id == ':' ||
+             (idx >= 0 && !kkp_option_spelled_out(argv[at], long_options[idx].name)))
       rc = unknown_option(c, argc, argv, at);
     else rc = option(c, id, idx >= 0 ? &long_options[idx] : NULL, argv[at]);
   }

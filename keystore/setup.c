@@ -66,19 +66,22 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 /* The options, as bits: each command's table entry says which it accepts. getopt_long
- * returns the bit itself for each (no bit is a character it returns: '?', ':', 'h'). */
+ * returns the bit itself for each (no bit is a value it returns otherwise: 1 for a word
+ * that is no option, '?', ':', 'h', 'k', 'V'). */
 enum {
-  OPT_PASSPHRASE = 1 << 0,
-  OPT_FORCE = 1 << 1,
-  OPT_BASIC = 1 << 2,
-  OPT_ACCOUNT = 1 << 3,
-  OPT_PLAIN = 1 << 4,
-  OPT_KDF = 1 << 5,
-  OPT_VERIFY = 1 << 6,
-  OPT_PLUGIN_DIR = 1 << 7,
-  OPT_JSON = 1 << 8,
-  OPT_PASSPHRASE_FILE = 1 << 9,
+  OPT_PASSPHRASE = 1 << 1,
+  OPT_FORCE = 1 << 2,
+  OPT_BASIC = 1 << 3,
+  OPT_ACCOUNT = 1 << 4,
+  OPT_PLAIN = 1 << 5,
+  OPT_KDF = 1 << 6,
+  OPT_VERIFY = 1 << 7,
+  OPT_PLUGIN_DIR = 1 << 8,
+  OPT_JSON = 1 << 9,
+  OPT_PASSPHRASE_FILE = 1 << 10,
 };
+/* Of what getopt_long returns otherwise only 1 is a power of two: no bit may be 1. */
+_Static_assert(OPT_PASSPHRASE > 1, "1 is getopt_long's word that is no option");
 
 struct opts {
   struct host_opts host; /* --plugin-dir, for add */
@@ -372,16 +375,38 @@ static int take_option(struct opts *o, int c, char **argv) {
   return 0;
 }
 
-/* Options anywhere on the line (getopt_long permutes); then COMMAND and PLUGIN. */
-static int parse_args(struct opts *o, int argc, char **argv) {
-  int c, rc;
-  opterr = 0; /* our messages, in our words */
-  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1)
-    if ((rc = take_option(o, c, argv)) != 0) return rc;
-  if (optind < argc) o->cmd = argv[optind++];
-  if (optind < argc) o->plugin = argv[optind++];
-  if (optind < argc) return usage_error("unexpected argument \"%.80s\"", argv[optind]);
+/* COMMAND, then PLUGIN: the words that are not options, in order. */
+static int positional(struct opts *o, const char *word) {
+  if (!o->cmd) o->cmd = word;
+  else if (!o->plugin) o->plugin = word;
+  else return usage_error("unexpected argument \"%.80s\"", word);
   return 0;
+}
+
+/* An option typed as a prefix of its name ("--acc" for --account): refused, naming it. */
+static int prefix_error(const char *typed, const char *name) {
+  size_t n = strcspn(typed, "=");
+  fprintf(stderr, "kkp-setup: unknown option %.*s (write it out: --%s)\n", (int)(n > 80 ? 80 : n), typed,
+          name);
+  fprintf(stderr, "run `kkp-setup --help` for usage\n");
+  return EXIT_USAGE;
+}
+
+/* Options anywhere on the line, read in order ("-" first in the option string: a word
+ * that is no option comes back as 1, so each option's own word is known, at `at`). */
+static int parse_args(struct opts *o, int argc, char **argv) {
+  int rc = 0;
+  opterr = 0; /* our messages, in our words */
+  while (rc == 0) {
+    int at = optind ? optind : 1, idx = -1, c = getopt_long(argc, argv, "-:h", long_options, &idx);
+    if (c == -1) break;
+    if (c == 1) rc = positional(o, optarg);
+    else if (idx >= 0 && !kkp_option_spelled_out(argv[at], long_options[idx].name))
+      rc = prefix_error(argv[at], long_options[idx].name);
+    else rc = take_option(o, c, argv);
+  }
+  while (rc == 0 && optind < argc) rc = positional(o, argv[optind++]); /* the words after "--" */
+  return rc;
 }
 
 /* The command line makes sense for its command: every refusal is a usage error. */

@@ -42,6 +42,14 @@ run "" -- ; equals "no command is a usage error (2)" "$rc" 2
 run "" -- frobnicate; equals "unknown command is a usage error (2)" "$rc" 2
 run "" -- add; equals "add without PLUGIN is a usage error" "$rc" 2
 run "" -- add aircall --token x; equals "unknown option is a usage error" "$rc" 2
+run "tok" -- add aircall --acc x --force; equals "a prefix of an option is no option (usage error)" "$rc" 2
+contains "a prefix is named, with the option it abbreviates" "$out" "unknown option --acc (write it out: --account)"
+run "" -- init --forc; equals "a prefix of a flag is no option either" "$rc" 2
+contains "that one is named too" "$out" "unknown option --forc (write it out: --force)"
+run "" -- add aircall --acc=x; equals "nor a prefix with its value" "$rc" 2
+contains "which is named without its value" "$out" "unknown option --acc (write it out: --account)"
+out=$("$S" --keyst "$K" list 2>&1); rc=$?
+equals "nor is a prefix of --keystore, before the command" "$rc" 2
 out=$("$S" list --keystore 2>&1); rc=$?
 equals "--keystore without a value is a usage error" "$rc" 2
 run "" -- init --basic; equals "an option of another command is a usage error" "$rc" 2
