@@ -37,7 +37,7 @@ static ks_status wrap_key(const char *path, const unsigned char *b, size_t len, 
   if (st != KS_OK) return st;
   if (how->key) {
     if (sodium_memcmp(how->key->salt, b + 28, sizeof how->key->salt) != 0)
-      return ks_fail(err, KS_ERR_PASSPHRASE,
+      return ks_fail(err, KS_ERR_STALE_KEY,
                      "the unlock key given for %s was made for another host.key (replaced or re-wrapped "
                      "since): give the passphrase instead",
                      path);

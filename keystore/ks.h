@@ -18,7 +18,8 @@ typedef enum {
   KS_ERR_PASSPHRASE, /* host.key is wrapped and the passphrase is missing or wrong */
   KS_ERR_EXISTS,     /* the record exists and force was not given */
   KS_ERR_IO,         /* a system call failed */
-  KS_ERR_NOMEM
+  KS_ERR_NOMEM,
+  KS_ERR_STALE_KEY /* an unlock key made for another host.key (replaced or re-wrapped since) */
 } ks_status;
 
 typedef enum { KS_KIND_BEARER = 1, KS_KIND_BASIC = 2 } ks_kind;
@@ -93,8 +94,10 @@ void ks_unlock_to_text(const struct ks_unlock_key *key, char out[KS_UNLOCK_TEXT_
 int ks_unlock_from_text(const char *text, struct ks_unlock_key *key);
 
 /* As ks_credential_open, with host.key unwrapped by key (from ks_unlock) instead of
- * a passphrase. KS_ERR_PASSPHRASE when the key is not this host.key's (it was
- * replaced or re-wrapped since, or the passphrase was wrong): ask for the passphrase. */
+ * a passphrase. KS_ERR_STALE_KEY when the key is not this host.key's (it was replaced
+ * or re-wrapped since): ask for the passphrase. KS_ERR_PASSPHRASE when it is and does
+ * not open it: the passphrase it came from is wrong, and deriving again from the same
+ * one would give the same key. */
 ks_status ks_credential_open_unlocked(const char *dir, const char *plugin, const char *account,
                                       const struct ks_unlock_key *key, struct ks_credential **out,
                                       struct ks_error *err);

@@ -37,6 +37,7 @@ const char *ks_status_name(ks_status st) {
   case KS_ERR_EXISTS: return "exists";
   case KS_ERR_IO: return "io";
   case KS_ERR_NOMEM: return "nomem";
+  case KS_ERR_STALE_KEY: return "stale_key";
   }
   return "unknown";
 }

@@ -224,13 +224,16 @@ static int passphrase(const struct kkp_host *host, char *buf, size_t cap) {
 }
 
 /* Opens the credential with the unwrapping key the host derived once for every
- * account (KKP_SECRET_KEYSTORE_KEY). KS_ERR_PASSPHRASE when the host has none or it
- * does not fit this host.key: the caller then asks for the passphrase. */
+ * account (KKP_SECRET_KEYSTORE_KEY). KS_ERR_STALE_KEY when the host has none or it
+ * was made for another host.key: the caller then asks for the passphrase. A key made
+ * for this host.key that does not open it is KS_ERR_PASSPHRASE, final: it came from
+ * the same passphrase the caller would ask for, so deriving again (Argon2id, most of
+ * a second per account) would only fail the same way. */
 static ks_status open_unlocked(struct kkp_account *a, const struct kkp_host *host, const char *dir,
                                struct ks_error *kerr) {
   char text[KS_UNLOCK_TEXT_LEN + 1];
   struct ks_unlock_key *key = ks_secret_alloc(sizeof *key);
-  ks_status ks = KS_ERR_PASSPHRASE;
+  ks_status ks = KS_ERR_STALE_KEY;
   if (key && host && host->abi_major == KKP_ABI_MAJOR && host->struct_size >= KKP_HOST_SIZE_1_0 &&
       host->get_secret && host->get_secret(host->ctx, KKP_SECRET_KEYSTORE_KEY, text, sizeof(text)) >= 0 &&
       ks_unlock_from_text(text, key))
@@ -250,8 +253,8 @@ static int open_credential(struct kkp_account *a, const struct kkp_host *host, s
     return ac_fail(e, KKP_ERR_CONFIG, "%s", kerr.message);
   int wrapped = 0;
   ks_hostkey_wrapped(dir, &wrapped, &kerr); /* ask for a passphrase only when one is needed */
-  ks_status ks = wrapped ? open_unlocked(a, host, dir, &kerr) : KS_ERR_PASSPHRASE;
-  if (ks == KS_ERR_PASSPHRASE) {
+  ks_status ks = wrapped ? open_unlocked(a, host, dir, &kerr) : KS_ERR_STALE_KEY;
+  if (ks == KS_ERR_STALE_KEY) {
     int have = wrapped && passphrase(host, pass, sizeof(pass));
     if (have) ac_log(a, KKP_LOG_DEBUG, "keystore: deriving the key from the passphrase (Argon2id)");
     ks = ks_credential_open(dir, AC_PLUGIN_NAME, a->name, have ? pass : NULL, &a->cred, &kerr);

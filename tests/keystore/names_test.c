@@ -62,6 +62,7 @@ static void status_and_kind_names(void **state) {
   assert_string_equal(ks_status_name(KS_OK), "ok");
   assert_string_equal(ks_status_name(KS_ERR_CORRUPT), "corrupt");
   assert_string_equal(ks_status_name(KS_ERR_PASSPHRASE), "passphrase");
+  assert_string_equal(ks_status_name(KS_ERR_STALE_KEY), "stale_key");
   assert_string_equal(ks_status_name((ks_status)99), "unknown");
   assert_string_equal(ks_kind_name(KS_KIND_BEARER), "bearer");
   assert_string_equal(ks_kind_name(KS_KIND_BASIC), "basic");

@@ -33,6 +33,17 @@ equals "each of the three accounts opens with it" "$(count "opened with the host
 equals "no account derives from the passphrase itself" "$(count "deriving the key from the passphrase (Argon2id)")" 0
 lacks "no log line shows the passphrase" "$(cat "$tmp/err" "$tmp/out")" "FAKE-once-pass"
 
+# A wrong passphrase is found when the first account opens with the host's key. No
+# account then derives from the passphrase itself: the same passphrase gives the same
+# key, so that would cost an Argon2id per account only to fail the same way.
+printf 'FAKE-wrong-pass\n' >"$tmp/wrong" && chmod 600 "$tmp/wrong"
+$H --verbose --passphrase-file "$tmp/wrong" lua "$tmp/three.lua" >"$tmp/out" 2>"$tmp/err" </dev/null
+check "a wrong passphrase fails the script" test "$?" -ne 0
+contains "saying the passphrase is wrong" "$(cat "$tmp/err")" "wrong passphrase"
+equals "kkp-host derived the unlock key once" "$(count "deriving the unlock key from the passphrase")" 1
+equals "and no account derived it again" "$(count "deriving the key from the passphrase (Argon2id)")" 0
+lacks "no log line shows the wrong passphrase" "$(cat "$tmp/err" "$tmp/out")" "FAKE-wrong-pass"
+
 # A plain keystore has nothing to derive.
 "$KKP_BIN/kkp-setup" --keystore "$ks" passwd --plain --passphrase-file "$tmp/pass" >/dev/null 2>&1
 $H --verbose lua "$tmp/three.lua" >"$tmp/out" 2>"$tmp/err" </dev/null
