@@ -1135,6 +1135,7 @@ static void deadline_bounds_the_call_and_says_so(void **state) {
 struct call_probe {
   int cancel_after; /* cancelled() answers 1 from this poll on (-1: never) */
   int polls, progress;
+  int late; /* progress reported after cancelled() answered 1 */
   uint64_t last_done;
 };
 
@@ -1148,6 +1149,7 @@ static void probe_progress(void *ctx, uint64_t done, uint64_t total, const char 
   (void)total;
   assert_non_null(message);
   p->progress++;
+  p->late += p->cancel_after >= 0 && p->polls > p->cancel_after;
   p->last_done = done;
 }
 
@@ -1481,12 +1483,13 @@ static void pages_at_once_recover_as_one_at_a_time(void **state) {
   int pages = (int)json_object_array_length(w);
   json_object_put(w);
   for (size_t k = 0; k < sizeof(faults) / sizeof(*faults); k++) {
-    char q[512];
+    char q[640];
     pages_reset(NULL);
     snprintf(q, sizeof(q),
              "[{\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":0},"
-             "{\"path\":\"/v1/contacts\",\"delay_ms\":50,%s]",
-             faults[k] + 1);
+             "{\"path\":\"/v1/contacts\",\"delay_ms\":50,%s,"
+             "{\"path\":\"/v1/contacts\",\"kind\":\"delay\",\"delay_ms\":60,\"count\":100}]",
+             faults[k] + 1); /* and every page after takes a while, so pages sent at once overlap */
     pages_fault(q);
     json_object *got = ok(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}");
     w = pages_wire();
@@ -1535,10 +1538,37 @@ static void pages_at_once_fail_cleanly(void **state) {
   kc.deadline_ms = 0;
   e = call_with(many, "list_contacts", "{\"q\":\"Zebediah-nobody\"}", &kc, &st);
   assert_int_equal(st, KKP_ERR_CANCELLED);
+  assert_int_equal(probe.late, 0); /* seen while pages were in flight, not after them */
   json_object_put(e);
   w = pages_wire();
   assert_true(json_object_array_length(w) <= 9);
   json_object_put(w);
+  P->account_free(many);
+}
+
+/* A list that shrank while it was read: a page read at once says it is the last
+ * (an empty page, no next_page_link). The answer ends there, in order: the pages
+ * after it, read at the same time, are dropped, and nothing is read past them. */
+static void pages_at_once_end_where_a_page_says_so(void **state) {
+  (void)state;
+  struct kkp_account *many = open_account("default", pages_url, NULL);
+  json_object *all = ok(many, "list_users", "{}"), *users;
+  size_t n_all = json_object_array_length(get(all, "users"));
+  pages_reset(NULL);
+  pages_fault("[{\"path\":\"/v2/users\",\"kind\":\"delay\",\"delay_ms\":0},"
+              "{\"path\":\"/v2/users\",\"kind\":\"status_before\",\"status\":200,"
+              "\"body\":\"{\\\"users\\\":[],\\\"meta\\\":{\\\"next_page_link\\\":null}}\"}]");
+  json_object *cut = ok(many, "list_users", "{}"), *w = pages_wire();
+  users = get(cut, "users");
+  size_t n = json_object_array_length(users);
+  assert_true(n >= 50 && n < n_all && n % 50 == 0); /* whole pages, up to the empty one */
+  for (size_t i = 0; i < n; i++)
+    assert_true(json_object_equal(json_object_array_get_idx(users, i),
+                                  json_object_array_get_idx(get(all, "users"), i)));
+  assert_true(json_object_array_length(w) <= 8); /* the pages the first one announced, no more */
+  json_object_put(w);
+  json_object_put(cut);
+  json_object_put(all);
   P->account_free(many);
 }
 
@@ -1646,6 +1676,7 @@ int main(void) {
       cmocka_unit_test_setup(pages_at_once_answer_as_one_at_a_time, pages_reset),
       cmocka_unit_test_setup(pages_at_once_recover_as_one_at_a_time, pages_reset),
       cmocka_unit_test_setup(pages_at_once_fail_cleanly, pages_reset),
+      cmocka_unit_test_setup(pages_at_once_end_where_a_page_says_so, pages_reset),
       cmocka_unit_test_setup(pages_at_once_from_many_threads, pages_reset),
       cmocka_unit_test(no_secret_in_any_output),
   };
