@@ -274,16 +274,20 @@ void ac_exchange_end(struct ac_ctx *c, struct ac_exchange *x);
 
 /* ---- pages read at once (fanout.c) ---------------------------------------- */
 
-/* Takes answer i (in order, on the call's thread): KKP_OK to go on, AC_GET_STOP
- * when no later answer is wanted, or an error status (the call's error set). */
+/* Takes the answer to GET path (in order, on the call's thread): KKP_OK to go on,
+ * AC_GET_STOP when no later answer is wanted, or an error status (the call's error set). */
 #define AC_GET_STOP (-2)
-typedef int (*ac_get_fn)(struct ac_ctx *c, size_t i, struct ac_response *r, void *ctx);
+typedef int (*ac_get_fn)(struct ac_ctx *c, const char *path, struct ac_response *r, void *ctx);
 /* GETs paths[0..n) (safe requests) and hands each answer, settled as ac_http_text
  * would, to fn in order. Up to concurrent_pages are in flight at once, each on a
  * kept handle of the account, unless Aircall's rate window is spent; after any
  * first attempt that is not a plain 2xx the rest go one at a time. Nothing is
  * started after fn stops or fails, or past the call's deadline. */
 int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn fn, void *ctx);
+/* The same for pages from..to of a list: path with per_page=50, page=N and, when not
+ * NULL, order=. */
+int ac_http_get_pages(struct ac_ctx *c, const char *path, const char *order, int from, int to, ac_get_fn fn,
+                      void *ctx);
 
 /* 1 when a failed write may have been applied anyway, so its caller must look
  * (reconcile) before saying anything: the request may have been delivered, or

@@ -11,8 +11,6 @@
 
 #include "src/ac.h"
 
-/* The most pages a name search reads: name_scan_pages' maximum in the manifest. */
-#define AC_NAME_SCAN_MAX 200
 /* A reconciling search accepts a contact created this long before the POST started. */
 #define AC_RECONCILE_SLACK_S 120
 
@@ -71,8 +69,7 @@ static int name_matches(json_object *contact, const char *q) {
 /* A name search in progress: the matches kept, how many to skip before the
  * asked page starts, and how much was read. */
 struct name_scan {
-  const char *q, *order;
-  char *const *paths; /* of the run of pages being read */
+  const char *q;
   long long per_page, skip, scanned;
   json_object *found;
   int pages;
@@ -95,11 +92,11 @@ static void scan_keep(struct name_scan *s, json_object *contacts) {
 }
 
 /* Takes the next page of every contact (in order) and keeps its matches. */
-static int scan_take(struct ac_ctx *c, size_t i, struct ac_response *r, void *arg) {
+static int scan_take(struct ac_ctx *c, const char *path, struct ac_response *r, void *arg) {
   struct name_scan *s = arg;
   json_object *contacts, *meta;
   char what[160];
-  snprintf(what, sizeof(what), "GET %s", s->paths[i]);
+  snprintf(what, sizeof(what), "GET %s", path);
   int next = 0, rc = ac_response_parse(c, what, r);
   if (rc) return rc;
   s->pages++;
@@ -112,28 +109,6 @@ static int scan_take(struct ac_ctx *c, size_t i, struct ac_response *r, void *ar
     s->last =
         ac_pages_after(ac_json_int(meta, "total", -1), ac_json_int(meta, "per_page", -1), AC_MAX_PER_PAGE);
   return s->more || s->complete ? AC_GET_STOP : KKP_OK;
-}
-
-/* Reads pages from..to of every contact (at once when more than one). */
-static int scan_pages(struct ac_ctx *c, struct name_scan *s, int from, int to) {
-  char *paths[AC_NAME_SCAN_MAX];
-  size_t n = 0;
-  int rc = KKP_OK;
-  if (to - from >= AC_NAME_SCAN_MAX) to = from + AC_NAME_SCAN_MAX - 1;
-  for (int p = from; p <= to && rc == KKP_OK; p++) {
-    struct ac_buf b = {0};
-    ac_buf_puts(&b, "/v1/contacts");
-    ac_buf_query_int(&b, "per_page", AC_MAX_PER_PAGE);
-    ac_buf_query_int(&b, "page", p);
-    ac_buf_query(&b, "order", s->order);
-    if (b.oom) rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
-    else paths[n++] = b.s;
-  }
-  s->paths = paths;
-  if (rc == KKP_OK) rc = ac_http_get_each(c, paths, n, scan_take, s);
-  s->paths = NULL;
-  while (n > 0) free(paths[--n]);
-  return rc;
 }
 
 /* The meta of a name search's answer: what was read, and whether it is complete. */
@@ -161,13 +136,14 @@ static json_object *scan_meta(const struct name_scan *s, long long page) {
  * answer is complete. */
 static int scan_names(struct ac_ctx *c, const char *q, long long per_page, long long page, const char *order,
                       struct ac_result *out) {
-  struct name_scan s = {.q = q, .order = order, .per_page = per_page, .skip = (page - 1) * per_page};
+  struct name_scan s = {.q = q, .per_page = per_page, .skip = (page - 1) * per_page};
   int rc = KKP_OK, budget = c->acct->cfg.name_scan_pages;
   s.found = json_object_new_array();
   /* The first page says how many follow: those within the budget are read at once. */
   while (rc == KKP_OK && s.pages < budget && !s.more && !s.complete) {
     long long last = s.last < budget ? s.last : budget;
-    rc = scan_pages(c, &s, s.pages + 1, last > s.pages + 1 ? (int)last : s.pages + 1);
+    rc = ac_http_get_pages(c, "/v1/contacts", order, s.pages + 1,
+                           last > s.pages + 1 ? (int)last : s.pages + 1, scan_take, &s);
   }
   if (rc) {
     json_object_put(s.found);

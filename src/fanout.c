@@ -208,7 +208,7 @@ int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn f
       started++;
     }
     one_by_one |= !plain;
-    if (rc == KKP_OK) rc = fn(c, settled, &r, ctx);
+    if (rc == KKP_OK) rc = fn(c, paths[settled], &r, ctx);
     ac_response_free(&r);
     settled++;
   }
@@ -216,4 +216,24 @@ int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn f
   pthread_cond_destroy(&f.changed);
   pthread_mutex_destroy(&f.lock);
   return rc == AC_GET_STOP ? KKP_OK : rc;
+}
+
+int ac_http_get_pages(struct ac_ctx *c, const char *path, const char *order, int from, int to, ac_get_fn fn,
+                      void *ctx) {
+  size_t n = to >= from ? (size_t)(to - from) + 1 : 0, made = 0;
+  char **paths = calloc(n ? n : 1, sizeof(*paths));
+  int rc = paths ? KKP_OK : ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+  for (; rc == KKP_OK && made < n; made++) {
+    struct ac_buf b = {0};
+    ac_buf_puts(&b, path);
+    ac_buf_query_int(&b, "per_page", AC_MAX_PER_PAGE);
+    ac_buf_query_int(&b, "page", from + (int)made);
+    if (order) ac_buf_query(&b, "order", order);
+    if (b.oom) rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
+    paths[made] = b.s;
+  }
+  if (rc == KKP_OK) rc = ac_http_get_each(c, paths, n, fn, ctx);
+  while (paths && made > 0) free(paths[--made]);
+  free(paths);
+  return rc;
 }

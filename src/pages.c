@@ -230,23 +230,21 @@ struct pager {
   ac_item_fn item;
   void *ctx;
   struct ac_buf *out;
-  char *const *paths; /* of the run of pages being read, with their queries */
-  size_t n;           /* items put out so far */
-  int page;           /* the next page to read */
-  int more;           /* the last page read said another follows */
-  long long last;     /* the last page, as the first page's meta.total says; 0 when unknown */
+  size_t n;       /* items put out so far */
+  int page;       /* the next page to read */
+  int more;       /* the last page read said another follows */
+  long long last; /* the last page, as the first page's meta.total says; 0 when unknown */
 };
 
-/* Takes answer i of a run of pages (the page pr->page): scans and checks it and puts its items out. */
-static int take_page(struct ac_ctx *c, size_t i, struct ac_response *r, void *arg) {
+/* Takes the answer to page pr->page (GET path): scans and checks it and puts its items out. */
+static int take_page(struct ac_ctx *c, const char *path, struct ac_response *r, void *arg) {
   struct pager *pr = arg;
   struct ac_page pg = {
       .key = pr->key, .base = pr->n, .item = pr->item, .ctx = pr->ctx, .text = r->text, .len = r->text_len};
   int rc = KKP_OK;
   if (r->text && ac_page_scan(&pg) != 0) {
-    rc = pg.oom || pg.ins.oom
-             ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading GET %s", pr->paths[i])
-             : ac_page_not_json(c, &pg, pr->paths[i], r->http_status);
+    rc = pg.oom || pg.ins.oom ? ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory reading GET %s", path)
+                              : ac_page_not_json(c, &pg, path, r->http_status);
   } else if (!pg.list.start || *pg.list.start != '[') {
     rc = ac_fail(&c->err, KKP_ERR_UPSTREAM, "Aircall's answer to GET %s has no \"%s\" list", pr->path,
                  pr->key);
@@ -268,26 +266,6 @@ static int take_page(struct ac_ctx *c, size_t i, struct ac_response *r, void *ar
   return rc ? rc : pr->more && pr->n <= (size_t)AC_RECORD_CAP ? KKP_OK : AC_GET_STOP;
 }
 
-/* Reads pages from..to of pr->path (at once when more than one), each into pr. */
-static int read_pages(struct ac_ctx *c, struct pager *pr, int from, int to) {
-  char *paths[AC_TEXT_MAX_PAGES];
-  size_t n = 0;
-  int rc = KKP_OK;
-  for (int p = from; p <= to && rc == KKP_OK; p++) {
-    struct ac_buf b = {0};
-    ac_buf_puts(&b, pr->path);
-    ac_buf_query_int(&b, "per_page", AC_MAX_PER_PAGE);
-    ac_buf_query_int(&b, "page", p);
-    if (b.oom) rc = ac_fail(&c->err, KKP_ERR_INTERNAL, "out of memory");
-    else paths[n++] = b.s;
-  }
-  pr->paths = paths;
-  if (rc == KKP_OK) rc = ac_http_get_each(c, paths, n, take_page, pr);
-  pr->paths = NULL;
-  while (n > 0) free(paths[--n]);
-  return rc;
-}
-
 /* The error of a pager that goes on past what Aircall holds for one list. */
 static int endless(struct ac_ctx *c, const char *path, size_t n, int pages) {
   return ac_fail(&c->err, KKP_ERR_UPSTREAM,
@@ -307,7 +285,7 @@ int ac_pages_read(struct ac_ctx *c, const char *path, const char *key, ac_item_f
    * that grew meanwhile, or no total given), one at a time. */
   while (rc == KKP_OK && pr.more && pr.page <= AC_TEXT_MAX_PAGES && pr.n <= (size_t)AC_RECORD_CAP) {
     int to = pr.last > pr.page ? (int)(pr.last < AC_TEXT_MAX_PAGES ? pr.last : AC_TEXT_MAX_PAGES) : pr.page;
-    rc = read_pages(c, &pr, pr.page, to);
+    rc = ac_http_get_pages(c, path, NULL, pr.page, to, take_page, &pr);
   }
   if (rc) return rc;
   if (pr.more || pr.n > (size_t)AC_RECORD_CAP) return endless(c, path, pr.n, pr.page - 1);

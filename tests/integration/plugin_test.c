@@ -1226,6 +1226,19 @@ static void endless_pager_ends_in_an_error(void **state) {
   int pages = count(w, "GET", "/v1/numbers");
   assert_true(pages > 1 && pages <= 500);
   json_object_put(w);
+  /* The same for the company's tags, which a tag name is looked up in (their own pager). */
+  reset(NULL);
+  fault("{\"method\":\"GET\",\"path\":\"/v1/"
+        "tags\",\"kind\":\"status_before\",\"status\":200,\"count\":100000,"
+        "\"body\":\"{\\\"tags\\\":[{\\\"id\\\":1,\\\"name\\\":\\\"x\\\"}],"
+        "\\\"meta\\\":{\\\"next_page_link\\\":\\\"more\\\"}}\"}");
+  struct kkp_account *fresh = open_account("default", sim_url, NULL); /* no tags cached yet */
+  json_object_put(fails(fresh, "list_calls", "{\"tags\":[\"nosuch\"]}", KKP_ERR_UPSTREAM, "kept paging"));
+  w = wire();
+  pages = count(w, "GET", "/v1/tags");
+  assert_true(pages > 1 && pages <= 500);
+  json_object_put(w);
+  P->account_free(fresh);
 }
 
 static int64_t at_ms(json_object *reqs, size_t i) {
