@@ -26,6 +26,7 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/plugin_open.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define UNDER_TSAN 1
@@ -180,24 +181,18 @@ static void three_new_threads_only(void **state) {
 #endif
 
 int main(void) {
-  char so[512];
   sim_url = getenv("SIM_URL");
   if (!sim_url || !getenv("KKP_KEYSTORE")) {
     printf("not ok 1 - run through tests/integration/fanout_fault_test.sh (needs SIM_URL, KKP_KEYSTORE)\n");
     return 1;
   }
-  snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
   /* This program's own use of libcurl keeps it linked, so RTLD_NEXT finds it. */
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     printf("not ok 1 - libcurl initialises\n");
     return 1;
   }
-  void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-  kkp_plugin_entry_fn entry = lib ? (kkp_plugin_entry_fn)dlsym(lib, KKP_PLUGIN_ENTRY_SYMBOL) : NULL;
-  if (!entry || !(P = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR))) {
-    printf("not ok 1 - %s loads: %s\n", so, lib ? "no plugin table" : dlerror());
-    return 1;
-  }
+  void *lib;
+  if (!(P = test_plugin_open(&lib))) return 1;
   expected();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(no_new_handle, no_limits),

@@ -23,6 +23,7 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/plugin_open.h"
 
 /* The secrets provisioned by run.sh: no output may ever contain them. */
 static const char *const secrets[] = {"tok-acme-5ecret", "tok-globex-5ecret", "key-5ecret", "wrong-5ecret",
@@ -1625,7 +1626,6 @@ static void pages_at_once_from_many_threads(void **state) {
 }
 
 int main(void) {
-  char so[512];
   sim_url = getenv("SIM_URL");
   limited_url = getenv("SIM_LIMITED_URL");
   pages_url = getenv("SIM_PAGES_URL");
@@ -1634,13 +1634,7 @@ int main(void) {
            "KKP_KEYSTORE)\n");
     return 2;
   }
-  snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
-  lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-  kkp_plugin_entry_fn entry = lib ? (kkp_plugin_entry_fn)dlsym(lib, KKP_PLUGIN_ENTRY_SYMBOL) : NULL;
-  if (!entry || !(P = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR))) {
-    printf("not ok 1 - %s loads: %s\n", so, lib ? "no plugin table" : dlerror());
-    return 2;
-  }
+  if (!(P = test_plugin_open(&lib))) return 2;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   fast = NULL;
   const struct CMUnitTest tests[] = {

@@ -27,6 +27,7 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/plugin_open.h"
 
 /* The build hides symbols by default; these must be seen by the plugin. */
 #define INTERPOSED __attribute__((visibility("default")))
@@ -213,24 +214,18 @@ static void failed_init_leaves_no_sodium_block(void **state) {
 }
 
 int main(void) {
-  char so[512];
   sim_url = getenv("SIM_URL");
   if (!sim_url || !getenv("KKP_KEYSTORE")) {
     printf("not ok 1 - run through tests/integration/secret_memory_test.sh (needs SIM_URL, KKP_KEYSTORE)\n");
     return 1;
   }
-  snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
   /* This program's own use of both libraries keeps them linked, so RTLD_NEXT finds them. */
   if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     printf("not ok 1 - libsodium and libcurl initialise\n");
     return 1;
   }
-  void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-  kkp_plugin_entry_fn entry = lib ? (kkp_plugin_entry_fn)dlsym(lib, KKP_PLUGIN_ENTRY_SYMBOL) : NULL;
-  if (!entry || !(P = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR))) {
-    printf("not ok 1 - %s loads: %s\n", so, lib ? "no plugin table" : dlerror());
-    return 1;
-  }
+  void *lib;
+  if (!(P = test_plugin_open(&lib))) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bearer_header_lines_are_wiped_before_free),
       cmocka_unit_test(basic_header_lines_are_wiped_before_free),

@@ -24,6 +24,7 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/plugin_open.h"
 
 /* The build hides symbols by default; this one must be seen by the plugin. */
 #define INTERPOSED __attribute__((visibility("default")))
@@ -110,19 +111,13 @@ static void certificate_for_another_name_is_refused(void **state) {
 }
 
 int main(void) {
-  char so[512];
-  snprintf(so, sizeof(so), "%s/aircall.so", getenv("BUILD") ? getenv("BUILD") : "build");
   /* This program's own use of libcurl keeps it linked, so RTLD_NEXT finds it. */
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     printf("not ok 1 - libcurl initialises\n");
     return 1;
   }
-  void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-  kkp_plugin_entry_fn entry = lib ? (kkp_plugin_entry_fn)dlsym(lib, KKP_PLUGIN_ENTRY_SYMBOL) : NULL;
-  if (!entry || !(P = entry(KKP_ABI_MAJOR, KKP_ABI_MINOR))) {
-    printf("not ok 1 - %s loads: %s\n", so, lib ? "no plugin table" : dlerror());
-    return 1;
-  }
+  void *lib;
+  if (!(P = test_plugin_open(&lib))) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(self_signed_certificate_is_refused),
       cmocka_unit_test(certificate_from_a_trusted_ca_is_accepted),
