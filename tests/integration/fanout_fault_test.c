@@ -26,6 +26,7 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/interpose.h"
 #include "tests/lib/plugin_open.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -36,24 +37,12 @@
 #endif
 #endif
 
-/* The build hides symbols by default; these must be seen by the plugin. */
-#define INTERPOSED __attribute__((visibility("default")))
-
 static const struct kkp_plugin *P;
 static const char *sim_url;
 
 /* How many more handles / threads may be made; -1: no limit. Set by the tests. */
 static int handles_left = -1, threads_left = -1;
 static int handles_refused, threads_refused;
-
-static void *real_fn(const char *name) {
-  void *f = dlsym(RTLD_NEXT, name);
-  if (!f) {
-    printf("not ok 1 - the real %s is reachable: %s\n", name, dlerror());
-    exit(1);
-  }
-  return f;
-}
 
 /* 1 when the caller is the plugin: libcurl makes handles of its own too (one per
  * connection cache, on a handle's first transfer), and those are not what is tested. */

@@ -27,23 +27,11 @@
 
 #include "plugin.h"
 #include "tests/lib/cmocka_tap.h"
+#include "tests/lib/interpose.h"
 #include "tests/lib/plugin_open.h"
-
-/* The build hides symbols by default; these must be seen by the plugin. */
-#define INTERPOSED __attribute__((visibility("default")))
 
 static const struct kkp_plugin *P;
 static const char *sim_url;
-
-/* The real function `name` of a library loaded after this program. */
-static void *real_fn(const char *name) {
-  void *f = dlsym(RTLD_NEXT, name);
-  if (!f) {
-    printf("not ok 1 - the real %s is reachable: %s\n", name, dlerror());
-    exit(1);
-  }
-  return f;
-}
 
 /* ---- the plugin's Authorization header lines ------------------------------ */
 
