@@ -130,7 +130,7 @@ struct ac_tag {
 struct ac_number_digits {
   long long id;
   char *digits;
-  time_t at;
+  long long at_ms; /* ac_now_ms() when cached */
 };
 
 #define AC_IDLE_HANDLES 12 /* a call reading pages at once (fanout.c) holds 9 */
@@ -154,7 +154,7 @@ struct kkp_account {
   int n_idle;
   struct ac_tag *tags; /* the company's tags, cached */
   size_t n_tags;
-  time_t tags_at;
+  long long tags_at_ms; /* ac_now_ms() when loaded; 0: never */
   struct ac_number_digits numbers[AC_NUMBER_CACHE];
   long long limited_until_ms; /* ac_now_ms() before which Aircall's rate window is spent */
 };

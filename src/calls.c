@@ -190,9 +190,16 @@ static int load_tags(struct ac_ctx *c) {
   free(a->tags);
   a->tags = tags;
   a->n_tags = kept;
-  a->tags_at = time(NULL);
+  a->tags_at_ms = ac_now_ms();
   pthread_mutex_unlock(&a->lock);
   return KKP_OK;
+}
+
+/* 1 while something cached at at_ms is younger than cache_ttl_s. The monotonic clock
+ * in milliseconds: whole wall-clock seconds would make a TTL of 1 s anything from 0 to
+ * 1 s, and a clock set back would keep a stale entry for as long as it went back. */
+static int still_fresh(const struct kkp_account *a, long long at_ms) {
+  return at_ms && ac_now_ms() - at_ms < (long long)a->cfg.cache_ttl_s * 1000;
 }
 
 /* The id of tag `name` (case-insensitive) from the cache, or -1. A list older
@@ -201,7 +208,7 @@ static int load_tags(struct ac_ctx *c) {
 static long long cached_tag(struct kkp_account *a, const char *name, int just_loaded) {
   long long id = -1;
   pthread_mutex_lock(&a->lock);
-  int fresh = just_loaded || (a->tags_at && time(NULL) - a->tags_at < a->cfg.cache_ttl_s);
+  int fresh = just_loaded || still_fresh(a, a->tags_at_ms);
   for (size_t i = 0; fresh && i < a->n_tags && id < 0; i++)
     if (strcasecmp(a->tags[i].name, name) == 0) id = a->tags[i].id;
   pthread_mutex_unlock(&a->lock);
@@ -280,11 +287,10 @@ static int add_tags(struct ac_ctx *c, json_object *tags, struct ac_buf *q) {
 /* The E.164 digits of Aircall number `id`, cached per account. */
 static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) {
   struct kkp_account *a = c->acct;
-  time_t now = time(NULL);
   int found = 0;
   pthread_mutex_lock(&a->lock);
   for (int i = 0; i < AC_NUMBER_CACHE && !found; i++)
-    if (a->numbers[i].digits && a->numbers[i].id == id && now - a->numbers[i].at < a->cfg.cache_ttl_s) {
+    if (a->numbers[i].digits && a->numbers[i].id == id && still_fresh(a, a->numbers[i].at_ms)) {
       snprintf(out, cap, "%s", a->numbers[i].digits);
       found = 1;
     }
@@ -321,11 +327,11 @@ static int number_digits(struct ac_ctx *c, long long id, char *out, size_t cap) 
   pthread_mutex_lock(&a->lock);
   int slot = 0;
   for (int i = 1; i < AC_NUMBER_CACHE; i++) /* the oldest entry gives way */
-    if (a->numbers[i].at < a->numbers[slot].at) slot = i;
+    if (a->numbers[i].at_ms < a->numbers[slot].at_ms) slot = i;
   free(a->numbers[slot].digits);
   a->numbers[slot].digits = strdup(out);
   a->numbers[slot].id = id;
-  a->numbers[slot].at = now;
+  a->numbers[slot].at_ms = ac_now_ms();
   pthread_mutex_unlock(&a->lock);
   return KKP_OK;
 }
