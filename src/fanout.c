@@ -23,8 +23,6 @@
 
 #include "src/ac.h"
 
-/* The most pages in flight at once: the config's concurrent_pages maximum. */
-#define AC_FANOUT_MAX 8
 /* The longest the call's thread waits before it polls the host's cancelled() again. */
 #define AC_POLL_MS 100
 
@@ -47,7 +45,7 @@ struct fanout {
   pthread_cond_t changed;
   int abort; /* set (atomically) to end the transfers in flight: cancelled, failed, or stopped */
   size_t width;
-  struct slot slots[AC_FANOUT_MAX];
+  struct slot *slots; /* width of them: concurrent_pages (its bounds are the manifest's) */
 };
 
 /* libcurl asks this during a transfer; non-zero aborts it. */
@@ -166,12 +164,13 @@ static void halt(struct fanout *f, struct ac_ctx *c, size_t from, size_t to) {
   }
 }
 
-/* How many pages go at once: concurrent_pages, or fewer when fewer are asked for. */
-static size_t width_for(struct ac_ctx *c, size_t n) {
+/* How many pages go at once: concurrent_pages, or fewer when fewer are asked for;
+ * 1 (no slots) when one at a time, or when there is no memory for the slots. */
+static size_t width_for(struct ac_ctx *c, size_t n, struct slot **slots) {
   size_t w = (size_t)c->acct->cfg.concurrent_pages;
-  if (w > AC_FANOUT_MAX) w = AC_FANOUT_MAX;
   if (w > n) w = n;
-  return w < 2 ? 1 : w;
+  *slots = w < 2 ? NULL : calloc(w, sizeof(**slots));
+  return *slots ? w : 1;
 }
 
 /* Starts pages until `width` are in flight; 1 when the rest must go one at a
@@ -192,7 +191,8 @@ static int fill(struct fanout *f, struct ac_ctx *c, char *const *paths, size_t n
 }
 
 int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn fn, void *ctx) {
-  struct fanout f = {.width = width_for(c, n)};
+  struct fanout f = {0};
+  f.width = width_for(c, n, &f.slots);
   size_t started = 0, settled = 0;
   int rc = KKP_OK, one_by_one = f.width < 2;
   pthread_mutex_init(&f.lock, NULL);
@@ -215,6 +215,7 @@ int ac_http_get_each(struct ac_ctx *c, char *const *paths, size_t n, ac_get_fn f
   halt(&f, c, settled, started);
   pthread_cond_destroy(&f.changed);
   pthread_mutex_destroy(&f.lock);
+  free(f.slots);
   return rc == AC_GET_STOP ? KKP_OK : rc;
 }
 
